@@ -1,0 +1,12 @@
+import type { Config } from 'jest';
+import { createDefaultEsmPreset } from 'ts-jest';
+
+const config: Config = {
+  ...createDefaultEsmPreset({ tsconfig: 'tsconfig.json' }),
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // NodeNext-style imports name ./x.js; the sources are ./x.ts
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testTimeout: 30_000,
+};
+export default config;

@@ -1,0 +1,35 @@
+/**
+ * Every failure a user can cause or meet carries a stable code and a hint that says how to fix it.
+ * The CLI turns these into one line; anything else is a bug and gets a stack trace.
+ */
+export class PlugrigError extends Error {
+  readonly code: string;
+  readonly hint: string;
+  constructor(code: string, message: string, hint = '', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PlugrigError';
+    this.code = code;
+    this.hint = hint;
+  }
+
+  /** One line for a terminal: `E_CODE: message (hint)`. */
+  oneLine(): string {
+    return this.hint ? `${this.code}: ${this.message} — ${this.hint}` : `${this.code}: ${this.message}`;
+  }
+}
+
+export function isPlugrigError(e: unknown): e is PlugrigError {
+  return e instanceof PlugrigError;
+}
+
+/** Thrown when an AbortSignal fires; its code lets callers tell a user's Ctrl-C from a failure. */
+export class AbortedError extends PlugrigError {
+  constructor(what = 'operation') {
+    super('E_ABORTED', `${what} aborted`, '');
+    this.name = 'AbortedError';
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
+  if (signal?.aborted) throw new AbortedError(what);
+}

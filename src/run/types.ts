@@ -1,0 +1,124 @@
+/**
+ * The run model: phases report measurements; the runner turns everything into events; records,
+ * the WebSocket stream, JUnit and the console are all built from those events (DESIGN.md).
+ */
+
+export type RunOutcome = 'PASS' | 'FAIL' | 'ERROR' | 'ABORTED';
+export type PhaseOutcome = 'PASS' | 'FAIL' | 'ERROR' | 'SKIP' | 'ABORTED';
+export type Verdict = 'PASS' | 'FAIL' | 'UNCHECKED';
+
+/** Limits in the OpenHTF sense: in_range(low, high) and/or an exact expected value. */
+export interface Limits {
+  low?: number;
+  high?: number;
+  equals?: string | number | boolean;
+}
+
+export type MeasuredValue = number | string | boolean | null;
+
+export interface MeasurementInput {
+  name: string;
+  value: MeasuredValue;
+  unit?: string;
+  limits?: Limits;
+  /** Why the value is what it is, shown beside a failure (e.g. "relay did not follow the button"). */
+  note?: string;
+}
+
+export interface Measurement extends MeasurementInput {
+  verdict: Verdict;
+}
+
+/** What is known about the unit under test; filled in as phases learn it. */
+export interface UnitIdentity {
+  mac?: string;
+  chipId?: string;
+  flashId?: string;
+  flashSize?: number;
+  build?: string;
+}
+
+export interface FirmwareInfo {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface ProgressInfo {
+  done: number;
+  total: number;
+  unit?: 'bytes' | 'steps';
+  bytesPerSec?: number;
+  etaMs?: number;
+  label?: string;
+}
+
+/** Fields every event carries. `seq` is monotonic per run, starting at 1; `t` is wall-clock ms. */
+export interface EventBase {
+  runId: string;
+  slot: string;
+  seq: number;
+  t: number;
+}
+
+export type RunEventBody =
+  | { type: 'run.started'; rig: string; plan: string[]; unit: UnitIdentity; firmware?: FirmwareInfo; station?: string }
+  | { type: 'unit.identified'; unit: UnitIdentity }
+  | { type: 'phase.started'; phase: string; attempt: number }
+  | { type: 'phase.progress'; phase: string; progress: ProgressInfo }
+  | { type: 'measurement'; phase: string; measurement: Measurement }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; phase?: string }
+  | { type: 'artifact'; phase: string; kind: 'backup' | 'junit' | 'other'; path: string; sha256?: string }
+  | {
+      type: 'phase.finished';
+      phase: string;
+      outcome: PhaseOutcome;
+      durationMs: number;
+      attempts: number;
+      error?: ErrorInfo;
+      skipReason?: string;
+    }
+  | { type: 'run.finished'; outcome: RunOutcome; durationMs: number; error?: ErrorInfo };
+
+export type RunEvent = EventBase & RunEventBody;
+export type RunEventType = RunEventBody['type'];
+
+/** Anything that consumes events: the WebSocket hub, the store, JUnit, the console. */
+export interface Sink {
+  /** Called in order for every event of every run. May be async; the runner awaits durable sinks first. */
+  handle(event: RunEvent): void | Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** What a phase sees while it runs. */
+export interface PhaseContext {
+  readonly signal: AbortSignal;
+  readonly phase: string;
+  readonly attempt: number;
+  /** Records a measurement, judges it against its limits and returns it with its verdict. */
+  measure(m: MeasurementInput): Measurement;
+  progress(p: ProgressInfo): void;
+  log(message: string, level?: 'debug' | 'info' | 'warn' | 'error'): void;
+  /** Announces what was learned about the unit (MAC, chip id...). */
+  identify(unit: UnitIdentity): void;
+  artifact(kind: 'backup' | 'junit' | 'other', path: string, sha256?: string): void;
+  /** Ends the phase as SKIP with a reason (e.g. "P7 not wired on this rig"). Throws; do not catch. */
+  skip(reason: string): never;
+}
+
+export interface Phase {
+  name: string;
+  /** Deadline for one attempt, in ms. */
+  timeoutMs: number;
+  /** Extra attempts after a FAIL or ERROR (not after ABORTED or a user-input error). */
+  retries?: number;
+  /** Runs before a retry (e.g. power cycle the unit). */
+  beforeRetry?: (ctx: PhaseContext) => Promise<void>;
+  run(ctx: PhaseContext): Promise<void>;
+}

@@ -1,0 +1,42 @@
+/**
+ * Contracts between the parts of the simulated module. The ROM side (download protocol, flash,
+ * timing), the firmware side (OpenBeken behaviour) and the rig's simulated lines meet here.
+ * Nothing in sim/ imports bk7231/, checks/ or device/: the simulator is an independent peer.
+ */
+import type { PadNet } from './net.js';
+
+export type ModuleState = 'off' | 'in-reset' | 'rom-listen' | 'download' | 'app';
+
+/** Read access to the simulated flash for the firmware side (config sector, image detection). */
+export interface FlashView {
+  readonly size: number;
+  read(addr: number, len: number): Buffer;
+  /** Firmware-side writes (config saves). Goes through NOR semantics (erase then program). */
+  eraseSector(addr: number): void;
+  program(addr: number, data: Buffer): void;
+}
+
+/** What the module hands to the firmware when it leaves the ROM and boots from flash. */
+export interface FirmwareContext {
+  /** Pads by BK7231N GPIO number (6 → P6). Drive with setModuleDrive, read with level(). */
+  readonly pads: ReadonlyMap<number, PadNet>;
+  readonly flash: FlashView;
+  readonly mac: string; // 12 upper-case hex digits
+  /** performance.now() at boot. */
+  readonly bootedAtMs: number;
+  /** Resets that happened before 5 s of uptime, in a row (OpenBeken's boot-failure counter lives in flash; the module keeps it across resets). */
+  readonly earlyResets: number;
+  /** A line on UART2 (the TX2 test pad, 115200 log). */
+  log(line: string): void;
+}
+
+export interface RunningFirmware {
+  /** Called on reset or power loss: stop every timer and server, release pads. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots whatever the flash holds. Returns undefined when the image is not one this firmware
+ * recognises (the module then runs a silent "foreign" app: no pins, no HTTP).
+ */
+export type FirmwareFactory = (ctx: FirmwareContext) => RunningFirmware | undefined | Promise<RunningFirmware | undefined>;
