@@ -40,3 +40,23 @@ export interface RunningFirmware {
  * recognises (the module then runs a silent "foreign" app: no pins, no HTTP).
  */
 export type FirmwareFactory = (ctx: FirmwareContext) => RunningFirmware | undefined | Promise<RunningFirmware | undefined>;
+
+/** The public face of a simulated module, as the rig's simulated lines and the tools see it. */
+export interface SimModuleHandle {
+  /** 3.3 V supply: host drives 1 = powered. Pull 'down' (no supply when nothing drives it). */
+  readonly powerNet: PadNet;
+  /** CEN: low = in reset. Pulled up on the module (released → runs). */
+  readonly cenNet: PadNet;
+  /** Every CB2S pad by BK7231N GPIO number: 6, 7, 8, 10, 11, 23, 24, 26 and the test pads 0, 1. */
+  readonly pads: ReadonlyMap<number, PadNet>;
+  readonly state: ModuleState;
+  /** Serial path under which the in-process binding finds this module's UART1, e.g. "sim:slot0". */
+  readonly uartPath: string;
+  /** UART2 (TX2 test pad) log lines. Returns an unsubscribe. */
+  onLog(cb: (line: string) => void): () => void;
+  onStateChange(cb: (state: ModuleState) => void): () => void;
+  /** The firmware that boots from flash when the ROM window expires. */
+  setFirmware(factory: FirmwareFactory | undefined): void;
+  readonly flash: FlashView;
+  close(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+import { isPlugrigError, PlugrigError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
+import type { Command, CommandIo } from './command.js';
+
+// Each command lives in commands/<name>.ts and exports `command`.
+const load = (file: string) => () => import(`./commands/${file}.js`) as Promise<{ command: Command }>;
+
+/** Commands load lazily so `plugrig sim` never pays for the WebSocket stack and vice versa. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  info: { summary: 'identify the module: chip, flash, MAC', load: load('info') },
+  backup: { summary: 'read the whole flash to a verified file', load: load('backup') },
+  flash: { summary: 'write an image and verify it by CRC', load: load('flash') },
+  verify: { summary: 'compare the flash with an image by CRC', load: load('verify') },
+  run: { summary: 'flash, boot, configure and test one unit', load: load('run') },
+  test: { summary: 'run the fixture checks on the flashed unit', load: load('test') },
+  configure: { summary: 'apply a template to an OpenBeken device on the network', load: load('configure') },
+  status: { summary: 'power and energy of an OpenBeken device on the network', load: load('status') },
+  serve: { summary: 'operator page and WebSocket stream for several slots', load: load('serve') },
+  records: { summary: 'query the stored test records', load: load('records') },
+  rig: { summary: 'rig check <file>: validate a rig and show its lines', load: load('rig') },
+  sim: { summary: 'run the simulated module (e.g. on a pty for other tools)', load: load('sim') },
+};
+
+function helpText(): string {
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  return ['usage: plugrig <command> [options]', '', 'commands:', ...rows, '', "'plugrig <command> --help' for a command's options"].join('\n');
+}
+
+function commandHelp(cmd: Command): string {
+  const opts = Object.entries(cmd.options).map(([name, o]) => {
+    const short = o.short ? `-${o.short}, ` : '    ';
+    return `  ${short}--${name}${o.type === 'string' ? ' <value>' : ''}${o.multiple ? ' (repeatable)' : ''}`;
+  });
+  return [`usage: ${cmd.usage}`, '', cmd.summary, '', 'options:', ...opts].join('\n');
+}
+
+export async function main(argv: string[], partialIo: Partial<CommandIo> = {}): Promise<number> {
+  const controller = new AbortController();
+  const io: CommandIo = {
+    out: process.stdout,
+    err: process.stderr,
+    signal: controller.signal,
+    env: process.env,
+    cwd: process.cwd(),
+    ...partialIo,
+  };
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out.write(helpText() + '\n');
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.err.write(`E_USAGE: unknown command '${name}' — commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    io.err.write(`\n${sig}: stopping cleanly (again to force)\n`);
+    controller.abort(new PlugrigError('E_ABORTED', `interrupted by ${sig}`));
+  };
+  const installSignals = partialIo.signal === undefined;
+  if (installSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  try {
+    const { command } = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out.write(commandHelp(command) + '\n');
+      return 0;
+    }
+    const args = parseCommandArgs(command, rest);
+    return await command.run(args, io);
+  } catch (e) {
+    if (isPlugrigError(e)) {
+      io.err.write(e.oneLine() + '\n');
+      return e.code === 'E_USAGE' ? 2 : e.code === 'E_ABORTED' ? 130 : 1;
+    }
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('/cli/commands/')) {
+      io.err.write(`E_NOT_BUILT: 'plugrig ${name}' is not available in this build\n`);
+      return 1;
+    }
+    io.err.write(`internal error (a bug, please report it): ${(e as Error)?.stack ?? String(e)}\n`);
+    return 70;
+  } finally {
+    if (installSignals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+}
