@@ -47,6 +47,8 @@ export interface Rig {
   readonly boot?: ResetSequence;
   /** Fixture lines by module pad (BK7231N GPIO number). */
   readonly fixture: ReadonlyMap<number, FixtureLine>;
+  /** Where the flashed firmware's HTTP API answers (rig file's device.url; on the sim rig, the simulated module's). */
+  deviceUrl(): string | undefined;
   /** Path of the device profile (OpenBeken template) this rig tests. */
   readonly devicePath?: string;
   /** Releases every fixture line on UART1 pads (P10/P11) before the flasher owns the UART. */

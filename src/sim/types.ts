@@ -31,6 +31,8 @@ export interface FirmwareContext {
 }
 
 export interface RunningFirmware {
+  /** Base URL of the firmware's HTTP API on loopback (the simulated "192.168.4.1"), once it serves. */
+  readonly httpUrl?: string;
   /** Called on reset or power loss: stop every timer and server, release pads. */
   stop(): Promise<void>;
 }
@@ -58,5 +60,7 @@ export interface SimModuleHandle {
   /** The firmware that boots from flash when the ROM window expires. */
   setFirmware(factory: FirmwareFactory | undefined): void;
   readonly flash: FlashView;
+  /** The running firmware's HTTP base URL, or undefined when no firmware with HTTP is up. */
+  httpUrl(): string | undefined;
   close(): Promise<void>;
 }
