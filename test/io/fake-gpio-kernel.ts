@@ -179,7 +179,7 @@ export class FakeGpioKernel {
       existsSync: (p: realFs.PathLike) => realFs.existsSync(k.map(String(p))),
       openSync: (p: realFs.PathLike, flags?: realFs.OpenMode, mode?: realFs.Mode) => {
         const mapped = k.map(String(p));
-        const fd = realFs.openSync(mapped, flags, mode);
+        const fd = realFs.openSync(mapped, flags ?? "r", mode);
         k.fdPath.set(fd, mapped);
         return fd;
       },
