@@ -91,6 +91,11 @@ export type RunEventType = RunEventBody['type'];
 
 /** Anything that consumes events: the WebSocket hub, the store, JUnit, the console. */
 export interface Sink {
+  /**
+   * True for sinks that persist events (the record store). The runner awaits every durable sink
+   * before any other sink sees the event, so nothing is announced that is not yet on disk.
+   */
+  readonly durable?: boolean;
   /** Called in order for every event of every run. May be async; the runner awaits durable sinks first. */
   handle(event: RunEvent): void | Promise<void>;
   close?(): Promise<void>;

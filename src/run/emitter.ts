@@ -1,0 +1,66 @@
+/**
+ * Stamps a run's events (run id, slot, per-run seq, time) and hands them to the sinks in order:
+ * every durable sink has the event before any other sink sees it. Phases call `emit` without
+ * awaiting; a promise chain keeps the order.
+ */
+import { PlugrigError } from '../errors.js';
+import type { RunEvent, RunEventBody, Sink } from './types.js';
+
+export class RunEmitter {
+  private seq = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly durable: Sink[];
+  private readonly others: Sink[];
+  /** Set once a durable sink failed; later events only reach the non-durable sinks. */
+  durableFailure: PlugrigError | undefined;
+  /** Errors thrown by non-durable sinks: counted, never allowed to break the run. */
+  sinkErrors = 0;
+
+  constructor(
+    readonly runId: string,
+    readonly slot: string,
+    sinks: readonly Sink[],
+    private readonly now: () => number = Date.now,
+    private readonly onEvent?: (e: RunEvent) => void,
+  ) {
+    this.durable = sinks.filter((s) => s.durable);
+    this.others = sinks.filter((s) => !s.durable);
+  }
+
+  /** Stamps and queues one event; returns it at once (delivery completes in `flush`). */
+  emit(body: RunEventBody): RunEvent {
+    this.seq += 1;
+    const event = { ...body, runId: this.runId, slot: this.slot, seq: this.seq, t: this.now() } as RunEvent;
+    this.onEvent?.(event);
+    this.chain = this.chain.then(() => this.deliver(event));
+    return event;
+  }
+
+  /** Resolves when every event emitted so far has reached every sink. */
+  flush(): Promise<void> {
+    return this.chain;
+  }
+
+  private async deliver(event: RunEvent): Promise<void> {
+    if (!this.durableFailure) {
+      for (const sink of this.durable) {
+        try {
+          await sink.handle(event);
+        } catch (e) {
+          this.durableFailure =
+            e instanceof PlugrigError
+              ? e
+              : new PlugrigError('E_STORE_WRITE', `could not store event ${event.type}: ${(e as Error)?.message ?? String(e)}`,
+                  'check that the store directory is writable and the disk is not full', { cause: e });
+        }
+      }
+    }
+    for (const sink of this.others) {
+      try {
+        await sink.handle(event);
+      } catch {
+        this.sinkErrors += 1;
+      }
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Executes a plan: phases in order, each attempt under its deadline, group retries, abort, and
+ * a stop at the first FAIL/ERROR (later phases are reported SKIP). Everything it learns goes out
+ * as events; the returned record is the fold of those same events.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { runAttempt, type AttemptResult } from './attempt.js';
+import { RunEmitter } from './emitter.js';
+import { applyEvent, decideOutcome, type RunRecord } from './record.js';
+import type { ErrorInfo, FirmwareInfo, Phase, PhaseOutcome, RunEvent, Sink, UnitIdentity } from './types.js';
+
+export interface RunPlanOptions {
+  runId?: string;
+  slot: string;
+  rig: string;
+  plan: Phase[];
+  unit?: UnitIdentity;
+  firmware?: FirmwareInfo;
+  station?: string;
+  sinks: Sink[];
+  signal?: AbortSignal;
+  /** Min ms between progress events of one phase; default 100. */
+  progressIntervalMs?: number;
+  /** Wall clock for event times (tests). */
+  now?: () => number;
+}
+
+/** "20261129T085501-3fa9c2": sortable, unique enough for one store. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
+  const runId = opts.runId ?? newRunId();
+  const signal = opts.signal ?? new AbortController().signal;
+  let record: RunRecord | undefined;
+  const emitter = new RunEmitter(runId, opts.slot, opts.sinks, opts.now, (e: RunEvent) => {
+    record = applyEvent(record, e);
+  });
+  const hooks = {
+    emit: (b: Parameters<RunEmitter['emit']>[0]) => void emitter.emit(b),
+    progressIntervalMs: opts.progressIntervalMs ?? 100,
+    monotonicNow: () => performance.now(),
+  };
+  const t0 = performance.now();
+  emitter.emit({
+    type: 'run.started',
+    rig: opts.rig,
+    plan: opts.plan.map((p) => p.name),
+    unit: opts.unit ?? {},
+    ...(opts.firmware ? { firmware: opts.firmware } : {}),
+    ...(opts.station ? { station: opts.station } : {}),
+  });
+
+  let stopReason: string | undefined;
+  for (const phase of opts.plan) {
+    await emitter.flush();
+    if (emitter.durableFailure && !stopReason) stopReason = 'not run: the record store failed';
+    if (signal.aborted && !stopReason) stopReason = 'not run: run aborted';
+    if (stopReason) {
+      emitter.emit({ type: 'phase.finished', phase: phase.name, outcome: 'SKIP', durationMs: 0, attempts: 0, skipReason: stopReason });
+      continue;
+    }
+    const { outcome, attempts, durationMs, error, skipReason } = await runPhase(phase, signal, hooks, emitter);
+    emitter.emit({
+      type: 'phase.finished',
+      phase: phase.name,
+      outcome,
+      durationMs,
+      attempts,
+      ...(error ? { error } : {}),
+      ...(skipReason ? { skipReason } : {}),
+    });
+    if (outcome === 'FAIL' || outcome === 'ERROR') stopReason = `not run after ${phase.name} failed`;
+    if (outcome === 'ABORTED') stopReason = `not run: run aborted during ${phase.name}`;
+  }
+
+  await emitter.flush();
+  const { outcome, error } = emitter.durableFailure
+    ? { outcome: 'ERROR' as const, error: toInfo(emitter.durableFailure) }
+    : decideOutcome(record!.phases, signal.aborted);
+  emitter.emit({
+    type: 'run.finished',
+    outcome,
+    durationMs: Math.round(performance.now() - t0),
+    ...(error ? { error } : {}),
+  });
+  await emitter.flush();
+  if (emitter.durableFailure) throw emitter.durableFailure;
+  return record!;
+}
+
+function toInfo(e: { code: string; message: string; hint: string }): ErrorInfo {
+  return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+}
+
+interface PhaseResult {
+  outcome: PhaseOutcome;
+  attempts: number;
+  durationMs: number;
+  error?: ErrorInfo;
+  skipReason?: string;
+}
+
+async function runPhase(
+  phase: Phase,
+  signal: AbortSignal,
+  hooks: Parameters<typeof runAttempt>[3],
+  emitter: RunEmitter,
+): Promise<PhaseResult> {
+  const started = performance.now();
+  const maxAttempts = 1 + Math.max(0, Math.floor(phase.retries ?? 0));
+  let result: AttemptResult = { kind: 'ABORTED' };
+  let attempt = 0;
+  while (attempt < maxAttempts) {
+    attempt += 1;
+    if (attempt > 1 && phase.beforeRetry) {
+      const before = await runAttempt(phase, attempt, signal, hooks, phase.beforeRetry, 'beforeRetry');
+      if (before.kind === 'ABORTED' || before.kind === 'ERROR') {
+        result = before.kind === 'ERROR' ? { ...before, retryable: false } : before;
+        attempt -= 1; // the retry itself never started
+        break;
+      }
+    }
+    hooks.emit({ type: 'phase.started', phase: phase.name, attempt });
+    result = await runAttempt(phase, attempt, signal, hooks, (ctx) => phase.run(ctx));
+    await emitter.flush();
+    if (emitter.durableFailure) break;
+    const retry = result.kind === 'FAIL' || (result.kind === 'ERROR' && result.retryable);
+    if (!retry) break;
+    if (attempt < maxAttempts) hooks.emit({ type: 'log', level: 'warn', phase: phase.name, message: retryMessage(phase.name, attempt, result) });
+  }
+  const durationMs = Math.round(performance.now() - started);
+  switch (result.kind) {
+    case 'PASS':
+    case 'FAIL':
+    case 'ABORTED':
+      return { outcome: result.kind, attempts: attempt, durationMs };
+    case 'SKIP':
+      return { outcome: 'SKIP', attempts: attempt, durationMs, skipReason: result.reason };
+    case 'ERROR':
+      return { outcome: 'ERROR', attempts: attempt, durationMs, error: result.error };
+  }
+}
+
+function retryMessage(phase: string, attempt: number, r: AttemptResult): string {
+  const why = r.kind === 'ERROR' ? `${r.error.code}: ${r.error.message}` : 'a measurement failed';
+  return `${phase} attempt ${attempt} ${r.kind === 'ERROR' ? 'errored' : 'failed'} (${why}); retrying`;
+}
