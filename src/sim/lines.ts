@@ -1,0 +1,104 @@
+/**
+ * The rig's lines on the simulated module: the same OutputLine / InputLine / PulseOutput the Pi
+ * backends give, over the module's PadNets. Push-pull drives 0/1; open-drain drives 0 or lets go
+ * (the net's pull decides); a pulse output puts an analytic pulse train on the net (no timers).
+ * Input edges carry the host clock (process.hrtime) like the Pi backend's.
+ */
+import { PlugrigError } from '../errors.js';
+import { createEdgeFilter, nowNs } from '../io/edge-filter.js';
+import type { InputLine, Level, OutputLine, PulseOutput } from '../io/types.js';
+import type { PadNet } from './net.js';
+
+export type SimDrive = 'push-pull' | 'open-drain';
+
+function closedError(name: string): PlugrigError {
+  return new PlugrigError('E_LINE_CLOSED', `line ${name} is closed`, 'open the rig again');
+}
+
+export function simOutputLine(name: string, net: PadNet, drive: SimDrive = 'push-pull'): OutputLine {
+  let closed = false;
+  const live = () => {
+    if (closed) throw closedError(name);
+  };
+  return {
+    name,
+    async set(level: Level) {
+      live();
+      net.setHostDrive(drive === 'open-drain' && level === 1 ? 'z' : level);
+    },
+    async get() {
+      live();
+      return net.level();
+    },
+    async release() {
+      live();
+      net.setHostDrive('z');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      net.setHostDrive('z');
+    },
+  };
+}
+
+export function simInputLine(name: string, net: PadNet): InputLine {
+  let closed = false;
+  const unsubs = new Set<() => void>();
+  return {
+    name,
+    async read() {
+      if (closed) throw closedError(name);
+      return net.level();
+    },
+    watch(onEdge, debounceMs = 0) {
+      if (closed) throw closedError(name);
+      const filter = createEdgeFilter(net.level(), debounceMs, onEdge);
+      const off = net.onChange((level) => filter.feed({ level, tNs: nowNs() }));
+      const unsub = () => {
+        filter.cancel();
+        off();
+        unsubs.delete(unsub);
+      };
+      unsubs.add(unsub);
+      return unsub;
+    },
+    async close() {
+      closed = true;
+      for (const u of [...unsubs]) u();
+    },
+  };
+}
+
+/** A simulated PWM channel. clockHz models a real PWM's period quantisation; without it the train is exact. */
+export function simPulseOutput(name: string, net: PadNet, opts: { clockHz?: number } = {}): PulseOutput {
+  let closed = false;
+  const live = () => {
+    if (closed) throw closedError(name);
+  };
+  const q = opts.clockHz ? 1e9 / opts.clockHz : 0;
+  return {
+    name,
+    async set(hz: number, duty = 0.5) {
+      live();
+      if (!Number.isFinite(hz) || hz <= 0) throw new PlugrigError('E_PWM_RANGE', `${name}: frequency ${hz} Hz is not positive`, 'use stop() to turn the output off');
+      if (!Number.isFinite(duty) || duty < 0 || duty > 1) throw new PlugrigError('E_PWM_RANGE', `${name}: duty ${duty} outside 0..1`, 'give the duty as a fraction, e.g. 0.5');
+      const actualHz = q ? 1e9 / (Math.max(2, Math.round(1e9 / hz / q)) * q) : hz;
+      net.setHostPulse({ hz: actualHz, duty });
+    },
+    async stop() {
+      live();
+      net.setHostPulse(null);
+    },
+    resolutionHz(hz: number) {
+      if (!q) return 0;
+      const p = Math.max(2, Math.round(1e9 / hz / q)) * q;
+      return 1e9 / p - 1e9 / (p + q);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      net.setHostPulse(null);
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { describe, test, expect } from '@jest/globals';
+import { PadNet } from '../../src/sim/net.js';
+import { simInputLine, simOutputLine, simPulseOutput } from '../../src/sim/lines.js';
+import type { Edge } from '../../src/io/types.js';
+
+describe('simulated lines over pad nets', () => {
+  test('push-pull output drives both levels; release hands the net back to its pull', async () => {
+    const power = new PadNet('power', 'down');
+    const line = simOutputLine('power', power);
+    await line.set(1);
+    expect([power.level(), power.hostDrive()]).toEqual([1, 1]);
+    await line.set(0);
+    expect(power.hostDrive()).toBe(0);
+    await line.set(1);
+    await line.release();
+    expect([power.level(), power.hostDrive()]).toEqual([0, 'z']);
+  });
+
+  test('open-drain output: 0 pulls low, 1 lets go, so the module can still pull the net low', async () => {
+    const p10 = new PadNet('P10', 'up');
+    const button = simOutputLine('button', p10, 'open-drain');
+    await button.set(0);
+    expect(p10.level()).toBe(0);
+    await button.set(1);
+    expect(p10.hostDrive()).toBe('z');
+    p10.setModuleDrive(0);
+    expect(await button.get()).toBe(0);
+  });
+
+  test('input watch reports module-driven edges with host timestamps, and stops on unsubscribe', async () => {
+    const p26 = new PadNet('P26', 'none');
+    p26.setModuleDrive(0);
+    const relay = simInputLine('relay', p26);
+    const edges: Edge[] = [];
+    const stop = relay.watch((e) => edges.push(e));
+    p26.setModuleDrive(1);
+    p26.setModuleDrive(0);
+    expect(edges.map((e) => e.level)).toEqual([1, 0]);
+    expect(edges[1]!.tNs >= edges[0]!.tNs).toBe(true);
+    stop();
+    p26.setModuleDrive(1);
+    expect(edges).toHaveLength(2);
+    expect(await relay.read()).toBe(1);
+  });
+
+  test('input debounce holds back an edge until the level settled', async () => {
+    const p8 = new PadNet('P8', 'up');
+    const led = simInputLine('led', p8);
+    const edges: Edge[] = [];
+    led.watch((e) => edges.push(e), 15);
+    p8.setModuleDrive(0);
+    p8.setModuleDrive('z');
+    p8.setModuleDrive(0);
+    expect(edges).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(edges.map((e) => e.level)).toEqual([0]);
+  });
+
+  test('pulse output puts a train on the net the module can count, changes on the fly, stops', async () => {
+    let now = 0;
+    const p7 = new PadNet('P7', 'up', () => now);
+    const cf = simPulseOutput('cf', p7);
+    await cf.set(1000, 0.5);
+    now = 100;
+    expect(p7.fallingEdgesBetween(0, 100)).toBe(100);
+    await cf.set(250);
+    now = 200;
+    expect(p7.fallingEdgesBetween(100, 200)).toBe(25);
+    await cf.stop();
+    expect(p7.hostPulse()).toBeNull();
+    await expect(cf.set(-1)).rejects.toMatchObject({ code: 'E_PWM_RANGE' });
+    expect(cf.resolutionHz(1000)).toBe(0);
+  });
+
+  test('a pulse output with a modelled PWM clock quantises like the hardware', async () => {
+    const p6 = new PadNet('P6', 'up');
+    const cf1 = simPulseOutput('cf1', p6, { clockHz: 10_000_000 });
+    await cf1.set(1234.5);
+    const hz = p6.hostPulse()!.hz;
+    expect(hz).not.toBe(1234.5);
+    expect(hz).toBeCloseTo(1234.5, 0);
+    expect(Math.round(1e9 / hz) % 100).toBe(0);
+    expect(cf1.resolutionHz(1000)).toBeCloseTo(0.1, 2);
+  });
+
+  test('closed lines release their net and refuse use', async () => {
+    const cen = new PadNet('cen', 'up');
+    const line = simOutputLine('cen', cen, 'open-drain');
+    await line.set(0);
+    await line.close();
+    expect(cen.level()).toBe(1);
+    await expect(line.set(0)).rejects.toMatchObject({ code: 'E_LINE_CLOSED' });
+  });
+});
