@@ -1,0 +1,156 @@
+/**
+ * BL0937 check (openbeken-device.md §6): synthesise CF/CF1 for several load points, read STATUS 8
+ * after two SEL cycles (so both the voltage and the current window ran wholly at the new load) and
+ * judge each quantity within the one-pulse-per-window quantisation.
+ */
+import { delay } from '../device/delay.js';
+import type { ObkClient } from '../device/obk-client.js';
+import type { ObkEnergy } from '../device/obk-replies.js';
+import type { TemplatePin } from '../device/template.js';
+import type { InputLine, PulseOutput } from '../io/types.js';
+import type { Phase, PhaseContext } from '../run/types.js';
+import {
+  DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, frequenciesFor, loadLabel, readingTolerance,
+  type Bl0937Cal, type LoadPoint, type Tolerance,
+} from './bl0937-math.js';
+import { Bl0937Synth } from './bl0937-synth.js';
+
+export interface Bl0937Wiring {
+  cf: { pin: TemplatePin; line: PulseOutput };
+  cf1: { pin: TemplatePin; line: PulseOutput };
+  sel: { pin: TemplatePin; line: InputLine };
+}
+
+export interface Bl0937Timing {
+  /** SEL edges to wait after a load change before reading: 4 = two SEL cycles. */
+  settleEdges: number;
+  /** Deadline for those edges (SEL toggles once per second). */
+  settleTimeoutMs: number;
+  /** Worst acceptable SEL-edge → CF1-change delay; also the leak budget in the limits. */
+  maxFollowMs: number;
+  /** Relative timing margin added to every limit. */
+  timingMargin: number;
+}
+
+export const DEFAULT_BL0937_TIMING: Bl0937Timing = {
+  settleEdges: 4,
+  settleTimeoutMs: 7000,
+  maxFollowMs: 5,
+  timingMargin: 0.003,
+};
+
+export interface PointResult {
+  energy?: ObkEnergy;
+  /** False when SEL stopped toggling or STATUS 8 had no ENERGY (measurements already say why). */
+  ok: boolean;
+}
+
+/**
+ * Puts one load on the lines and waits two SEL cycles; records why when it cannot get a reading.
+ * `chip` are the constants the synthetic chip follows.
+ */
+export async function settleAndRead(
+  ctx: PhaseContext, synth: Bl0937Synth, client: ObkClient, w: Bl0937Wiring,
+  load: LoadPoint, chip: Bl0937Cal, timing: Bl0937Timing,
+): Promise<PointResult & { firstEdge: number }> {
+  const label = loadLabel(load);
+  const firstEdge = synth.edgeCount;
+  await synth.setLoad(frequenciesFor(load, chip));
+  const t0 = Date.now();
+  const toggled = await synth.waitForEdgeCount(firstEdge + timing.settleEdges, timing.settleTimeoutMs, ctx.signal);
+  if (!toggled) {
+    ctx.measure({
+      name: `sel_edges@${label}`,
+      value: synth.edgeCount - firstEdge,
+      limits: { low: timing.settleEdges },
+      note: `SEL P${w.sel.pin.gpio} changed ${synth.edgeCount - firstEdge} times in ${Date.now() - t0} ms (expected once per second): the BL0937 driver is not running (are CF, CF1 and SEL all assigned, and was the device restarted?)`,
+    });
+    return { ok: false, firstEdge };
+  }
+  await delay(50, ctx.signal, 'after the SEL edge');
+  const energy = await client.energy({ signal: ctx.signal });
+  if (!energy) {
+    ctx.measure({
+      name: `energy_reported@${label}`,
+      value: false,
+      limits: { equals: true },
+      note: 'STATUS 8 has no ENERGY block although SEL toggles: the metering driver does not publish readings',
+    });
+    return { ok: false, firstEdge };
+  }
+  return { ok: true, energy, firstEdge };
+}
+
+const ROUND = { voltage: 3, current: 4, power: 3 } as const;
+const UNIT = { voltage: 'V', current: 'A', power: 'W' } as const;
+const TARGET = { voltage: 'volts', current: 'amps', power: 'watts' } as const;
+
+/** Records reading − target per quantity, limited to ±tolerance, with the reading in the note. */
+export function judgeReadings(ctx: PhaseContext, load: LoadPoint, e: ObkEnergy, tol: Tolerance, why: string): boolean {
+  let ok = true;
+  for (const q of ['voltage', 'current', 'power'] as const) {
+    const target = load[TARGET[q]];
+    const err = e[q] - target;
+    const digits = ROUND[q] + 1;
+    const m = ctx.measure({
+      name: `${q}_error@${loadLabel(load)}`,
+      value: Number(err.toFixed(digits)),
+      unit: UNIT[q],
+      limits: { low: -Number(tol[q].toFixed(digits)), high: Number(tol[q].toFixed(digits)) },
+      note: `read ${e[q]} ${UNIT[q]} for ${target} ${UNIT[q]} (±${tol[q].toFixed(digits)}: ${why})`,
+    });
+    if (m.verdict === 'FAIL') ok = false;
+  }
+  return ok;
+}
+
+export interface Bl0937PhaseConfig {
+  name?: string;
+  wiring: Bl0937Wiring;
+  client: ObkClient;
+  loads?: readonly LoadPoint[];
+  /** The constants the firmware uses (OpenBeken defaults on an uncalibrated unit). */
+  calibration?: Bl0937Cal;
+  timing?: Partial<Bl0937Timing>;
+}
+
+export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
+  const timing = { ...DEFAULT_BL0937_TIMING, ...cfg.timing };
+  const loads = cfg.loads ?? DEFAULT_LOAD_POINTS;
+  const cal = cfg.calibration ?? OBK_DEFAULT_CAL;
+  const w = cfg.wiring;
+  return {
+    name: cfg.name ?? 'bl0937',
+    timeoutMs: 15_000 + loads.length * (timing.settleTimeoutMs + 5000),
+    retries: 1,
+    async run(ctx) {
+      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted);
+      try {
+        let worstFollow = 0;
+        for (const load of loads) {
+          const r = await settleAndRead(ctx, synth, cfg.client, w, load, cal, timing);
+          if (!r.ok || !r.energy) return;
+          const follow = synth.worstFollowMs(r.firstEdge + 1);
+          worstFollow = Math.max(worstFollow, follow);
+          const f = frequenciesFor(load, cal);
+          const tol = readingTolerance(load, cal, f, {
+            selLatencyS: Math.min(follow, timing.maxFollowMs) / 1000,
+            timingMargin: timing.timingMargin,
+            resolutionHz: (hz) => Math.max(w.cf.line.resolutionHz(hz), w.cf1.line.resolutionHz(hz)),
+          });
+          judgeReadings(ctx, load, r.energy, tol,
+            `1 pulse/window, ${follow.toFixed(2)} ms SEL follow, ${(timing.timingMargin * 100).toFixed(1)} % timing`);
+        }
+        ctx.measure({
+          name: 'sel_follow_worst',
+          value: Number(worstFollow.toFixed(3)),
+          unit: 'ms',
+          limits: { high: timing.maxFollowMs },
+          note: 'rig: delay from a SEL edge to CF1 at the new frequency (pulses of the other quantity leak in meanwhile)',
+        });
+      } finally {
+        await synth.stop();
+      }
+    },
+  };
+}
