@@ -1,0 +1,96 @@
+/**
+ * Fault switches for regression tests of the rig: each one changes exactly one outside behaviour
+ * of the simulated firmware, so a check that should catch it can be shown to catch it.
+ */
+import { PlugrigError } from '../../errors.js';
+
+export const OBK_SIM_FAULTS = [
+  'relay-stuck', // relay pads keep their boot level whatever the channel says (HTTP still reports the channel)
+  'button-unwired', // the button pad is never seen pressed
+  'led-inverted', // Wi-Fi LED driven with the opposite polarity of its role
+  'sel-inverted', // BL0937 windows attributed the wrong way round (SEL high → current)
+  'cal-off', // every BL0937 calibration constant scaled by (1 + percent/100), default +5 %
+  'http-dead', // the HTTP port accepts connections and never answers
+  'http-slow', // every HTTP reply delayed (default 2000 ms)
+  'no-boot', // the image is recognised but the firmware hangs at boot: no pins, no HTTP
+] as const;
+
+export type ObkSimFaultName = (typeof OBK_SIM_FAULTS)[number];
+
+/** A fault as written in options or on a command line: `relay-stuck`, `cal-off:-3`, `http-slow:500`. */
+export type ObkSimFaultSpec = ObkSimFaultName | `${ObkSimFaultName}:${string}` | { name: ObkSimFaultName; value?: number };
+
+export interface ObkFaultSet {
+  relayStuck: boolean;
+  buttonUnwired: boolean;
+  ledInverted: boolean;
+  selInverted: boolean;
+  /** Percent added to every calibration constant; 0 when the fault is off. */
+  calOffPercent: number;
+  httpDead: boolean;
+  /** Delay added to every HTTP reply in ms; 0 when off. */
+  httpSlowMs: number;
+  noBoot: boolean;
+}
+
+export const DEFAULT_CAL_OFF_PERCENT = 5;
+export const DEFAULT_HTTP_SLOW_MS = 2000;
+
+export const NO_FAULTS: Readonly<ObkFaultSet> = Object.freeze({
+  relayStuck: false,
+  buttonUnwired: false,
+  ledInverted: false,
+  selInverted: false,
+  calOffPercent: 0,
+  httpDead: false,
+  httpSlowMs: 0,
+  noBoot: false,
+});
+
+function badFault(spec: string, why: string): PlugrigError {
+  return new PlugrigError(
+    'E_SIM_FAULT',
+    `simulated firmware fault "${spec}": ${why}`,
+    `use one of ${OBK_SIM_FAULTS.join(', ')}; cal-off and http-slow take an optional number (cal-off:-3, http-slow:500)`,
+  );
+}
+
+export function parseFaults(specs: readonly ObkSimFaultSpec[] = []): ObkFaultSet {
+  const set: ObkFaultSet = { ...NO_FAULTS };
+  for (const spec of specs) {
+    let name: string;
+    let value: number | undefined;
+    if (typeof spec === 'string') {
+      const colon = spec.indexOf(':');
+      name = (colon >= 0 ? spec.slice(0, colon) : spec).trim();
+      if (colon >= 0) {
+        const raw = spec.slice(colon + 1).trim().replace(/%$/, '');
+        value = Number(raw);
+        if (raw === '' || !Number.isFinite(value)) throw badFault(spec, `"${raw}" is not a number`);
+      }
+    } else {
+      name = spec.name;
+      value = spec.value;
+    }
+    const label = typeof spec === 'string' ? spec : name;
+    if (!(OBK_SIM_FAULTS as readonly string[]).includes(name)) throw badFault(label, 'unknown fault name');
+    if (value !== undefined && name !== 'cal-off' && name !== 'http-slow') throw badFault(label, 'this fault takes no value');
+    switch (name as ObkSimFaultName) {
+      case 'relay-stuck': set.relayStuck = true; break;
+      case 'button-unwired': set.buttonUnwired = true; break;
+      case 'led-inverted': set.ledInverted = true; break;
+      case 'sel-inverted': set.selInverted = true; break;
+      case 'cal-off':
+        set.calOffPercent = value ?? DEFAULT_CAL_OFF_PERCENT;
+        if (set.calOffPercent <= -100) throw badFault(label, 'a calibration cannot be off by -100 % or more');
+        break;
+      case 'http-dead': set.httpDead = true; break;
+      case 'http-slow':
+        set.httpSlowMs = value ?? DEFAULT_HTTP_SLOW_MS;
+        if (set.httpSlowMs < 0) throw badFault(label, 'a delay cannot be negative');
+        break;
+      case 'no-boot': set.noBoot = true; break;
+    }
+  }
+  return set;
+}

@@ -1,0 +1,74 @@
+/**
+ * The simulated OpenBeken plug firmware: an independent peer built from the reference
+ * (shared/reference/openbeken-device.md), booted by the simulated module when its ROM window
+ * expires. `openBekenFirmware()` returns the FirmwareFactory the module calls; it recognises an
+ * OpenBeken image by the `OpenBK7231N_<version>` marker in the app region (see image.ts) and
+ * returns undefined for anything else.
+ */
+import type { FirmwareContext, FirmwareFactory, RunningFirmware } from '../types.js';
+import { realClock, type SimClock } from './clock.js';
+import { parseFaults, type ObkSimFaultSpec } from './faults.js';
+import { buildString, detectOpenBekenImage } from './image.js';
+import { ObkRuntime } from './runtime.js';
+
+export { OBK_SIM_FAULTS, parseFaults, type ObkSimFaultName, type ObkSimFaultSpec, type ObkFaultSet } from './faults.js';
+export { ManualClock, realClock, type SimClock } from './clock.js';
+export { ObkRuntime } from './runtime.js';
+export { CONFIG_SECTOR } from './config.js';
+export { APP_START, IMAGE_MARKER, detectOpenBekenImage, findBuildTag } from './image.js';
+
+export interface OpenBekenSimOptions {
+  /** Fault switches, e.g. ['relay-stuck', 'cal-off:-3', 'http-slow:500']. */
+  faults?: readonly ObkSimFaultSpec[];
+  /** HTTP bind address (default 127.0.0.1). */
+  host?: string;
+  /** HTTP port (default 0 = a free port, reported in httpUrl). */
+  port?: number;
+  /** Time source and timers; must share the time base of the module's PadNets (default performance.now). */
+  clock?: SimClock;
+  /** /api/info "mac": 'plain' (12 hex digits, as the reference quotes; default) or 'colon' (aa:bb:..). */
+  macStyle?: 'plain' | 'colon';
+  /** Chip temperature printed in STATUS 8 (default 0.0, as in the reference's quoted reply). */
+  chipTemperatureC?: number;
+  /** Gap between going down on `restart` and booting again (default 1000 ms). */
+  rebootGapMs?: number;
+  /** Web password for basic auth (user "admin"); default none. */
+  webPassword?: string;
+}
+
+/** What the factory returns: the contract's RunningFirmware plus a look inside for tests and tools. */
+export type ObkSimFirmware = RunningFirmware & { readonly runtime?: ObkRuntime };
+
+export function openBekenFirmware(options: OpenBekenSimOptions = {}): FirmwareFactory {
+  const faults = parseFaults(options.faults ?? []); // bad fault names fail here, not at boot
+  return async (ctx: FirmwareContext): Promise<ObkSimFirmware | undefined> => {
+    const image = detectOpenBekenImage(ctx.flash);
+    if (!image) return undefined;
+    if (faults.noBoot) {
+      ctx.log(`OpenBK7231N ${image.version}: hangs at boot (fault no-boot)`);
+      return { stop: async () => {} };
+    }
+    const runtime = new ObkRuntime(ctx, {
+      faults,
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      clock: options.clock ?? realClock,
+      identity: {
+        build: buildString(image.version),
+        version: image.version,
+        macStyle: options.macStyle ?? 'plain',
+        chipTemperatureC: options.chipTemperatureC ?? 0,
+      },
+      rebootGapMs: options.rebootGapMs ?? 1000,
+      ...(options.webPassword !== undefined ? { webPassword: options.webPassword } : {}),
+    });
+    await runtime.start();
+    return {
+      get httpUrl() {
+        return runtime.httpUrl;
+      },
+      stop: () => runtime.stop(),
+      runtime,
+    };
+  };
+}
