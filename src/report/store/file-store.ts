@@ -1,0 +1,290 @@
+/**
+ * The record store as plain files in one directory:
+ *   events-YYYY-MM-DD.jsonl   every event, one `{"c":<stream seq>,"e":<event>}` per line
+ *   records-YYYY-MM-DD.jsonl  one `{"r":<record>}` per finished (or found-unfinished) run
+ *   writer.lock               pid of the one writer
+ * Appends are batched (group commit) and fdatasync'ed before anyone hears of them. The index
+ * (records by run, stream head, a tail of recent events) is rebuilt on open; a torn last line
+ * from a crash is skipped, and runs that never finished are marked 'unfinished' by the next writer.
+ * Any number of readers may open the directory while one writer appends.
+ */
+import { mkdir, open, readdir, readFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PlugrigError } from '../../errors.js';
+import { applyEvent, type RunRecord } from '../../run/record.js';
+import type { RunEvent } from '../../run/types.js';
+import { isObject, parseJsonLines } from './jsonl.js';
+import { selectRecords } from './query.js';
+import type { RecordQuery, RecordStore, StoredEvent } from './types.js';
+import { acquireWriterLock, writerActive } from './writer-lock.js';
+
+const EVENTS_RE = /^events-(\d{4}-\d{2}-\d{2})\.jsonl$/;
+const RECORDS_RE = /^records-(\d{4}-\d{2}-\d{2})\.jsonl$/;
+
+interface EventLine {
+  c: number;
+  e: RunEvent;
+}
+interface RecordLine {
+  r: RunRecord;
+}
+
+function isEventLine(v: unknown): v is EventLine {
+  if (!isObject(v) || typeof v.c !== 'number' || !isObject(v.e)) return false;
+  const e = v.e;
+  return typeof e.runId === 'string' && typeof e.slot === 'string' && typeof e.type === 'string' && typeof e.seq === 'number';
+}
+function isRecordLine(v: unknown): v is RecordLine {
+  return isObject(v) && isObject(v.r) && typeof v.r.runId === 'string' && Array.isArray(v.r.phases);
+}
+
+export interface FileStoreOptions {
+  /** 'write' takes the writer lock; 'read' never writes (for `plugrig records` beside a running serve). */
+  mode?: 'write' | 'read';
+  /** Recent events kept in memory to serve resumes without reading the disk. Default 20 000. */
+  tailSize?: number;
+  /** Wall clock (tests): picks the day file. */
+  now?: () => number;
+}
+
+interface Pending {
+  stored: StoredEvent;
+  line: string;
+  record?: RunRecord;
+  resolve(s: StoredEvent): void;
+  reject(e: unknown): void;
+}
+
+export class FileRecordStore implements RecordStore {
+  private assigned = 0;
+  private committed = 0;
+  private readonly finished = new Map<string, RunRecord>();
+  private readonly active = new Map<string, RunRecord>();
+  /** Read mode: runs with events but no record (running elsewhere, or unfinished). */
+  private readonly orphans = new Map<string, RunRecord>();
+  private tail: StoredEvent[] = [];
+  private readonly listeners = new Set<(e: StoredEvent) => void>();
+  private queue: Pending[] = [];
+  private writing: Promise<void> | undefined;
+  private readonly handles = new Map<string, FileHandle>();
+  private lock: { release(): Promise<void> } | undefined;
+  private closed = false;
+  /** What the last open found: lines skipped as unreadable, runs marked unfinished. */
+  readonly openReport = { badLines: 0, tornFiles: 0, markedUnfinished: [] as string[] };
+
+  private constructor(
+    readonly dir: string,
+    readonly mode: 'write' | 'read',
+    private readonly tailSize: number,
+    private readonly now: () => number,
+  ) {}
+
+  static async open(dir: string, opts: FileStoreOptions = {}): Promise<FileRecordStore> {
+    const store = new FileRecordStore(dir, opts.mode ?? 'write', opts.tailSize ?? 20_000, opts.now ?? Date.now);
+    if (store.mode === 'write') {
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (e) {
+        throw new PlugrigError('E_STORE_OPEN', `cannot create the record store ${dir}: ${(e as Error).message}`, 'pass --store <dir> or set PLUGRIG_HOME to a writable directory');
+      }
+      store.lock = await acquireWriterLock(dir);
+    }
+    try {
+      await store.scan();
+    } catch (e) {
+      await store.lock?.release();
+      throw e;
+    }
+    return store;
+  }
+
+  private async scan(): Promise<void> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && this.mode === 'read') return; // nothing stored yet
+      throw new PlugrigError('E_STORE_OPEN', `cannot read the record store ${this.dir}: ${(e as Error).message}`, 'check --store / PLUGRIG_HOME');
+    }
+    const torn: string[] = [];
+    for (const name of names.filter((n) => RECORDS_RE.test(n))) {
+      const parsed = parseJsonLines(await readFile(join(this.dir, name), 'utf8'), isRecordLine);
+      this.openReport.badLines += parsed.bad;
+      if (parsed.tornTail) torn.push(name);
+      for (const { r } of parsed.items) this.finished.set(r.runId, r);
+    }
+    const open = new Map<string, RunRecord>();
+    for (const name of names.filter((n) => EVENTS_RE.test(n))) {
+      const parsed = parseJsonLines(await readFile(join(this.dir, name), 'utf8'), isEventLine);
+      this.openReport.badLines += parsed.bad;
+      if (parsed.tornTail) torn.push(name);
+      for (const { c, e } of parsed.items) {
+        this.assigned = Math.max(this.assigned, c);
+        this.pushTail({ seq: c, event: e });
+        if (!this.finished.has(e.runId)) open.set(e.runId, applyEvent(open.get(e.runId), e));
+      }
+    }
+    this.tail.sort((a, b) => a.seq - b.seq);
+    this.committed = this.assigned;
+    this.openReport.tornFiles = torn.length;
+    if (this.mode === 'read') {
+      const running = await writerActive(this.dir);
+      for (const rec of open.values()) {
+        this.orphans.set(rec.runId, rec.status === 'finished' ? rec : { ...rec, status: running ? 'running' : 'unfinished' });
+      }
+      return;
+    }
+    // Writer: end torn lines so new appends start clean, then settle the runs the last writer left open.
+    for (const name of torn) await this.appendRaw(join(this.dir, name), '\n');
+    const settle: RunRecord[] = [];
+    for (const rec of open.values()) {
+      const settled: RunRecord = rec.status === 'finished' ? rec : { ...rec, status: 'unfinished' };
+      if (settled.status === 'unfinished') this.openReport.markedUnfinished.push(rec.runId);
+      settle.push(settled);
+    }
+    if (settle.length) {
+      await this.appendRaw(this.dayFile('records'), settle.map((r) => JSON.stringify({ r }) + '\n').join(''));
+      for (const r of settle) this.finished.set(r.runId, r);
+    }
+  }
+
+  private pushTail(s: StoredEvent): void {
+    this.tail.push(s);
+    if (this.tail.length > this.tailSize * 1.25) this.tail = this.tail.slice(-this.tailSize);
+  }
+
+  private dayFile(kind: 'events' | 'records'): string {
+    return join(this.dir, `${kind}-${new Date(this.now()).toISOString().slice(0, 10)}.jsonl`);
+  }
+
+  private async handle(path: string): Promise<FileHandle> {
+    let fh = this.handles.get(path);
+    if (fh) return fh;
+    for (const [p, old] of this.handles) {
+      if (p.includes(path.includes('/events-') ? '/events-' : '/records-')) {
+        this.handles.delete(p); // yesterday's file
+        await old.close().catch(() => undefined);
+      }
+    }
+    fh = await open(path, 'a');
+    this.handles.set(path, fh);
+    await this.syncDir(); // a new file's directory entry must be durable too
+    return fh;
+  }
+
+  private async syncDir(): Promise<void> {
+    const d = await open(this.dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  }
+
+  private async appendRaw(path: string, text: string): Promise<void> {
+    const fh = await this.handle(path);
+    await fh.write(text);
+    await fh.datasync();
+  }
+
+  append(event: RunEvent): Promise<StoredEvent> {
+    if (this.closed) return Promise.reject(new PlugrigError('E_STORE_CLOSED', 'the record store is closed', 'this is a bug: events after shutdown'));
+    if (this.mode !== 'write') return Promise.reject(new PlugrigError('E_STORE_READONLY', `the record store ${this.dir} was opened read-only`, ''));
+    const stored: StoredEvent = { seq: ++this.assigned, event };
+    const rec = applyEvent(this.active.get(event.runId) ?? this.finished.get(event.runId), event);
+    this.active.set(event.runId, rec);
+    const line = JSON.stringify({ c: stored.seq, e: event }) + '\n';
+    return new Promise<StoredEvent>((resolve, reject) => {
+      this.queue.push({ stored, line, ...(event.type === 'run.finished' ? { record: rec } : {}), resolve, reject });
+      this.writing ??= this.drain().finally(() => (this.writing = undefined));
+    });
+  }
+
+  /** Group commit: everything queued while the last fsync ran goes out in one write + one fsync. */
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0);
+      try {
+        await this.appendRaw(this.dayFile('events'), batch.map((p) => p.line).join(''));
+        const recs = batch.filter((p) => p.record);
+        if (recs.length) await this.appendRaw(this.dayFile('records'), recs.map((p) => JSON.stringify({ r: p.record }) + '\n').join(''));
+      } catch (e) {
+        const err = new PlugrigError('E_STORE_WRITE', `could not write the record store ${this.dir}: ${(e as Error).message}`,
+          'check free space and permissions of the store directory', { cause: e });
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      for (const p of batch) {
+        this.committed = p.stored.seq;
+        this.pushTail(p.stored);
+        if (p.record) {
+          this.finished.set(p.record.runId, p.record);
+          this.active.delete(p.record.runId);
+        }
+        p.resolve(p.stored);
+        for (const l of this.listeners) {
+          try {
+            l(p.stored);
+          } catch {
+            /* a listener's bug must not stop the store */
+          }
+        }
+      }
+    }
+  }
+
+  async records(query: RecordQuery = {}): Promise<RunRecord[]> {
+    const all = new Map<string, RunRecord>(this.finished);
+    for (const [id, r] of this.orphans) all.set(id, r);
+    for (const [id, r] of this.active) all.set(id, r);
+    return selectRecords(all.values(), query);
+  }
+
+  async eventsSince(since: number, opts: { slot?: string; limit?: number } = {}): Promise<StoredEvent[]> {
+    const limit = opts.limit ?? 10_000;
+    const keep = (s: StoredEvent) => s.seq > since && s.seq <= this.committed && (opts.slot === undefined || s.event.slot === opts.slot);
+    const out: StoredEvent[] = [];
+    const first = this.tail[0];
+    if (this.mode === 'write' && (since >= this.committed || (first && first.seq <= since + 1))) {
+      for (const s of this.tail) {
+        if (keep(s)) out.push(s);
+        if (out.length >= limit) break;
+      }
+      return out;
+    }
+    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => EVENTS_RE.test(n)).sort();
+    for (const name of names) {
+      const parsed = parseJsonLines(await readFile(join(this.dir, name), 'utf8'), isEventLine);
+      for (const { c, e } of parsed.items) {
+        const s = { seq: c, event: e };
+        if (this.mode === 'read' ? s.seq > since && (opts.slot === undefined || e.slot === opts.slot) : keep(s)) out.push(s);
+      }
+    }
+    out.sort((a, b) => a.seq - b.seq);
+    return out.slice(0, limit);
+  }
+
+  head(): number {
+    return this.committed;
+  }
+
+  subscribe(listener: (e: StoredEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writing;
+    this.listeners.clear();
+    for (const fh of this.handles.values()) await fh.close().catch(() => undefined);
+    this.handles.clear();
+    await this.lock?.release();
+  }
+}
+
+/** Opens the file store; the default RecordStore of one host. */
+export function openFileStore(dir: string, opts?: FileStoreOptions): Promise<FileRecordStore> {
+  return FileRecordStore.open(dir, opts);
+}

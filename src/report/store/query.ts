@@ -1,0 +1,56 @@
+/** Record queries, pure: MAC normalisation, date parsing for --since, and the match itself. */
+import type { RunRecord } from '../../run/record.js';
+import type { RecordQuery } from './types.js';
+
+/** "C8:47:8c-00.00.01" → "C8478C000001"; undefined when it is not 12 hex digits. */
+export function normalizeMac(raw: string): string | undefined {
+  const hex = raw.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  return /^[0-9A-F]{12}$/.test(hex) && raw.replace(/[0-9a-fA-F:.\-\s]/g, '') === '' ? hex : undefined;
+}
+
+/**
+ * --since: an ISO date or date-time ("2026-11-29", "2026-11-29T08:00"), "today", or an age
+ * ("30m", "12h", "7d"). Returns wall-clock ms, or undefined when it cannot be read.
+ */
+export function parseSince(raw: string, now = Date.now()): number | undefined {
+  const s = raw.trim();
+  if (s === 'today') {
+    const d = new Date(now);
+    d.setHours(0, 0, 0, 0);
+    return d.getTime();
+  }
+  const age = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(s);
+  if (age) {
+    const mult = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[age[2] as 's' | 'm' | 'h' | 'd'];
+    return now - Number(age[1]) * mult;
+  }
+  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)) {
+    // A bare date is local midnight, as a person means it.
+    const t = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T00:00:00`).getTime() : new Date(s.replace(' ', 'T')).getTime();
+    return Number.isFinite(t) ? t : undefined;
+  }
+  return undefined;
+}
+
+export function matchRecord(rec: RunRecord, q: RecordQuery): boolean {
+  if (q.runId !== undefined && rec.runId !== q.runId) return false;
+  if (q.slot !== undefined && rec.slot !== q.slot) return false;
+  if (q.since !== undefined && rec.startedAt < q.since) return false;
+  if (q.until !== undefined && rec.startedAt >= q.until) return false;
+  if (q.mac !== undefined) {
+    const want = normalizeMac(q.mac) ?? q.mac.toUpperCase();
+    if (!rec.unit.mac || (normalizeMac(rec.unit.mac) ?? rec.unit.mac.toUpperCase()) !== want) return false;
+  }
+  if (q.outcome !== undefined) {
+    if (q.outcome === 'UNFINISHED') return rec.status === 'unfinished';
+    if (q.outcome === 'RUNNING') return rec.status === 'running';
+    if (rec.outcome !== q.outcome) return false;
+  }
+  return true;
+}
+
+/** Matches, newest first, limited. */
+export function selectRecords(all: Iterable<RunRecord>, q: RecordQuery = {}): RunRecord[] {
+  const out = [...all].filter((r) => matchRecord(r, q)).sort((a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : -1));
+  return q.limit !== undefined ? out.slice(0, q.limit) : out;
+}
