@@ -1,0 +1,79 @@
+/** Test scaffolding: an in-memory NOR flash, a CB2S pad set on a manual clock, and a booted firmware. */
+import { PadNet } from '../../../src/sim/net.js';
+import type { FirmwareContext, FlashView } from '../../../src/sim/types.js';
+import { ManualClock, openBekenFirmware, type ObkSimFirmware, type OpenBekenSimOptions } from '../../../src/sim/firmware/index.js';
+
+export const FLASH_SIZE = 0x200000;
+
+export class MemFlash implements FlashView {
+  readonly data = Buffer.alloc(FLASH_SIZE, 0xff);
+  get size(): number {
+    return this.data.length;
+  }
+  read(addr: number, len: number): Buffer {
+    return Buffer.from(this.data.subarray(addr, addr + len));
+  }
+  eraseSector(addr: number): void {
+    const base = addr & ~0xfff;
+    this.data.fill(0xff, base, base + 0x1000);
+  }
+  program(addr: number, bytes: Buffer): void {
+    for (let i = 0; i < bytes.length; i++) this.data[addr + i]! &= bytes[i]!; // NOR: only clears bits
+  }
+  writeTag(tag: string, at = 0x11000 + 0x100): void {
+    this.data.fill(0x5a, 0x11000, 0x11000 + 0x4000);
+    Buffer.from(`${tag}\0`, 'ascii').copy(this.data, at);
+  }
+}
+
+export const CB2S_GPIOS = [0, 1, 6, 7, 8, 10, 11, 23, 24, 26];
+
+export interface Bench {
+  clock: ManualClock;
+  flash: MemFlash;
+  pads: Map<number, PadNet>;
+  logs: string[];
+  ctx(earlyResets?: number): FirmwareContext;
+}
+
+export function makeBench(flash = new MemFlash()): Bench {
+  const clock = new ManualClock(10_000);
+  const pads = new Map<number, PadNet>(CB2S_GPIOS.map((g) => [g, new PadNet(`P${g}`, 'none', () => clock.now())]));
+  const logs: string[] = [];
+  return {
+    clock,
+    flash,
+    pads,
+    logs,
+    ctx: (earlyResets = 0) => ({
+      pads,
+      flash,
+      mac: 'C8478C123456',
+      bootedAtMs: clock.now(),
+      earlyResets,
+      log: (l: string) => logs.push(l),
+    }),
+  };
+}
+
+export const RMC021_BACKLOG =
+  'backlog SetPinRole 6 BL0937CF1; SetPinChannel 6 0; SetPinRole 7 BL0937CF; SetPinRole 8 WifiLED_n; ' +
+  'SetPinRole 10 Btn; SetPinChannel 10 1; SetPinRole 24 BL0937SEL; SetPinRole 26 Rel; SetPinChannel 26 1; ' +
+  'flags 1024; StartupCommand "startDriver NTP"';
+
+export async function bootFirmware(bench: Bench, opts: OpenBekenSimOptions = {}, earlyResets = 0): Promise<ObkSimFirmware> {
+  const fw = await openBekenFirmware({ clock: bench.clock, rebootGapMs: 100, ...opts })(bench.ctx(earlyResets));
+  if (!fw) throw new Error('firmware did not recognise the test image');
+  return fw as ObkSimFirmware;
+}
+
+/** A bench whose flash holds an OpenBeken image already configured as the RMC021. */
+export async function rmc021Bench(opts: OpenBekenSimOptions = {}): Promise<{ bench: Bench; fw: ObkSimFirmware }> {
+  const bench = makeBench();
+  bench.flash.writeTag('OpenBK7231N_1.18.0-test');
+  const first = await bootFirmware(bench, opts);
+  first.runtime!.runCommand(RMC021_BACKLOG);
+  await first.stop();
+  const fw = await bootFirmware(bench, opts);
+  return { bench, fw };
+}
