@@ -1,0 +1,175 @@
+/**
+ * A serialport binding (@serialport/bindings-interface) whose ports are simulated modules' UART1,
+ * found by path ("sim:slot0"). The real SerialPortStream runs over it unchanged:
+ *   new SerialPortStream({ binding: simBinding, path: module.uartPath, baudRate: 115200 })
+ * Writes resolve once "the OS" has the bytes, drain() when the last byte has left the wire, reads
+ * return what reached the host's receiver. The vanish fault makes the port fail like an unplugged
+ * USB adapter: the write in flight and every later one reject with EIO, a pending read rejects.
+ */
+import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import { findModule, registeredPaths, type SimModule } from './module.js';
+
+type Waiter = { resolve: () => void; reject: (e: Error) => void };
+
+function canceledError(message: string): Error {
+  return Object.assign(new Error(message), { canceled: true });
+}
+
+function ioError(message: string): Error {
+  return Object.assign(new Error(message), { code: 'EIO', errno: -5 });
+}
+
+export class SimPort implements BindingPortInterface {
+  readonly openOptions: Required<OpenOptions>;
+  isOpen = true;
+  private received: Buffer[] = [];
+  private reader: Waiter | undefined;
+  private vanished = false;
+  private readonly detach: () => void;
+
+  constructor(
+    private readonly module: SimModule,
+    options: OpenOptions,
+  ) {
+    this.openOptions = {
+      dataBits: 8,
+      lock: true,
+      stopBits: 1,
+      parity: 'none',
+      rtscts: false,
+      xon: false,
+      xoff: false,
+      xany: false,
+      hupcl: true,
+      ...options,
+    } as Required<OpenOptions>;
+    this.detach = module.link.attachHost({ deliver: (b) => this.onData(b) }, options.path);
+    module.link.hostBaud = options.baudRate;
+  }
+
+  /** Pulls the plug now (also triggered by the vanishAfterHostBytes fault). */
+  vanish(): void {
+    if (this.vanished) return;
+    this.vanished = true;
+    this.received = [];
+    const r = this.reader;
+    this.reader = undefined;
+    r?.reject(ioError('EIO: i/o error, read'));
+  }
+
+  async close(): Promise<void> {
+    if (!this.isOpen) throw new Error('Port is not open');
+    this.isOpen = false;
+    this.detach();
+    const r = this.reader;
+    this.reader = undefined;
+    r?.reject(canceledError('Canceled'));
+  }
+
+  async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+    this.assertUsable('read');
+    while (this.received.length === 0) {
+      if (this.reader) throw new Error('a read is already pending');
+      await new Promise<void>((resolve, reject) => {
+        this.reader = { resolve, reject };
+      });
+      this.assertUsable('read');
+    }
+    let bytesRead = 0;
+    while (bytesRead < length && this.received.length > 0) {
+      const head = this.received[0]!;
+      const n = Math.min(head.length, length - bytesRead);
+      head.copy(buffer, offset + bytesRead, 0, n);
+      bytesRead += n;
+      if (n === head.length) this.received.shift();
+      else this.received[0] = head.subarray(n);
+    }
+    return { buffer, bytesRead };
+  }
+
+  async write(buffer: Buffer): Promise<void> {
+    this.assertUsable('write');
+    if (buffer.length === 0) return;
+    const limit = this.module.faults.vanishAfterHostBytes;
+    if (limit !== undefined) {
+      const room = limit - this.module.link.hostBytesWritten;
+      if (room < buffer.length) {
+        if (room > 0) this.module.link.hostWrite(buffer.subarray(0, room));
+        this.vanish();
+        throw ioError('EIO: i/o error, write');
+      }
+    }
+    this.module.link.hostWrite(buffer);
+  }
+
+  async update(options: UpdateOptions): Promise<void> {
+    this.assertUsable('update');
+    if (!Number.isInteger(options.baudRate) || options.baudRate <= 0) throw new TypeError(`"baudRate" must be a positive integer, got ${options.baudRate}`);
+    this.module.link.hostBaud = options.baudRate;
+    this.received = []; // Linux tcflush(TCIOFLUSH)es on a standard-rate change
+  }
+
+  /** Modem lines are not wired to anything on the simulated module (reset goes through CEN). */
+  async set(_options: SetOptions): Promise<void> {
+    this.assertUsable('set');
+  }
+
+  async get(): Promise<PortStatus> {
+    this.assertUsable('get');
+    return { cts: false, dsr: false, dcd: false };
+  }
+
+  async getBaudRate(): Promise<{ baudRate: number }> {
+    this.assertUsable('getBaudRate');
+    return { baudRate: this.module.link.hostBaud };
+  }
+
+  async flush(): Promise<void> {
+    this.assertUsable('flush');
+    this.received = [];
+    this.module.link.flushToHost();
+  }
+
+  async drain(): Promise<void> {
+    this.assertUsable('drain');
+    const wait = this.module.link.hostTxDoneMs() - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.assertUsable('drain');
+  }
+
+  private onData(bytes: Buffer): void {
+    if (!this.isOpen || this.vanished) return;
+    this.received.push(bytes);
+    const r = this.reader;
+    this.reader = undefined;
+    r?.resolve();
+  }
+
+  private assertUsable(op: string): void {
+    if (!this.isOpen) throw canceledError(`${op}: port is closed`);
+    if (this.vanished) throw ioError(`EIO: i/o error, ${op}`);
+  }
+}
+
+/** The in-process binding: `open` finds the module registered under `path`. */
+export const simBinding: BindingInterface<SimPort, OpenOptions, PortInfo> = {
+  async list(): Promise<PortInfo[]> {
+    return registeredPaths().map((path) => ({
+      path,
+      manufacturer: 'plugrig simulator',
+      serialNumber: undefined,
+      pnpId: undefined,
+      locationId: undefined,
+      productId: undefined,
+      vendorId: undefined,
+    }));
+  },
+  async open(options: OpenOptions): Promise<SimPort> {
+    if (!options || typeof options.path !== 'string') throw new TypeError('"path" is not a valid port');
+    if (!Number.isInteger(options.baudRate) || options.baudRate <= 0) throw new TypeError('"baudRate" is not a valid baudRate');
+    const module = findModule(options.path);
+    if (!module) throw new Error(`No such file or directory, cannot open ${options.path}`);
+    if (module.link.hostAttached) throw new Error('Error Resource temporarily unavailable Cannot lock port');
+    return new SimPort(module, options);
+  },
+};

@@ -1,0 +1,343 @@
+/**
+ * One simulated CB2S: power and CEN nets drive the chip's life cycle
+ *   off → in-reset → rom-listen (download window) → download | app
+ * the ROM answers the download protocol on UART1 (through a UartLink), and when the window expires
+ * the firmware set with setFirmware() boots from flash with the pads, the flash and a log on UART2.
+ */
+import { PlugrigError } from '../errors.js';
+import { PadNet } from './net.js';
+import type { FirmwareContext, FirmwareFactory, ModuleState, RunningFirmware, SimModuleHandle } from './types.js';
+import { NorFlash, type ProtectionModel } from './flash-model.js';
+import { writeFactoryImage } from './factory-image.js';
+import { RomFrameReader, type RomFrame } from './rom/frame-reader.js';
+import { executeRomCommand, type RomEnv } from './rom/commands.js';
+import { RomRegisters } from './rom/registers.js';
+import { resolveTiming, opMs, type TimingChoice, type TimingModel } from './timing.js';
+import { seededRng, type Rng } from './prng.js';
+import type { SimFaults } from './faults.js';
+import { ROM_BAUD, UartLink } from './uart-link.js';
+
+export interface SimModuleOptions {
+  /** Serial path the in-process binding registers, e.g. "sim:slot0". Default: the next free sim:slotN. */
+  path?: string;
+  /** 'realistic' (default), 'fast' (no delays, for unit tests) or a partial model over the realistic one. */
+  timing?: TimingChoice;
+  /** How long the ROM listens for a LinkCheck after reset, ms. Default 150. Infinity = always wait (a held chip). */
+  downloadWindowMs?: number;
+  /** Value of ReadReg 0x00800000. Default 0x7231C (BK7231N). */
+  chipId?: number;
+  /** JEDEC Read-ID bytes. Default EB 60 15 (TH25Q16HB, 2 MiB). */
+  flashId?: readonly [number, number, number];
+  /** Initial status register SR2<<8|SR1. Default 0x4004 (stock Tuya: CMP + BP0). */
+  initialSr?: number;
+  protection?: ProtectionModel;
+  /** 12 hex digits. Default derived from the seed with Tuya's C8:47:8C OUI. */
+  mac?: string;
+  /** Start with the stock Tuya factory image (default) or an erased flash. */
+  factoryImage?: boolean;
+  faults?: SimFaults;
+  seed?: number;
+  /** Power the module on creation even though no host drives the supply (stand-alone use, pty). */
+  powered?: boolean;
+  /** Inter-byte timeout of the ROM's frame receiver, ms. */
+  frameTimeoutMs?: number;
+}
+
+/** Uptime after which the app's early-reset counter is cleared (OpenBeken's boot-failure logic). */
+export const EARLY_RESET_UPTIME_MS = 5000;
+/** Pads of a CB2S by BK7231N GPIO number. P10 = RX1, P11 = TX1, P0/P1 = TX2/RX2 test pads. */
+export const CB2S_PADS = [0, 1, 6, 7, 8, 10, 11, 23, 24, 26] as const;
+const RX1_PAD = 10;
+
+let nextSlot = 0;
+
+export class SimModule implements SimModuleHandle {
+  readonly powerNet: PadNet;
+  readonly cenNet: PadNet;
+  readonly pads: ReadonlyMap<number, PadNet>;
+  readonly uartPath: string;
+  readonly flash: NorFlash;
+  readonly regs: RomRegisters;
+  readonly link: UartLink;
+  readonly mac: string;
+  timing: TimingModel;
+  faults: SimFaults;
+  downloadWindowMs: number;
+  /** Resets before EARLY_RESET_UPTIME_MS of app uptime, in a row; kept across resets. */
+  earlyResets = 0;
+
+  private current: ModuleState = 'off';
+  private readonly rng: Rng;
+  private readonly reader: RomFrameReader;
+  private readonly logListeners = new Set<(line: string) => void>();
+  private readonly stateListeners = new Set<(s: ModuleState) => void>();
+  private firmwareFactory: FirmwareFactory | undefined;
+  private firmware: RunningFirmware | undefined;
+  private bootGeneration = 0;
+  private appBootedAt = 0;
+  private windowTimer: NodeJS.Timeout | undefined;
+  private uptimeTimer: NodeJS.Timeout | undefined;
+  private chipBusyUntil = Number.NEGATIVE_INFINITY;
+  private erasesSeen = 0;
+  private closed = false;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly env: RomEnv;
+
+  constructor(opts: SimModuleOptions = {}) {
+    const seed = opts.seed ?? 1;
+    this.rng = seededRng(seed);
+    this.timing = resolveTiming(opts.timing);
+    this.faults = { ...(opts.faults ?? {}) };
+    this.downloadWindowMs = opts.downloadWindowMs ?? 150;
+    this.uartPath = opts.path ?? `sim:slot${nextSlot++}`;
+    this.mac = (opts.mac ?? defaultMac(seed)).toUpperCase();
+    this.flash = new NorFlash({
+      jedec: opts.flashId,
+      sr: opts.initialSr ?? 0x4004,
+      protection: opts.protection,
+      srWriteMs: opMs(this.timing, this.timing.srWriteMs),
+      stuckProtection: this.faults.stuckProtection,
+    });
+    if (opts.factoryImage ?? true) writeFactoryImage(this.flash.data, this.mac, seed);
+    this.regs = new RomRegisters(opts.chipId ?? 0x7231c);
+    this.reader = new RomFrameReader(opts.frameTimeoutMs ?? 50);
+    this.link = new UartLink(
+      () => this.timing,
+      () => this.faults,
+      this.rng,
+      (bytes, t) => this.onChipRx(bytes, t),
+    );
+    this.env = { flash: this.flash, regs: this.regs, timing: this.timing, brownoutNow: () => this.brownoutNow() };
+
+    this.powerNet = new PadNet('3V3', 'down');
+    this.cenNet = new PadNet('CEN', 'up');
+    this.pads = new Map(CB2S_PADS.map((n) => [n, new PadNet(`P${n}`, 'up')]));
+    if (opts.powered) this.powerNet.setHostDrive(1);
+    this.unsubscribe.push(this.powerNet.onChange(() => this.evaluate()));
+    this.unsubscribe.push(this.cenNet.onChange(() => this.evaluate()));
+    this.evaluate();
+  }
+
+  get state(): ModuleState {
+    return this.current;
+  }
+
+  /** Replaces the fault set at run time (tests, the CLI). */
+  setFaults(faults: SimFaults): void {
+    this.faults = { ...faults };
+    this.flash.stuckProtection = faults.stuckProtection ?? false;
+  }
+
+  /** Replaces the timing model at run time. */
+  setTiming(choice: TimingChoice): void {
+    this.timing = resolveTiming(choice);
+    this.env.timing = this.timing;
+    this.flash.srWriteMs = opMs(this.timing, this.timing.srWriteMs);
+  }
+
+  onLog(cb: (line: string) => void): () => void {
+    this.logListeners.add(cb);
+    return () => this.logListeners.delete(cb);
+  }
+
+  onStateChange(cb: (state: ModuleState) => void): () => void {
+    this.stateListeners.add(cb);
+    return () => this.stateListeners.delete(cb);
+  }
+
+  setFirmware(factory: FirmwareFactory | undefined): void {
+    this.firmwareFactory = factory;
+  }
+
+  httpUrl(): string | undefined {
+    return this.current === 'app' ? this.firmware?.httpUrl : undefined;
+  }
+
+  /** A reset pulse without going through the nets (the CLI's pty server, tests). */
+  reset(): void {
+    this.leave('in-reset');
+    this.evaluate();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const u of this.unsubscribe) u();
+    this.clearTimers();
+    this.bootGeneration++;
+    const fw = this.firmware;
+    this.firmware = undefined;
+    this.link.close();
+    unregisterModule(this);
+    this.setState('off');
+    await fw?.stop();
+  }
+
+  // --- life cycle ---
+
+  private evaluate(): void {
+    if (this.closed) return;
+    const powered = this.powerNet.level() === 1;
+    const enabled = this.cenNet.level() === 1;
+    if (!powered) this.leave('off');
+    else if (!enabled) this.leave('in-reset');
+    else if (this.current === 'off' || this.current === 'in-reset') this.boot();
+  }
+
+  private boot(): void {
+    this.reader.reset();
+    this.link.chipReset(performance.now());
+    this.chipBusyUntil = Number.NEGATIVE_INFINITY;
+    this.setState('rom-listen');
+    const gen = this.bootGeneration;
+    if (Number.isFinite(this.downloadWindowMs)) {
+      this.windowTimer = setTimeout(() => {
+        this.windowTimer = undefined;
+        if (gen === this.bootGeneration && this.current === 'rom-listen') void this.startApp();
+      }, Math.max(0, this.downloadWindowMs));
+    }
+  }
+
+  /** Power loss or reset: whatever ran stops, the ROM's UART state is gone. */
+  private leave(to: 'off' | 'in-reset'): void {
+    if (this.current === to) return;
+    const wasApp = this.current === 'app';
+    this.clearTimers();
+    this.bootGeneration++;
+    this.link.chipReset(performance.now());
+    this.reader.reset();
+    if (wasApp) {
+      if (performance.now() - this.appBootedAt < EARLY_RESET_UPTIME_MS) this.earlyResets++;
+      const fw = this.firmware;
+      this.firmware = undefined;
+      void fw?.stop();
+    }
+    this.setState(to);
+  }
+
+  private async startApp(): Promise<void> {
+    const gen = this.bootGeneration;
+    this.appBootedAt = performance.now();
+    this.setState('app');
+    this.log('V:BK7231N_1.0.1');
+    this.log('J 0x10000');
+    this.uptimeTimer = setTimeout(() => {
+      this.uptimeTimer = undefined;
+      if (gen === this.bootGeneration) this.earlyResets = 0;
+    }, EARLY_RESET_UPTIME_MS);
+    const factory = this.firmwareFactory;
+    if (!factory) return;
+    const ctx: FirmwareContext = {
+      pads: this.pads,
+      flash: this.flash,
+      mac: this.mac,
+      bootedAtMs: this.appBootedAt,
+      earlyResets: this.earlyResets,
+      log: (line) => {
+        if (gen === this.bootGeneration) this.log(line);
+      },
+    };
+    const fw = await factory(ctx);
+    if (gen !== this.bootGeneration) {
+      await fw?.stop(); // reset while the firmware was starting
+      return;
+    }
+    this.firmware = fw;
+  }
+
+  private clearTimers(): void {
+    if (this.windowTimer) clearTimeout(this.windowTimer);
+    if (this.uptimeTimer) clearTimeout(this.uptimeTimer);
+    this.windowTimer = undefined;
+    this.uptimeTimer = undefined;
+  }
+
+  private setState(s: ModuleState): void {
+    if (s === this.current) return;
+    this.current = s;
+    for (const l of [...this.stateListeners]) l(s);
+  }
+
+  private log(line: string): void {
+    for (const l of [...this.logListeners]) l(line);
+  }
+
+  // --- ROM side of UART1 ---
+
+  private onChipRx(bytes: Buffer, tMs: number): void {
+    if (this.current !== 'rom-listen' && this.current !== 'download') return;
+    if (this.faults.silent) return;
+    if (this.pads.get(RX1_PAD)!.level() === 0) return; // RX1 held low: the receiver sees a break, no bytes
+    for (const frame of this.reader.push(bytes, tMs)) this.execute(frame, tMs);
+  }
+
+  private execute(frame: RomFrame, arrivedMs: number): void {
+    if (this.current !== 'rom-listen' && this.current !== 'download') return;
+    if (this.current === 'rom-listen') {
+      const linkFrame = frame.form === 'short' && (frame.code === 0x00 || frame.code === 0xaa);
+      if (!linkFrame) return;
+      this.clearTimers();
+      this.setState('download');
+    }
+    const start = Math.max(arrivedMs, this.chipBusyUntil);
+    const outcome = executeRomCommand(frame, this.env);
+    switch (outcome.kind) {
+      case 'reply': {
+        this.chipBusyUntil = start + outcome.afterMs;
+        this.link.chipSend(outcome.bytes, this.chipBusyUntil);
+        return;
+      }
+      case 'set-baud': {
+        const switchAt = start + outcome.delayMs;
+        this.chipBusyUntil = switchAt;
+        this.link.setChipBaud(outcome.baud, switchAt);
+        this.link.chipSend(outcome.bytes, switchAt, outcome.baud);
+        return;
+      }
+      case 'reboot':
+      case 'brownout':
+        this.leave('in-reset');
+        this.evaluate();
+        return;
+      case 'ignore':
+        return;
+    }
+  }
+
+  private brownoutNow(): boolean {
+    this.erasesSeen++;
+    return this.faults.brownoutOnErase !== undefined && this.erasesSeen === this.faults.brownoutOnErase;
+  }
+}
+
+function defaultMac(seed: number): string {
+  const rng = seededRng(seed ^ 0x5a5a);
+  const tail = [0, 1, 2].map(() => Math.floor(rng() * 256).toString(16).padStart(2, '0'));
+  return ('c8478c' + tail.join('')).toUpperCase();
+}
+
+// --- the registry the serialport binding looks ports up in ---
+
+const registry = new Map<string, SimModule>();
+
+export function registerModule(m: SimModule): void {
+  const other = registry.get(m.uartPath);
+  if (other && other !== m) {
+    throw new PlugrigError("E_SIM_PATH", `simulated port ${m.uartPath} already exists`, "give each simulated module its own path");
+  }
+  registry.set(m.uartPath, m);
+}
+
+export function unregisterModule(m: SimModule): void {
+  if (registry.get(m.uartPath) === m) registry.delete(m.uartPath);
+}
+
+export function findModule(path: string): SimModule | undefined {
+  return registry.get(path);
+}
+
+export function registeredPaths(): string[] {
+  return [...registry.keys()];
+}
+
+export { ROM_BAUD };
