@@ -110,8 +110,8 @@ export class ObkClient {
     try {
       return await pRetry(
         async () => {
-          url = `${this.baseUrl}${path}`;
           try {
+            url = `${this.baseUrl}${path}`;
             return await this.attempt(url, timeoutMs, opts.signal);
           } catch (e) {
             // Stop at once for a user's abort, a missing URL, or an answer that retrying cannot change.
