@@ -111,16 +111,21 @@ export function relayButtonPhase(cfg: RelayButtonConfig): Phase {
               ? `relay P${rel.gpio} turned ${wantOn ? 'on' : 'off'} ${Math.round(nsToMs(edge.tNs - ref))} ms after the ${latFrom} (${t.shortPressMs} ms press)`
               : `relay P${rel.gpio} did not turn ${wantOn ? 'on' : 'off'} within ${t.toggleDeadlineMs} ms of the release of a ${t.shortPressMs} ms press on P${btn.gpio}`,
           });
-          if (!edge) return;
-          level = wantLevel;
           const power = powerOfChannel(await cfg.client.power({ signal }), rel.channel);
+          // Without a relay edge, POWER tells which side is broken: the firmware saw the click, or not.
+          const why = edge
+            ? `POWER after the relay line turned ${wantOn ? 'on' : 'off'}`
+            : power === wantOn
+              ? `the firmware toggled channel ${rel.channel} but relay P${rel.gpio} did not follow (relay output stuck or not driven)`
+              : `the firmware did not see the click (button P${btn.gpio} not reaching the module, or ignored)`;
           ctx.measure({
             name: `short_press_${n}_power`,
             value: power === undefined ? null : power ? 'ON' : 'OFF',
             limits: { equals: wantOn ? 'ON' : 'OFF' },
-            note: `POWER after the relay line turned ${wantOn ? 'on' : 'off'}`,
+            note: why,
           });
-          if (latency.verdict === 'FAIL') return;
+          if (!edge || latency.verdict === 'FAIL') return;
+          level = wantLevel;
           await delay(t.clickSpacingMs, signal, 'spacing between clicks');
         }
 
