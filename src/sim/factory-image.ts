@@ -12,12 +12,16 @@ const BOOTLOADER_CODE_END = 0xb400;
 const APP_CODE_END = 0x0f3000;
 const KVS_START = 0x1d3000;
 
-/** Fills `out` with bytes that look like Thumb-2 code: halfwords with instruction-ish high bits, a few literals. */
+/** Fills `out` with bytes that look like Thumb-2 code: halfwords with instruction-ish high bytes. */
 function codeLike(out: Buffer, start: number, end: number, rng: Rng): void {
   const opHigh = [0x46, 0x68, 0x60, 0xb5, 0xbd, 0xf0, 0xf8, 0x2b, 0xd1, 0xd0, 0x4b, 0xe7, 0x30, 0x1c, 0x9b, 0x22];
+  let x = Math.floor(rng() * 0xffffffff) | 1; // xorshift32 inline: this fills a megabyte
   for (let a = start; a + 1 < end; a += 2) {
-    out[a] = Math.floor(rng() * 256);
-    out[a + 1] = rng() < 0.8 ? opHigh[Math.floor(rng() * opHigh.length)]! : Math.floor(rng() * 256);
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[a] = x & 0xff;
+    out[a + 1] = (x >>> 8) % 5 !== 0 ? opHigh[(x >>> 16) & 15]! : (x >>> 24) & 0xff;
   }
 }
 
@@ -36,8 +40,23 @@ export function writeMacSector(flash: Buffer, macHex: string, base = TLV_SECTOR)
   Buffer.from(macHex, 'hex').copy(flash, base + 0x24);
 }
 
-/** Writes the whole stock image into a 2 MiB (or larger) erased buffer. */
+/** Generated images by seed and MAC: many modules in one process (tests, multi-slot rigs) share the work. */
+const cache = new Map<string, Buffer>();
+
+/** Writes the whole stock image into an erased buffer of at least 2 MiB. */
 export function writeFactoryImage(flash: Buffer, macHex: string, seed = 0x7231c): void {
+  const key = `${seed}:${macHex}:${flash.length}`;
+  let image = cache.get(key);
+  if (!image) {
+    image = Buffer.alloc(flash.length, 0xff);
+    generate(image, macHex, seed);
+    if (cache.size >= 4) cache.delete(cache.keys().next().value!);
+    cache.set(key, image);
+  }
+  image.copy(flash);
+}
+
+function generate(flash: Buffer, macHex: string, seed: number): void {
   const rng = seededRng(seed);
   // Bootloader: vector table, code, version string, padding.
   codeLike(flash, 0x100, BOOTLOADER_CODE_END, rng);

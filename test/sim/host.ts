@@ -87,3 +87,28 @@ export class Host {
 }
 
 export const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+import { createSimModule, type SimModule, type SimModuleOptions } from '../../src/sim/index.js';
+
+export const LINK_CHECK = hex('01E0FC0100');
+export const LINK_REPLY = hex('040E0501E0FC0100');
+
+/** A powered module held in the ROM (window never expires), fast timing unless overridden, with a host port open. */
+export async function heldChip(opts: SimModuleOptions = {}): Promise<{ module: SimModule; host: Host; done: () => Promise<void> }> {
+  const module = createSimModule({ timing: 'fast', powered: true, downloadWindowMs: Number.POSITIVE_INFINITY, ...opts });
+  const host = await Host.open(module.uartPath);
+  return {
+    module,
+    host,
+    done: async () => {
+      await host.close();
+      await module.close();
+    },
+  };
+}
+
+/** Link as a flasher does: one LinkCheck, expect its reply. */
+export async function link(host: Host): Promise<void> {
+  const r = await host.request(LINK_CHECK, 8);
+  if (!r.equals(LINK_REPLY)) throw new Error(`bad link reply ${r.toString('hex')}`);
+}
