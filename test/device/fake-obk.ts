@@ -125,8 +125,13 @@ export class FakeObk {
     res.writeHead(404).end('not found');
   }
 
+  /** A test's own handler, tried first; return undefined to fall through. */
+  onCommand?: (cmnd: string) => string | undefined;
+
   private run(cmnd: string): string {
     this.commands.push(cmnd);
+    const own = this.onCommand?.(cmnd);
+    if (own !== undefined) return own;
     const s = this.state;
     const [word, ...args] = cmnd.trim().split(/\s+/);
     switch ((word ?? '').toLowerCase()) {

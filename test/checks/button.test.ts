@@ -1,0 +1,130 @@
+import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { relayButtonPhase } from '../../src/checks/button.js';
+import { ObkClient } from '../../src/device/obk-client.js';
+import { parseTemplate } from '../../src/device/template.js';
+import { FakeObk } from '../device/fake-obk.js';
+import { fakeContext, inputLine, outputLine, Wire } from './fakes.js';
+
+type Fault = 'none' | 'relay-stuck' | 'button-ignored' | 'long-press-toggles' | 'slow-relay';
+
+/**
+ * A scripted plug: a press of 75..1000 ms, once released, toggles channel 1 about 400 ms later
+ * (debounce + click window) and the relay wire follows; longer presses do nothing.
+ */
+function scriptedPlug(fake: FakeObk, button: Wire, relay: Wire, fault: Fault) {
+  let pressedAt = 0;
+  const presses: number[] = [];
+  relay.setPeer(fake.state.relay ? 'z' : 0);
+  const timers = new Set<NodeJS.Timeout>();
+  const off = button.onEdge((e) => {
+    if (e.level === 0) {
+      pressedAt = performance.now();
+      return;
+    }
+    const held = performance.now() - pressedAt;
+    presses.push(held);
+    const click = held >= 75 && held < 1000;
+    if (fault === 'button-ignored' || (!click && fault !== 'long-press-toggles')) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fake.state.relay = !fake.state.relay;
+      if (fault !== 'relay-stuck') relay.setPeer(fake.state.relay ? 'z' : 0);
+    }, fault === 'slow-relay' ? 900 : 400);
+    timers.add(t);
+  });
+  return { presses, stop: () => { off(); timers.forEach(clearTimeout); } };
+}
+
+const t = parseTemplate({ pins: { '10': 'Btn;1', '26': 'Rel;1' }, flags: '1024' });
+const [btnPin, relPin] = [t.pins[0]!, t.pins[1]!];
+
+describe('relay/button phase against a scripted plug', () => {
+  let fake: FakeObk;
+  let button: Wire;
+  let relay: Wire;
+  beforeEach(async () => {
+    fake = await new FakeObk().start();
+    button = new Wire('P10');
+    relay = new Wire('P26');
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  async function run(fault: Fault) {
+    const plug = scriptedPlug(fake, button, relay, fault);
+    const ctx = fakeContext();
+    const relayLine = inputLine(relay);
+    const phase = relayButtonPhase({
+      button: { pin: btnPin, line: outputLine(button) },
+      relay: { pin: relPin, line: relayLine },
+      client: new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1 }),
+    });
+    try {
+      await phase.run(ctx);
+    } finally {
+      plug.stop();
+    }
+    return { ctx, plug, relayLine };
+  }
+
+  test('healthy plug: two short presses toggle both ways with POWER agreeing, the long press does not toggle', async () => {
+    const { ctx, plug, relayLine } = await run('none');
+    expect(ctx.failed()).toEqual([]);
+    for (const n of [1, 2]) {
+      const lat = ctx.get(`short_press_${n}_latency`)!;
+      expect(lat.verdict).toBe('PASS');
+      expect(lat.value as number).toBeGreaterThanOrEqual(390);
+      expect(lat.value as number).toBeLessThan(550);
+    }
+    expect(ctx.get('short_press_1_power')!.value).toBe('ON');
+    expect(ctx.get('short_press_2_power')!.value).toBe('OFF');
+    expect(ctx.get('long_press_toggled')).toMatchObject({ value: false, verdict: 'PASS' });
+    // Hazards: presses within the single-click window, never left pressed, no watch left behind.
+    expect(plug.presses).toHaveLength(3);
+    expect(plug.presses[0]).toBeGreaterThanOrEqual(150);
+    expect(plug.presses[0]).toBeLessThanOrEqual(800);
+    expect(plug.presses[2]).toBeGreaterThan(1000);
+    expect(button.host).toBe('z');
+    expect(relayLine.watchers).toBe(0);
+  }, 20_000);
+
+  test('relay stuck: the first press fails, and POWER shows the firmware did toggle', async () => {
+    const { ctx } = await run('relay-stuck');
+    expect(ctx.get('short_press_1_latency')).toMatchObject({ value: null, verdict: 'FAIL' });
+    expect(ctx.get('short_press_1_power')!.note).toContain('relay P26 did not follow');
+    expect(ctx.get('short_press_2_latency')).toBeUndefined();
+  }, 20_000);
+
+  test('button ignored: fails with a note that the firmware did not see the click', async () => {
+    const { ctx } = await run('button-ignored');
+    expect(ctx.get('short_press_1_latency')!.verdict).toBe('FAIL');
+    expect(ctx.get('short_press_1_power')!.note).toContain('did not see the click');
+  }, 20_000);
+
+  test('a relay that answers 900 ms after the release fails on latency', async () => {
+    const { ctx } = await run('slow-relay');
+    const lat = ctx.get('short_press_1_latency')!;
+    expect(lat.verdict).toBe('FAIL');
+    expect(lat.value as number).toBeGreaterThan(850);
+  }, 20_000);
+
+  test('a long press that toggles fails only the long-press measurement', async () => {
+    const { ctx } = await run('long-press-toggles');
+    expect(ctx.failed().map((m) => m.name)).toEqual(['long_press_toggled']);
+    expect(ctx.get('long_press_toggled')!.note).toContain('changed');
+  }, 20_000);
+
+  test('abort during the phase ends it with E_ABORTED and releases the button', async () => {
+    scriptedPlug(fake, button, relay, 'none');
+    const ac = new AbortController();
+    const phase = relayButtonPhase({
+      button: { pin: btnPin, line: outputLine(button) },
+      relay: { pin: relPin, line: inputLine(relay) },
+      client: new ObkClient({ url: fake.url, timeoutMs: 1000 }),
+    });
+    setTimeout(() => ac.abort(), 900); // during the first press
+    await expect(phase.run(fakeContext(ac.signal))).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(button.host).toBe('z');
+  }, 10_000);
+});

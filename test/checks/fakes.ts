@@ -1,0 +1,137 @@
+/**
+ * Test doubles for the checks: wires with host-timestamped edges, output/input/pulse lines over
+ * them, and a PhaseContext that collects measurements.
+ */
+import type { Edge, InputLine, Level, OutputLine, PulseOutput } from '../../src/io/types.js';
+import { measurement } from '../../src/run/measurement.js';
+import type { Measurement, MeasurementInput, PhaseContext, UnitIdentity } from '../../src/run/types.js';
+
+/** One wire: host drive (0/1/'z') and peer drive; low wins; pulled up when nobody drives. */
+export class Wire {
+  host: Level | 'z' = 'z';
+  peer: Level | 'z' = 'z';
+  private last: Level = 1;
+  private readonly listeners = new Set<(e: Edge) => void>();
+  constructor(readonly name: string) {}
+  level(): Level {
+    if (this.host === 0 || this.peer === 0) return 0;
+    return 1;
+  }
+  private changed(): void {
+    const l = this.level();
+    if (l !== this.last) {
+      this.last = l;
+      const e = { level: l, tNs: process.hrtime.bigint() };
+      for (const cb of [...this.listeners]) cb(e);
+    }
+  }
+  setHost(d: Level | 'z'): void {
+    this.host = d;
+    this.changed();
+  }
+  setPeer(d: Level | 'z'): void {
+    this.peer = d;
+    this.changed();
+  }
+  onEdge(cb: (e: Edge) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+}
+
+export function outputLine(w: Wire): OutputLine {
+  return {
+    name: w.name,
+    set: async (l) => w.setHost(l),
+    get: async () => w.level(),
+    release: async () => w.setHost('z'),
+    close: async () => w.setHost('z'),
+  };
+}
+
+export function inputLine(w: Wire): InputLine & { watchers: number } {
+  const line = {
+    name: w.name,
+    watchers: 0,
+    read: async () => w.level(),
+    watch(cb: (e: Edge) => void) {
+      line.watchers += 1;
+      const off = w.onEdge(cb);
+      return () => {
+        line.watchers -= 1;
+        off();
+      };
+    },
+    close: async () => undefined,
+  };
+  return line;
+}
+
+/** A pulse output that remembers its frequency (0 when stopped) and every change. */
+export class FakePulse implements PulseOutput {
+  hz = 0;
+  readonly history: { hz: number; tNs: bigint }[] = [];
+  constructor(readonly name: string, private readonly stepHz = 0) {}
+  async set(hz: number): Promise<void> {
+    this.hz = hz;
+    this.history.push({ hz, tNs: process.hrtime.bigint() });
+  }
+  async stop(): Promise<void> {
+    this.hz = 0;
+    this.history.push({ hz: 0, tNs: process.hrtime.bigint() });
+  }
+  resolutionHz(): number {
+    return this.stepHz;
+  }
+  async close(): Promise<void> {}
+}
+
+export class SkipSignal extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export interface FakeContext extends PhaseContext {
+  measurements: Measurement[];
+  logs: string[];
+  unit: UnitIdentity;
+  get(name: string): Measurement | undefined;
+  failed(): Measurement[];
+}
+
+export function fakeContext(signal = new AbortController().signal, phase = 'test'): FakeContext {
+  const measurements: Measurement[] = [];
+  const logs: string[] = [];
+  const unit: UnitIdentity = {};
+  return {
+    signal,
+    phase,
+    attempt: 1,
+    measurements,
+    logs,
+    unit,
+    measure(m: MeasurementInput) {
+      const r = measurement(m);
+      measurements.push(r);
+      return r;
+    },
+    progress() {},
+    log(message) {
+      logs.push(message);
+    },
+    identify(u) {
+      Object.assign(unit, u);
+    },
+    artifact() {},
+    skip(reason: string): never {
+      throw new SkipSignal(reason);
+    },
+    get(name) {
+      return measurements.find((m) => m.name === name);
+    },
+    failed() {
+      return measurements.filter((m) => m.verdict === 'FAIL');
+    },
+  };
+}
