@@ -1,0 +1,54 @@
+import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
+import { wifiLedPhase } from '../../src/checks/led.js';
+import { ObkClient } from '../../src/device/obk-client.js';
+import { parseTemplate } from '../../src/device/template.js';
+import { FakeObk } from '../device/fake-obk.js';
+import { fakeContext, inputLine, Wire } from './fakes.js';
+
+let fake: FakeObk;
+beforeAll(async () => {
+  fake = await new FakeObk().start();
+});
+afterAll(async () => {
+  await fake.close();
+});
+
+const pin = parseTemplate({ pins: { '8': 'WifiLED_n;0' } }).pins[0]!;
+
+/** The LED as a peer drives it: toggles every `halfMs` (0 = steady at `level`). */
+async function measure(halfMs: number, level: 0 | 'z' = 'z') {
+  const wire = new Wire('P8');
+  wire.setPeer(level);
+  const timer = halfMs ? setInterval(() => wire.setPeer(wire.peer === 0 ? 'z' : 0), halfMs) : undefined;
+  const ctx = fakeContext();
+  try {
+    await wifiLedPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url }), limits: { watchMs: 2000 } }).run(ctx);
+  } finally {
+    clearInterval(timer);
+  }
+  return ctx;
+}
+
+describe('Wi-Fi LED phase', () => {
+  test('AP fast blink (toggle every 275 ms) passes with period ≈ 550 ms and duty ≈ 0.5', async () => {
+    const ctx = await measure(275);
+    expect(ctx.failed()).toEqual([]);
+    expect(ctx.get('wifi_led_period')!.value as number).toBeGreaterThan(530);
+    expect(ctx.get('wifi_led_period')!.value as number).toBeLessThan(580);
+    expect(ctx.get('wifi_led_duty')!.value as number).toBeCloseTo(0.5, 1);
+  });
+
+  test('slow blink (525 ms halves) fails on the period and says why', async () => {
+    const ctx = await measure(525);
+    const p = ctx.get('wifi_led_period')!;
+    expect(p.verdict).toBe('FAIL');
+    expect(p.note).toContain('slow blink');
+  });
+
+  test('a steady LED fails with its level and polarity in the note', async () => {
+    const ctx = await measure(0, 0);
+    const p = ctx.get('wifi_led_period')!;
+    expect(p).toMatchObject({ value: null, verdict: 'FAIL' });
+    expect(p.note).toContain('steady on (P8 level 0, WifiLED_n)');
+  });
+});
