@@ -1,0 +1,118 @@
+/**
+ * Turns opened lines into a Rig, the same way for every backend: reset sequences compiled over the
+ * lines and wrapped with the pad-safety and boot-hazard rules, UART pads released before flashing
+ * and before every reset, everything closed once.
+ */
+import { PlugrigError } from '../errors.js';
+import type { OutputLine } from '../io/types.js';
+import { BootGuard } from './boot-guard.js';
+import type { RigConfig } from './config-types.js';
+import { runSteps } from './sequence.js';
+import type { FixtureLine, ResetSequence, Rig, SerialOpener } from './types.js';
+
+export interface OpenedLines {
+  power?: OutputLine;
+  cen?: OutputLine;
+  /** Fixture lines by pad, with their names from the rig file. */
+  fixture: Map<number, FixtureLine & { name: string }>;
+  uart: SerialOpener;
+  logUart?: SerialOpener;
+  deviceUrl: () => string | undefined;
+  /** Releases the backend (unexport, close the simulated module...). Called once, after the lines close. */
+  closeBackend: () => Promise<void>;
+}
+
+/** What openRig returns: a Rig plus what tools (rig check, the runner) want to see. */
+export interface OpenRig extends Rig {
+  readonly config: RigConfig;
+  readonly bootGuard: BootGuard;
+  /** Every sequence of the rig file (resets, boot and user ones), by name, with the same safety wrapping. */
+  readonly sequences: ReadonlyMap<string, ResetSequence>;
+  /** A fixture line by its rig-file name. */
+  line(name: string): (FixtureLine & { name: string }) | undefined;
+}
+
+/** With a signal, an abort closes the rig (every line released). */
+export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard?: BootGuard; signal?: AbortSignal } = {}): OpenRig {
+  const guard = opts.guard ?? new BootGuard();
+  const byName = new Map<string, OutputLine>();
+  if (lines.power) byName.set('power', lines.power);
+  if (lines.cen) byName.set('cen', lines.cen);
+  for (const f of lines.fixture.values()) if (f.kind === 'output') byName.set(f.name, f.line);
+
+  let closed = false;
+  const live = (what: string) => {
+    if (closed) throw new PlugrigError('E_RIG_CLOSED', `rig ${config.name}: ${what} after close`, 'open the rig again');
+  };
+
+  const releaseUartPads = async () => {
+    for (const pad of config.uartPads) {
+      const f = lines.fixture.get(pad);
+      if (!f) continue;
+      if (f.kind === 'output') await f.line.release();
+      else if (f.kind === 'pulse') await f.line.stop();
+    }
+  };
+
+  const sequence = (name: string, afterRun?: () => void, label = name): ResetSequence => {
+    const s = config.sequences[name]!;
+    const resets = s.steps.some((st) => st.kind === 'set' && (st.line === 'cen' || st.line === 'power'));
+    const mentionsPower = s.steps.some((st) => st.kind === 'set' && st.line === 'power');
+    return {
+      name: label,
+      text: afterRun ? `(release UART pads) ${s.text}; (no reset for ${guard.minUptimeMs / 1000} s)` : s.text,
+      durationMs: s.steps.reduce((t, st) => t + (st.kind === 'wait' ? st.ms : 0), 0),
+      async run(signal) {
+        live(`sequence ${label}`);
+        if (resets) {
+          guard.beforeReset(`sequence ${label}`);
+          // The button on RX1 must never be held low across a reset, and UART pads stay free for the ROM.
+          await releaseUartPads();
+          // A reset needs a powered module; a sequence that does not switch power itself gets it on.
+          if (lines.power && !mentionsPower) await lines.power.set(1);
+        }
+        await runSteps(s.steps, byName, label, signal);
+        afterRun?.();
+      },
+    };
+  };
+
+  const sequences = new Map(Object.keys(config.sequences).map((n) => [n, sequence(n)] as const));
+  const resets = config.resets.map((n) => sequences.get(n)!);
+  const boot = sequence(config.boot, () => guard.markBooted(), 'boot');
+
+  const onAbort = () => void rig.close().catch(() => {});
+  const rig: OpenRig = {
+    name: config.name,
+    source: config.source,
+    config,
+    bootGuard: guard,
+    uart: lines.uart,
+    logUart: lines.logUart,
+    power: lines.power,
+    cen: lines.cen,
+    resets,
+    boot,
+    sequences,
+    fixture: lines.fixture,
+    devicePath: config.devicePath,
+    deviceUrl: () => lines.deviceUrl(),
+    line: (name) => [...lines.fixture.values()].find((f) => f.name === name),
+    releaseUartPads: async () => {
+      live('releaseUartPads');
+      await releaseUartPads();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      const all = [lines.power, lines.cen, ...[...lines.fixture.values()].map((f) => f.line)];
+      const results = await Promise.allSettled(all.map((l) => l?.close()));
+      await lines.closeBackend();
+      const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      if (failed) throw failed.reason;
+    },
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  return rig;
+}

@@ -1,0 +1,131 @@
+/**
+ * The simulated rig end to end: rigs/sim.json opened through openRig (the same assembly a Pi rig
+ * gets), the flasher acquiring the link through the rig's reset sequences over the real serialport
+ * stream on the sim binding, pad safety around resets, the boot guard, and release on abort.
+ */
+import { describe, test, expect, afterEach } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { validateRig, PACKAGE_ROOT } from '../../src/rig/config.js';
+import { openRig } from '../../src/rig/open.js';
+import { BootGuard } from '../../src/rig/boot-guard.js';
+import { Flasher } from '../../src/bk7231/flasher.js';
+import { createSimModule } from '../../src/sim/index.js';
+import type { OpenRig } from '../../src/rig/assemble.js';
+import type { SimModuleHandle } from '../../src/sim/types.js';
+
+const simFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
+function simConfig(sim: Record<string, unknown> = {}) {
+  const json = JSON.parse(readFileSync(simFile, 'utf8'));
+  json.sim = { ...json.sim, timing: 'fast', ...sim };
+  return validateRig(json, simFile);
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function open(sim: Record<string, unknown> = {}, extra: Parameters<typeof openRig>[1] = {}) {
+  const module = createSimModule(simConfig(sim).sim);
+  cleanups.push(() => module.close());
+  const rig = await openRig(simConfig(sim), { simulator: module, ...extra });
+  cleanups.push(() => rig.close());
+  return { rig, module: module as SimModuleHandle };
+}
+
+describe('the simulated rig', () => {
+  test('exposes every fixture line by pad with the kind the rig file gave', async () => {
+    const { rig } = await open();
+    expect([...rig.fixture.values()].map((f) => [f.pad, f.kind])).toEqual([
+      [6, 'pulse'],
+      [7, 'pulse'],
+      [8, 'input'],
+      [10, 'output'],
+      [24, 'input'],
+      [26, 'input'],
+    ]);
+    expect(rig.resets.map((r) => r.name)).toEqual(['cen-pulse', 'power-cycle']);
+    expect(rig.line('button')?.pad).toBe(10);
+  });
+
+  test('the flasher gets the link through the rig’s CEN pulse on the first cycle and identifies the chip', async () => {
+    const { rig, module } = await open({ mac: 'C8478C0A0B0C' });
+    const port = await rig.uart.open({ baudRate: 115200 });
+    const flasher = await Flasher.connect({ port, resets: rig.resets, baudRate: 921600, link: { cycles: 3, listenMs: 300 } });
+    cleanups.push(() => flasher.close());
+    expect(flasher.link).toMatchObject({ cycles: 1, reset: 'cen-pulse' });
+    expect(flasher.identity.mac).toBe('C8478C0A0B0C');
+    expect(flasher.identity.chipId).toBe(0x7231c);
+    expect(module.state).toBe('download');
+    expect(module.powerNet.level()).toBe(1); // the reset powered the module first
+  });
+
+  test('a held button (P10 = RX1) is released before every reset', async () => {
+    const { rig, module } = await open();
+    const button = rig.line('button')!;
+    if (button.kind !== 'output') throw new Error('button should be an output');
+    await button.line.set(0);
+    expect(module.pads.get(10)!.level()).toBe(0);
+    let p10AtReset: number | undefined;
+    const off = module.cenNet.onChange((level) => {
+      if (level === 0) p10AtReset = module.pads.get(10)!.level();
+    });
+    await rig.resets[0]!.run();
+    off();
+    expect(p10AtReset).toBe(1);
+    expect(module.pads.get(10)!.hostDrive()).toBe('z');
+  });
+
+  test('releaseUartPads stops driving P10 for the flasher', async () => {
+    const { rig, module } = await open();
+    const button = rig.line('button')!;
+    if (button.kind !== 'output') throw new Error('button should be an output');
+    await button.line.set(0);
+    await rig.releaseUartPads();
+    expect(module.pads.get(10)!.hostDrive()).toBe('z');
+  });
+
+  test('after boot a second reset within 6 s is refused (OpenBeken safe-mode counter)', async () => {
+    let now = 0;
+    const { rig } = await open({}, { bootGuard: new BootGuard(6000, () => now) });
+    await rig.boot!.run();
+    now = 1500;
+    await expect(rig.resets[0]!.run()).rejects.toMatchObject({ code: 'E_RESET_TOO_SOON', hint: 'wait 4500 ms before resetting the module again' });
+    await expect(rig.boot!.run()).rejects.toMatchObject({ code: 'E_RESET_TOO_SOON' });
+    now = 6000;
+    await rig.resets[0]!.run();
+  });
+
+  test('an abort closes the rig: every line released, power net back to its pull-down', async () => {
+    const ac = new AbortController();
+    const { rig, module } = await open({}, { signal: ac.signal });
+    await rig.resets[0]!.run();
+    expect(module.powerNet.hostDrive()).toBe(1);
+    ac.abort();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(module.powerNet.hostDrive()).toBe('z');
+    expect(module.cenNet.hostDrive()).toBe('z');
+    await expect(rig.resets[0]!.run()).rejects.toMatchObject({ code: 'E_RIG_CLOSED' });
+  });
+
+  test('without a given simulator the rig creates one from the sim options and closes it with the rig', async () => {
+    const rig: OpenRig = await openRig(simConfig());
+    const port = await rig.uart.open({ baudRate: 115200 });
+    expect(port.path).toMatch(/^sim:/);
+    await new Promise<void>((r) => port.close(() => r()));
+    await rig.close();
+  });
+
+  test('a pulse output on P7 is seen by the module as a counted train', async () => {
+    const { rig, module } = await open();
+    const cf = rig.line('cf')!;
+    if (cf.kind !== 'pulse') throw new Error('cf should be a pulse output');
+    await cf.line.set(2000, 0.5);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 50));
+    const n = module.pads.get(7)!.fallingEdgesBetween(t0, performance.now());
+    expect(n).toBeGreaterThan(60);
+    expect(n).toBeLessThan(400);
+  });
+});
