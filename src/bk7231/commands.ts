@@ -96,6 +96,28 @@ export class Chip {
     );
   }
 
+  /**
+   * After a reply timeout: is the chip still in download mode? Two link checks with short
+   * deadlines; if neither is answered the session is over (E_CHIP_LOST).
+   */
+  async ensureAlive(context: string): Promise<void> {
+    for (let i = 0; i < 2; i++) {
+      await this.t.drainInput(10, 200);
+      try {
+        await this.t.request(encode.linkCheck(), expect.linkCheck(), { marginMs: 150, signal: this.signal });
+        await this.t.drainInput(5, 50);
+        return;
+      } catch (e) {
+        if (!(e instanceof PlugrigError) || e.code !== 'E_REPLY_TIMEOUT') throw e;
+      }
+    }
+    throw new PlugrigError(
+      'E_CHIP_LOST',
+      `the chip stopped answering during ${context} and does not answer link checks any more`,
+      'it most likely reset (brown-out): check the 3.3 V supply and its current capacity, then run again',
+    );
+  }
+
   /** Reboot has no reply; sent a few times, as HID does, in case one is lost. */
   async reboot(): Promise<void> {
     for (let i = 0; i < 3; i++) this.t.write(encode.reboot());

@@ -8,7 +8,7 @@ import { PlugrigError } from '../errors.js';
 import type { Chip } from './commands.js';
 import { chipCrc } from './crc.js';
 import { hex } from './frames.js';
-import { isFatal, pipelined } from './pipeline.js';
+import { isFatal, isTimeout, pipelinedAll } from './pipeline.js';
 import { BLOCK, SECTOR, crcPieces } from './plan.js';
 import { ProgressMeter, type ProgressFn } from './progress.js';
 
@@ -34,7 +34,7 @@ export async function readRange(chip: Chip, start: number, length: number, opts:
     items.push({ kind: 'crc', ...p });
   }
   const suspectPieces: { start: number; length: number }[] = [];
-  await pipelined(
+  await pipelinedAll(
     items,
     opts.depth ?? 16,
     async (it) => {
@@ -51,6 +51,8 @@ export async function readRange(chip: Chip, start: number, length: number, opts:
       if (it.kind === 'read') bad.add(it.addr);
       else if (!(e instanceof PlugrigError && e.code === 'E_CHIP_STATUS')) suspectPieces.push(it);
     },
+    () => chip.ensureAlive('the transfer'),
+    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
   );
   // Pieces that disagree (or whose CRC reply was lost): find the bad sectors one by one.
   for (const p of suspectPieces) {
@@ -84,6 +86,7 @@ export async function readSectorVerified(chip: Chip, addr: number, retries = 3):
     } catch (e) {
       if (isFatal(e)) throw e;
       last = e;
+      if (isTimeout(e)) await chip.ensureAlive(`the read of sector 0x${hex(addr)}`);
     }
     await chip.t.drainInput(10, 100);
   }

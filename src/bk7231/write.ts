@@ -9,7 +9,7 @@ import { PlugrigError } from '../errors.js';
 import type { Chip } from './commands.js';
 import { ERASED_SECTOR_CRC, chipCrc, crcUpdate, CRC_INIT } from './crc.js';
 import { hex } from './frames.js';
-import { isFatal, pipelined } from './pipeline.js';
+import { isFatal, isTimeout, pipelinedAll } from './pipeline.js';
 import { BLOCK, SECTOR, buildTargets, crcPieces, edgeSectors, planWrite, type SectorTarget, type WriteJob, type WriteOp, type WritePlan } from './plan.js';
 import { ProgressMeter, type ProgressFn } from './progress.js';
 import { readSectorVerified } from './read.js';
@@ -70,7 +70,7 @@ async function unchangedOnChip(chip: Chip, targets: SectorTarget[], depth: numbe
   const length = targets.length * SECTOR;
   const meter = new ProgressMeter('compare', length, progress);
   const differing: number[] = [];
-  await pipelined(
+  await pipelinedAll(
     crcPieces(start, length, BLOCK),
     depth,
     async (p) => {
@@ -80,15 +80,19 @@ async function unchangedOnChip(chip: Chip, targets: SectorTarget[], depth: numbe
       else for (let a = p.start; a < p.start + p.length; a += SECTOR) differing.push(a);
       meter.add(p.length);
     },
-    () => undefined, // a lost CRC reply just means "write it"
+    () => undefined, // a lost CRC reply just means "write it",
+    () => chip.ensureAlive('the transfer'),
+    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
   );
-  await pipelined(
+  await pipelinedAll(
     differing,
     depth,
     async (a) => {
       if ((await chip.crc(a, SECTOR)) === chipCrc(byAddr.get(a)!.data)) equal.add(a);
     },
     () => undefined,
+    () => chip.ensureAlive('the transfer'),
+    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
   );
   meter.finish();
   return equal;
@@ -115,7 +119,7 @@ async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: Pro
   }
   // Sectors that are erased but not programmed (blank targets) count as done when their erase is.
   const blankIn = (addr: number, size: number) => plan.targets.filter((t) => t.blank && t.addr >= addr && t.addr < addr + size && !plan.skipped.includes(t.addr)).length;
-  await pipelined(
+  await pipelinedAll(
     steps,
     depth,
     async (s) => {
@@ -143,6 +147,8 @@ async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: Pro
       else if (s.kind === 'erase-check') failed.add(s.addr);
       void e;
     },
+    () => chip.ensureAlive('the transfer'),
+    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
   );
   meter.finish();
   return failed;
@@ -162,6 +168,7 @@ async function repairSector(chip: Chip, t: SectorTarget, retries: number): Promi
     } catch (e) {
       if (isFatal(e)) throw e;
       last = e;
+      if (isTimeout(e)) await chip.ensureAlive(`the repair of sector 0x${hex(t.addr)}`);
     }
   }
   throw new PlugrigError(
@@ -200,14 +207,16 @@ async function verifyRange(
     } else {
       bad = [];
       const rewritten = targets.filter((t) => !skip.has(t.addr));
-      await pipelined(
+      await pipelinedAll(
         rewritten,
         opts.depth ?? 32,
         async (t) => {
           if ((await chip.crc(t.addr, SECTOR)) !== chipCrc(t.data)) bad.push(t);
         },
         (t) => bad.push(t),
-      );
+    () => chip.ensureAlive('the transfer'),
+    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
+  );
       if (bad.length === 0) {
         meter.finish();
         return whole;
