@@ -1,0 +1,62 @@
+/**
+ * plugrig status --url <http://host[:port]> [--json]
+ * The power state of each relay channel (POWER) and the energy readings (STATUS 8).
+ */
+import { clientFromOptions } from '../../device/cli-support.js';
+import { formatMac, type ObkEnergy } from '../../device/obk-replies.js';
+import { flag, numberOption, stringOption } from '../args.js';
+import type { Command } from '../command.js';
+
+const ENERGY_ROWS: [keyof ObkEnergy, string, string][] = [
+  ['voltage', 'voltage', 'V'], ['current', 'current', 'A'], ['power', 'power', 'W'],
+  ['apparentPower', 'apparent power', 'VA'], ['reactivePower', 'reactive power', 'var'], ['factor', 'power factor', ''],
+  ['consumptionTotal', 'energy total', 'Wh'], ['consumptionLastHour', 'energy last hour', 'Wh'], ['yesterday', 'energy yesterday', 'Wh'],
+];
+
+export const command: Command = {
+  name: 'status',
+  summary: 'power and energy of an OpenBeken device on the network',
+  usage: 'plugrig status --url <http://host[:port]> [--json] [--user <u> --password <p>] [--timeout <ms>]',
+  options: {
+    url: { type: 'string' },
+    json: { type: 'boolean' },
+    user: { type: 'string' },
+    password: { type: 'string' },
+    timeout: { type: 'string' },
+  },
+  async run(args, io) {
+    const client = clientFromOptions({
+      url: stringOption(args, 'url'),
+      user: stringOption(args, 'user'),
+      password: stringOption(args, 'password'),
+      timeoutMs: numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 }),
+    });
+    const call = { signal: io.signal };
+    const info = await client.info(call);
+    const power = await client.power(call);
+    const energy = await client.energy(call);
+    if (flag(args, 'json')) {
+      const out = {
+        url: client.baseUrl,
+        mac: formatMac(info.mac),
+        build: info.build,
+        uptimeS: info.uptimeS,
+        power: Object.fromEntries([...power].map(([k, v]) => [k, v ? 'ON' : 'OFF'])),
+        energy: energy ?? null,
+      };
+      io.out.write(JSON.stringify(out, null, 2) + '\n');
+      return 0;
+    }
+    io.out.write(`${client.baseUrl}  MAC ${formatMac(info.mac)}  up ${info.uptimeS} s\n`);
+    for (const [k, v] of power) io.out.write(`${k.padEnd(8)} ${v ? 'ON' : 'OFF'}\n`);
+    if (!energy) {
+      io.out.write('energy: no metering driver running (STATUS 8 has no ENERGY)\n');
+      return 0;
+    }
+    for (const [key, label, unit] of ENERGY_ROWS) {
+      const v = energy[key];
+      if (v !== undefined) io.out.write(`${label.padEnd(17)} ${v}${unit ? ` ${unit}` : ''}\n`);
+    }
+    return 0;
+  },
+};
