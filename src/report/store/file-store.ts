@@ -196,7 +196,15 @@ export class FileRecordStore implements RecordStore {
     const line = JSON.stringify({ c: stored.seq, e: event }) + '\n';
     return new Promise<StoredEvent>((resolve, reject) => {
       this.queue.push({ stored, line, ...(event.type === 'run.finished' ? { record: rec } : {}), resolve, reject });
-      this.writing ??= this.drain().finally(() => (this.writing = undefined));
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = this.drain().finally(() => {
+      this.writing = undefined;
+      if (this.queue.length) this.kick(); // queued while drain was finishing
     });
   }
 
@@ -276,7 +284,7 @@ export class FileRecordStore implements RecordStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writing;
+    while (this.writing) await this.writing;
     this.listeners.clear();
     for (const fh of this.handles.values()) await fh.close().catch(() => undefined);
     this.handles.clear();

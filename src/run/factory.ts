@@ -1,0 +1,24 @@
+/**
+ * How a station gets the plan for one unit on one slot. The real flash+check plan (bk7231 + checks)
+ * and the simulated slots both come in through this one shape.
+ */
+import type { FirmwareInfo, Phase, UnitIdentity } from './types.js';
+
+export interface SlotInfo {
+  /** Name used on the page, in events and in messages, e.g. "slot0". */
+  slot: string;
+  /** Rig name (from the rig file). */
+  rig: string;
+  /** The rig file, when there is one. */
+  rigPath?: string;
+}
+
+export interface PreparedRun {
+  plan: Phase[];
+  unit?: UnitIdentity;
+  firmware?: FirmwareInfo;
+  rig: string;
+}
+
+/** Prepares one run (opens what it needs, builds the plan); `signal` fires when the run is aborted. */
+export type RunFactory = (slot: SlotInfo, signal: AbortSignal) => Promise<PreparedRun>;
