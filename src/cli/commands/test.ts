@@ -1,0 +1,121 @@
+/**
+ * plugrig test [--rig rigs/sim.json] [--device <template>] [--calibrate] [--configure] [--url …]
+ * Runs the fixture checks derived from the template and the rig's wiring on the flashed unit.
+ * The unit must already run OpenBeken; when the rig knows no device URL yet (a sim rig, a unit
+ * not powered), the rig's boot sequence is run once and we wait for the HTTP API to appear.
+ */
+import path from 'node:path';
+import { buildCheckPhases } from '../../checks/plan.js';
+import { loadDeviceTemplate } from '../../device/cli-support.js';
+import { delay } from '../../device/delay.js';
+import { ObkClient } from '../../device/obk-client.js';
+import { PlugrigError } from '../../errors.js';
+import { loadRigFile } from '../../rig/config.js';
+import { openRig } from '../../rig/open.js';
+import type { Rig } from '../../rig/types.js';
+import { describeMeasurement } from '../../run/measurement.js';
+import { runPlan } from '../../run/runner.js';
+import type { RunEvent, Sink } from '../../run/types.js';
+import { flag, numberOption, stringOption } from '../args.js';
+import type { Command, CommandIo } from '../command.js';
+
+/** A minimal console view: phase starts, failed measurements (all with --verbose), outcomes. */
+function consoleSink(out: CommandIo['out'], verbose: boolean): Sink {
+  return {
+    handle(e: RunEvent) {
+      switch (e.type) {
+        case 'phase.started':
+          out.write(`▶ ${e.phase}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}\n`);
+          break;
+        case 'measurement':
+          if (verbose || e.measurement.verdict === 'FAIL') out.write(`  ${e.measurement.verdict === 'FAIL' ? '✗' : '·'} ${describeMeasurement(e.measurement)}\n`);
+          break;
+        case 'log':
+          if (verbose || e.level === 'warn' || e.level === 'error') out.write(`  ${e.level}: ${e.message}\n`);
+          break;
+        case 'phase.finished': {
+          const why = e.skipReason ? ` — ${e.skipReason}` : e.error ? ` — ${e.error.code}: ${e.error.message}${e.error.hint ? ` (${e.error.hint})` : ''}` : '';
+          out.write(`  ${e.phase}: ${e.outcome} (${(e.durationMs / 1000).toFixed(1)} s)${why}\n`);
+          break;
+        }
+        case 'run.finished':
+          out.write(`RESULT: ${e.outcome}${e.error ? ` — ${e.error.code}: ${e.error.message}` : ''}\n`);
+          break;
+        default:
+          break;
+      }
+    },
+  };
+}
+
+/** Boots the unit once if the rig has no device URL yet, then waits (bounded) for one. */
+async function ensureDeviceUrl(rig: Rig, signal: AbortSignal, waitMs: number, log: (m: string) => void): Promise<void> {
+  if (rig.deviceUrl()) return;
+  if (rig.boot) {
+    log(`no device URL yet: running the rig's boot sequence (${rig.boot.text})`);
+    await rig.boot.run(signal);
+  }
+  const deadline = Date.now() + waitMs;
+  while (!rig.deviceUrl()) {
+    if (Date.now() > deadline) {
+      throw new PlugrigError('E_DEVICE_NO_URL', `rig ${rig.name}: the unit's HTTP API did not appear within ${waitMs} ms`,
+        'flash OpenBeken first (plugrig run / plugrig flash), set device.url in the rig file, or pass --url');
+    }
+    await delay(200, signal, 'waiting for the device HTTP API');
+  }
+}
+
+export const command: Command = {
+  name: 'test',
+  summary: 'run the fixture checks on the flashed unit',
+  usage: 'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--json] [--verbose]',
+  options: {
+    rig: { type: 'string' },
+    device: { type: 'string' },
+    url: { type: 'string' },
+    user: { type: 'string' },
+    password: { type: 'string' },
+    timeout: { type: 'string' },
+    calibrate: { type: 'boolean' },
+    configure: { type: 'boolean' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+  },
+  async run(args, io) {
+    const json = flag(args, 'json');
+    const view = json ? io.err : io.out;
+    const config = await loadRigFile(path.resolve(io.cwd, stringOption(args, 'rig') ?? 'rigs/sim.json'));
+    const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
+    const url = stringOption(args, 'url');
+    const user = stringOption(args, 'user');
+    const password = stringOption(args, 'password');
+    const timeoutMs = numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 });
+    const rig = await openRig(config, { signal: io.signal });
+    try {
+      if (!url) await ensureDeviceUrl(rig, io.signal, 20_000, (m) => view.write(`${m}\n`));
+      const client = new ObkClient({
+        url: url ?? (() => rig.deviceUrl()),
+        timeoutMs,
+        ...(user !== undefined || password !== undefined ? { user: user ?? 'admin', password: password ?? '' } : {}),
+      });
+      const plan = buildCheckPhases({
+        rig,
+        template,
+        client,
+        options: { calibrate: flag(args, 'calibrate'), configure: flag(args, 'configure') },
+      });
+      view.write(`rig ${rig.name}, device ${template.source}: ${plan.map((p) => p.name).join(', ')}\n`);
+      const record = await runPlan({
+        slot: rig.name,
+        rig: rig.name,
+        plan,
+        sinks: [consoleSink(view, flag(args, 'verbose'))],
+        signal: io.signal,
+      });
+      if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
+      return record.outcome === 'PASS' ? 0 : record.outcome === 'ABORTED' ? 130 : 1;
+    } finally {
+      await rig.close();
+    }
+  },
+};

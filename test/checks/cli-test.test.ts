@@ -1,0 +1,52 @@
+import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
+import { Writable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+import { FakeObk } from '../device/fake-obk.js';
+
+function sink() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      text += String(chunk);
+      cb();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function cli(argv: string[]) {
+  const out = sink();
+  const err = sink();
+  const code = await main(argv, { out: out.stream, err: err.stream, signal: new AbortController().signal, cwd: process.cwd() });
+  return { code, out: out.text(), err: err.text() };
+}
+
+let fake: FakeObk;
+beforeAll(async () => {
+  fake = await new FakeObk().start();
+  fake.configureRmc021();
+});
+afterAll(async () => {
+  await fake.close();
+});
+
+describe('plugrig test', () => {
+  test('runs the derived plan on the sim rig; a dark LED fails its phase with the reason and stops the run', async () => {
+    // The HTTP side is a fake that answers well; the simulated module behind the rig's lines is
+    // unpowered, so the LED never blinks: the run must fail there, say why, and skip the rest.
+    const r = await cli(['test', '--rig', 'rigs/sim.json', '--url', fake.url]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('identity, wifi-led, relay-button, bl0937');
+    expect(r.out).toMatch(/identity: PASS/);
+    expect(r.out).toMatch(/✗ wifi_led_period = null ms .*: FAIL — steady/);
+    expect(r.out).toMatch(/wifi-led: FAIL/);
+    expect(r.out).toMatch(/relay-button: SKIP/);
+    expect(r.out).toMatch(/RESULT: FAIL/);
+  }, 30_000);
+
+  test('a missing rig file is one clear line', async () => {
+    const r = await cli(['test', '--rig', 'rigs/none.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^E_RIG_INVALID: .*none\.json: no such rig file/);
+  });
+});
