@@ -52,6 +52,7 @@ export class Transport {
   private readonly onClose = (err?: Error | null) => this.fail(this.goneError(err ?? undefined));
   private readonly onError = (err: Error) => this.fail(this.goneError(err));
   private frameTaps = new Set<(r: Reply) => void>();
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(
     readonly port: SerialPortStream,
@@ -119,11 +120,9 @@ export class Transport {
   /** Waits for a reply that no request of ours announced (link-check answers during spam). */
   await(matcher: ReplyMatcher, timeoutMs: number, signal?: AbortSignal): Promise<Reply> {
     if (this.gone) return Promise.reject(this.gone);
+    if (signal?.aborted) return Promise.reject(new AbortedError(matcher.what));
+    if (signal) this.watchSignal(signal);
     return new Promise<Reply>((resolve, reject) => {
-      const onAbort = () => {
-        this.remove(w);
-        reject(new AbortedError(matcher.what));
-      };
       const w: Waiter = {
         matcher,
         resolve,
@@ -138,11 +137,17 @@ export class Transport {
             ),
           );
         }, timeoutMs),
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
+        cleanup: () => undefined,
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(w);
     });
+  }
+
+  /** One listener per signal (not one per request): an abort rejects everything outstanding. */
+  private watchSignal(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener('abort', () => this.abandonPending(new AbortedError('flash operation')), { once: true });
   }
 
   /** Listens to every parsed frame (link diagnosis). Returns an unsubscribe. */

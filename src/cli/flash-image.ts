@@ -1,0 +1,25 @@
+/** Reading the image argument and the --offset option for flash and verify. */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PlugrigError } from '../errors.js';
+import { checkImageFits, describeImage, type FirmwareImage } from '../bk7231/image.js';
+import { numberOption } from './args.js';
+import type { CommandIo, ParsedCommandArgs } from './command.js';
+
+export async function loadImage(args: ParsedCommandArgs, io: CommandIo): Promise<{ image: FirmwareImage; offset: number }> {
+  const file = resolve(io.cwd, args.positionals[0]!);
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PlugrigError(code === 'ENOENT' ? 'E_IMAGE_MISSING' : 'E_IMAGE_READ', `cannot read image ${file}: ${(e as Error).message}`, 'check the path to the .bin file');
+  }
+  const image = describeImage(file, data);
+  const offset = numberOption(args, 'offset', image.defaultOffset, { min: 0 });
+  // Checked against the common 2 MiB part before touching the port, and again after identify.
+  checkImageFits(image, offset, 2 * 1024 * 1024);
+  return { image, offset };
+}
+
+export { checkImageFits };

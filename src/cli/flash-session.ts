@@ -1,0 +1,144 @@
+/**
+ * What info, backup, flash and verify share: the --rig / --port / --baud / --json options, opening
+ * the serial port (a rig file's UART with its reset sequences, or a bare port with the OS binding),
+ * connecting the Flasher, progress output (a bar on a TTY, plain lines otherwise, nothing with
+ * --json) and releasing everything on the way out, Ctrl-C included.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { SerialPortStream } from '@serialport/stream';
+import { autoDetect } from '@serialport/bindings-cpp';
+import { PlugrigError } from '../errors.js';
+import { Flasher } from '../bk7231/flasher.js';
+import type { Progress, ProgressFn } from '../bk7231/progress.js';
+import { createSerialOpener } from '../io/serial.js';
+import type { ResetSequence } from '../rig/types.js';
+import { flag, numberOption, stringOption } from './args.js';
+import type { CommandIo, OptionSpec, ParsedCommandArgs } from './command.js';
+
+export const SESSION_OPTIONS: OptionSpec = {
+  rig: { type: 'string' },
+  port: { type: 'string' },
+  baud: { type: 'string' },
+  json: { type: 'boolean' },
+  pipeline: { type: 'string' },
+};
+
+export const SESSION_USAGE = '[--rig <file> | --port <path>] [--baud <rate>] [--json]';
+const DEFAULT_RIG = 'rigs/sim.json';
+
+export interface Session {
+  flasher: Flasher;
+  /** "rig sim (rigs/sim.json)" or "port /dev/ttyUSB0". */
+  target: string;
+  json: boolean;
+  progress: ProgressFn;
+  log: (line: string) => void;
+  close(): Promise<void>;
+}
+
+interface Opened {
+  port: SerialPortStream;
+  resets: readonly ResetSequence[];
+  target: string;
+  close(): Promise<void>;
+}
+
+async function openBarePort(path: string, signal: AbortSignal): Promise<Opened> {
+  const opener = createSerialOpener({ path, binding: autoDetect(), lock: true });
+  const port = await opener.open({ baudRate: 115200, signal });
+  return { port, resets: [], target: `port ${path}`, close: async () => undefined };
+}
+
+function rigPath(raw: string | undefined, io: CommandIo): string {
+  const given = raw ?? DEFAULT_RIG;
+  const inCwd = isAbsolute(given) ? given : resolve(io.cwd, given);
+  if (existsSync(inCwd) || raw !== undefined) return inCwd;
+  // The default rig also works from outside the checkout.
+  return resolve(new URL('../..', import.meta.url).pathname, DEFAULT_RIG);
+}
+
+async function openRigPort(path: string, signal: AbortSignal): Promise<Opened> {
+  const { loadRigFile } = await import('../rig/config.js');
+  const { openRig } = await import('../rig/open.js');
+  const config = await loadRigFile(path);
+  const rig = await openRig(config, { signal });
+  try {
+    await rig.releaseUartPads();
+    const port = await rig.uart.open({ baudRate: 115200, signal });
+    return { port, resets: rig.resets, target: `rig ${rig.name} (${rig.source})`, close: () => rig.close() };
+  } catch (e) {
+    await rig.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Progress as a bar on a TTY, as a line per phase and per 10 % otherwise. */
+export function progressPrinter(io: CommandIo, json: boolean): ProgressFn {
+  if (json) return () => undefined;
+  const tty = io.err.isTTY === true;
+  let lastPhase = '';
+  let lastTenth = -1;
+  return (p: Progress) => {
+    const frac = p.total > 0 ? p.done / p.total : 1;
+    const rate = p.bytesPerSec > 0 ? `${(p.bytesPerSec / 1024).toFixed(0)} KiB/s` : '';
+    const eta = Number.isFinite(p.etaMs) && p.done < p.total ? ` ETA ${(p.etaMs / 1000).toFixed(1)} s` : '';
+    if (tty) {
+      const width = 30;
+      const fill = Math.round(frac * width);
+      io.err.write(`\r${p.phase.padEnd(8)} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${rate}${eta}   `);
+      if (p.done >= p.total) io.err.write('\n');
+      return;
+    }
+    const tenth = Math.floor(frac * 10);
+    if (p.phase === lastPhase && tenth === lastTenth) return;
+    lastPhase = p.phase;
+    lastTenth = tenth;
+    io.err.write(`${p.phase}: ${p.done}/${p.total} bytes (${(frac * 100).toFixed(0)}%) ${rate}${eta}\n`);
+  };
+}
+
+export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: { efuse?: boolean } = {}): Promise<Session> {
+  const portPath = stringOption(args, 'port');
+  const rigFile = stringOption(args, 'rig');
+  if (portPath && rigFile) throw new PlugrigError('E_USAGE', '--rig and --port exclude each other', 'a rig file names its own port; use one of them');
+  const baudRate = numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 });
+  const depth = numberOption(args, 'pipeline', 32, { min: 1, max: 256 });
+  const json = flag(args, 'json');
+  const progress = progressPrinter(io, json);
+  const log = json ? () => undefined : (line: string) => io.err.write(`${line}\n`);
+  const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal);
+  let flasher: Flasher;
+  try {
+    flasher = await Flasher.connect({ port: opened.port, resets: opened.resets, baudRate, signal: io.signal, progress, log, pipelineDepth: depth, efuse: opts.efuse ?? false });
+  } catch (e) {
+    if (!opened.port.destroyed && opened.port.isOpen) await new Promise<void>((r) => opened.port.close(() => r()));
+    await opened.close().catch(() => undefined);
+    throw e;
+  }
+  return {
+    flasher,
+    target: opened.target,
+    json,
+    progress,
+    log,
+    close: async () => {
+      await flasher.close().catch(() => undefined);
+      await opened.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Runs `body` with an open session and always releases it. */
+export async function withSession<T>(args: ParsedCommandArgs, io: CommandIo, body: (s: Session) => Promise<T>, opts: { efuse?: boolean } = {}): Promise<T> {
+  const session = await openSession(args, io, opts);
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
+
+export function formatMac(mac: string | undefined): string {
+  return mac ? mac.replace(/(..)(?!$)/g, '$1:') : 'unknown';
+}
