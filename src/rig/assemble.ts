@@ -87,7 +87,15 @@ export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard
     source: config.source,
     config,
     bootGuard: guard,
-    uart: lines.uart,
+    // The flasher owns UART1 from here: nothing of the fixture may hold P10/P11.
+    uart: {
+      path: lines.uart.path,
+      open: async (o) => {
+        live('uart.open');
+        await releaseUartPads();
+        return lines.uart.open(o);
+      },
+    },
     logUart: lines.logUart,
     power: lines.power,
     cen: lines.cen,

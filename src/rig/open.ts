@@ -12,7 +12,7 @@ import type { SysfsAccess } from '../io/sysfs-access.js';
 import type { OutputLine } from '../io/types.js';
 import { createSimModule, simBinding } from '../sim/index.js';
 import { simInputLine, simOutputLine, simPulseOutput } from '../sim/lines.js';
-import type { SimModuleHandle } from '../sim/types.js';
+import type { FirmwareFactory, SimModuleHandle } from '../sim/types.js';
 import { assembleRig, type OpenedLines, type OpenRig } from './assemble.js';
 import { BootGuard } from './boot-guard.js';
 import type { RigConfig } from './config-types.js';
@@ -26,6 +26,8 @@ export interface OpenRigOptions {
   gpio?: OnoffBackendOptions;
   pwm?: { root?: string; fs?: SysfsAccess };
   bootGuard?: BootGuard;
+  /** Sim rigs: the firmware a module created here boots from flash (e.g. the simulated OpenBeken). */
+  firmware?: FirmwareFactory;
 }
 
 type Named = FixtureLine & { name: string };
@@ -40,6 +42,7 @@ export async function openRig(config: RigConfig, opts: OpenRigOptions = {}): Pro
 async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<OpenedLines> {
   const owned = !opts.simulator;
   const module: SimModuleHandle = opts.simulator ?? createSimModule(config.sim ?? {});
+  if (owned && opts.firmware) module.setFirmware(opts.firmware);
   const fixture = new Map<number, Named>();
   for (const f of config.fixture) {
     const net = module.pads.get(f.pad);

@@ -77,13 +77,27 @@ describe('the simulated rig', () => {
     expect(module.pads.get(10)!.hostDrive()).toBe('z');
   });
 
-  test('releaseUartPads stops driving P10 for the flasher', async () => {
+  test('releaseUartPads, and opening the flashing UART, stop driving P10', async () => {
     const { rig, module } = await open();
     const button = rig.line('button')!;
     if (button.kind !== 'output') throw new Error('button should be an output');
     await button.line.set(0);
     await rig.releaseUartPads();
     expect(module.pads.get(10)!.hostDrive()).toBe('z');
+    await button.line.set(0);
+    const port = await rig.uart.open({ baudRate: 115200 });
+    expect(module.pads.get(10)!.hostDrive()).toBe('z');
+    await new Promise<void>((r) => port.close(() => r()));
+  });
+
+  test('a module the rig creates boots the firmware it is given', async () => {
+    let booted = 0;
+    const rig = await openRig(simConfig({ downloadWindowMs: 5 }), { firmware: () => (booted++, { stop: async () => {} }) });
+    cleanups.push(() => rig.close());
+    await rig.boot!.run();
+    const end = Date.now() + 2000;
+    while (booted === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    expect(booted).toBe(1);
   });
 
   test('after boot a second reset within 6 s is refused (OpenBeken safe-mode counter)', async () => {
