@@ -40,6 +40,32 @@ export interface ObkHttpServer {
 }
 
 const MAX_BODY = 64 * 1024;
+/** A reset stops the old firmware without waiting; its port may still be closing when the next boot listens. */
+const LISTEN_ATTEMPTS = 20;
+const LISTEN_RETRY_MS = 50;
+
+function listenOnce(server: Server, host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const onError = (e: NodeJS.ErrnoException) => resolve(e);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(undefined);
+    });
+  });
+}
+
+async function listenWithRetry(server: Server, host: string, port: number): Promise<void> {
+  let err: NodeJS.ErrnoException | undefined;
+  for (let attempt = 1; attempt <= LISTEN_ATTEMPTS; attempt++) {
+    err = await listenOnce(server, host, port);
+    if (!err) return;
+    if (err.code !== 'EADDRINUSE' || port === 0) break;
+    await new Promise((r) => setTimeout(r, LISTEN_RETRY_MS));
+  }
+  throw new PlugrigError('E_SIM_HTTP_LISTEN', `simulated firmware HTTP could not listen on ${host}:${port}: ${err?.code ?? err?.message}`,
+    'choose another port (0 picks a free one) or stop whatever holds it', { cause: err });
+}
 
 function authorised(req: IncomingMessage, password: string): boolean {
   if (!password) return true;
@@ -97,16 +123,7 @@ export async function startObkHttp(opts: ObkHttpOptions): Promise<ObkHttpServer>
     s.on('close', () => sockets.delete(s));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) =>
-      reject(new PlugrigError('E_SIM_HTTP_LISTEN', `simulated firmware HTTP could not listen on ${opts.host}:${opts.port}: ${e.code ?? e.message}`,
-        'choose another port (0 picks a free one) or stop whatever holds it', { cause: e }));
-    server.once('error', onError);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  await listenWithRetry(server, opts.host, opts.port);
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;

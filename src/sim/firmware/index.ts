@@ -11,7 +11,7 @@ import { parseFaults, type ObkSimFaultSpec } from './faults.js';
 import { buildString, detectOpenBekenImage } from './image.js';
 import { ObkRuntime } from './runtime.js';
 
-export { OBK_SIM_FAULTS, parseFaults, type ObkSimFaultName, type ObkSimFaultSpec, type ObkFaultSet } from './faults.js';
+export { OBK_SIM_FAULTS, parseFaults as parseObkSimFaults, type ObkSimFaultName, type ObkSimFaultSpec, type ObkFaultSet } from './faults.js';
 export { ManualClock, realClock, type SimClock } from './clock.js';
 export { ObkRuntime } from './runtime.js';
 export { CONFIG_SECTOR } from './config.js';
@@ -62,7 +62,14 @@ export function openBekenFirmware(options: OpenBekenSimOptions = {}): FirmwareFa
       rebootGapMs: options.rebootGapMs ?? 1000,
       ...(options.webPassword !== undefined ? { webPassword: options.webPassword } : {}),
     });
-    await runtime.start();
+    try {
+      await runtime.start();
+    } catch (e) {
+      // the module boots us from a timer: a throw here would be an unhandled rejection there;
+      // the pins keep running, the device just has no reachable web server (httpUrl undefined)
+      ctx.log(`HTTP server failed, running without it: ${e instanceof Error ? e.message : String(e)}`);
+      return { stop: () => runtime.stop(), runtime };
+    }
     return {
       get httpUrl() {
         return runtime.httpUrl;

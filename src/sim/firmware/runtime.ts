@@ -80,7 +80,7 @@ export class ObkRuntime implements RunningFirmware {
       this.unsubscribe.push(net.onChange((level) => this.onPadEdge(gpio, net, level)));
     }
     this.boot();
-    this.http = await startObkHttp({
+    const http = await startObkHttp({
       host: this.opts.host,
       port: this.opts.port,
       dead: this.opts.faults.httpDead,
@@ -88,7 +88,12 @@ export class ObkRuntime implements RunningFirmware {
       password: () => this.opts.webPassword ?? this.modelNow?.cfg.webPassword ?? '',
       handler: (req) => this.handle(req),
     });
-    this.log(`HTTP server on ${this.http.url}`);
+    if (this.stopped) {
+      await http.close(); // reset while the server was starting
+      return;
+    }
+    this.http = http;
+    this.log(`HTTP server on ${http.url}`);
   }
 
   async stop(): Promise<void> {
