@@ -61,6 +61,24 @@ describe('the simulated rig', () => {
     expect(module.powerNet.level()).toBe(1); // the reset powered the module first
   });
 
+  test('when the CEN pulse does not reach the chip, the flasher falls back to the rig’s power cycle', async () => {
+    const json = JSON.parse(readFileSync(simFile, 'utf8'));
+    json.sim = { ...json.sim, timing: 'fast', downloadWindowMs: 20 };
+    json.sequences = { 'cen-pulse': 'cen=1; wait 120ms; cen=1' }; // a CEN wire that is not connected
+    const config = validateRig(json, simFile);
+    const module = createSimModule(config.sim);
+    cleanups.push(() => module.close());
+    const rig = await openRig(config, { simulator: module });
+    cleanups.push(() => rig.close());
+    await rig.power!.set(1);
+    await new Promise((r) => setTimeout(r, 60)); // past the download window: the app runs
+    expect(module.state).toBe('app');
+    const port = await rig.uart.open({ baudRate: 115200 });
+    const flasher = await Flasher.connect({ port, resets: rig.resets, baudRate: 115200, link: { cycles: 4, listenMs: 200 } });
+    cleanups.push(() => flasher.close());
+    expect(flasher.link).toMatchObject({ cycles: 2, reset: 'power-cycle' });
+  });
+
   test('a held button (P10 = RX1) is released before every reset', async () => {
     const { rig, module } = await open();
     const button = rig.line('button')!;
