@@ -65,7 +65,19 @@ async function spamCycle(t: Transport, during: () => Promise<void>, listenMs: nu
   });
   try {
     await Promise.race([during(), reply]);
-    if (!got) await Promise.race([sleep(listenMs, signal), reply]);
+    if (!got) {
+      // The listen timer must not outlive a reply (it would hold the process open for the budget).
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await Promise.race([sleep(listenMs, stop.signal).catch(() => undefined), reply.then(() => stop.abort())]);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        stop.abort();
+      }
+      if (signal?.aborted) throw new AbortedError('link');
+    }
   } finally {
     done = true;
     await spam;
