@@ -239,6 +239,15 @@ export class ObkRuntime implements RunningFirmware {
     const m = this.modelNow;
     for (const [gpio, net] of this.ctx.pads) {
       const role = m.cfg.roles[gpio] ?? 0;
+      if (role === Role.None) {
+        // pads without a role are left alone (released once if they had a role before)
+        if (this.appliedRole.has(gpio)) {
+          this.appliedRole.delete(gpio);
+          this.buttons.delete(gpio);
+          net.setModuleDrive('z');
+        }
+        continue;
+      }
       if (this.appliedRole.get(gpio) !== role) {
         this.appliedRole.set(gpio, role);
         this.buttons.delete(gpio);

@@ -269,3 +269,29 @@ describe('fault switches (each changes one behaviour)', () => {
     await fw.stop();
   });
 });
+
+describe('inverted roles', () => {
+  test('Rel_n drives low for on; Btn_n is pressed when the pad reads high; clearing a role releases its pad', async () => {
+    const bench = makeBench();
+    bench.flash.writeTag('OpenBK7231N_1.18.0');
+    const first = await bootFirmware(bench);
+    first.runtime!.runCommand('backlog SetPinRole 26 Rel_n; SetPinChannel 26 1; SetPinRole 23 Btn_n; SetPinChannel 23 1');
+    await first.stop();
+    const fw = await bootFirmware(bench);
+    const p26 = bench.pads.get(26)!;
+    const p23 = bench.pads.get(23)!;
+    expect(p26.level()).toBe(1); // channel off → Rel_n high
+    run(bench, 6000);
+    p23.setHostDrive(0); // idle level for an _n button
+    run(bench, 500);
+    p23.setHostDrive(1);
+    run(bench, 150);
+    p23.setHostDrive(0);
+    run(bench, 600);
+    expect(fw.runtime!.model.channels[1]).toBe(1);
+    expect(p26.level()).toBe(0);
+    fw.runtime!.runCommand('SetPinRole 26 None');
+    expect(p26.moduleDrive()).toBe('z');
+    await fw.stop();
+  });
+});
