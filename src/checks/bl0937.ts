@@ -1,7 +1,7 @@
 /**
  * BL0937 check (openbeken-device.md §6): synthesise CF/CF1 for several load points, read STATUS 8
- * after two SEL cycles (so both the voltage and the current window ran wholly at the new load) and
- * judge each quantity within the one-pulse-per-window quantisation.
+ * within two SEL cycles of the change, once after a whole voltage window and once after a whole
+ * current window, and judge each quantity within the one-pulse-per-window quantisation.
  */
 import { delay } from '../device/delay.js';
 import type { ObkClient } from '../device/obk-client.js';
@@ -10,7 +10,7 @@ import type { TemplatePin } from '../device/template.js';
 import type { InputLine, PulseOutput } from '../io/types.js';
 import type { Phase, PhaseContext } from '../run/types.js';
 import {
-  DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, frequenciesFor, loadLabel, readingTolerance,
+  DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, frequenciesFor, loadLabel, readingTolerance, selMeansVoltage,
   type Bl0937Cal, type LoadPoint, type Tolerance,
 } from './bl0937-math.js';
 import { Bl0937Synth } from './bl0937-synth.js';
@@ -22,63 +22,86 @@ export interface Bl0937Wiring {
 }
 
 export interface Bl0937Timing {
-  /** SEL edges to wait after a load change before reading: 4 = two SEL cycles. */
+  /** SEL edges to let pass after a load change before the readings (the window in progress is mixed). */
   settleEdges: number;
-  /** Deadline for those edges (SEL toggles once per second). */
+  /** Deadline for each group of SEL edges (SEL toggles once per second). */
   settleTimeoutMs: number;
   /** Worst acceptable SEL-edge → CF1-change delay; also the leak budget in the limits. */
   maxFollowMs: number;
-  /** Relative timing margin added to every limit. */
+  /** Relative timing margin added to every limit (window length measured in ms, host clock). */
   timingMargin: number;
+  /** Pause after a SEL edge before reading, so the driver has published that window. */
+  readDelayMs: number;
 }
 
 export const DEFAULT_BL0937_TIMING: Bl0937Timing = {
-  settleEdges: 4,
-  settleTimeoutMs: 7000,
+  settleEdges: 2,
+  settleTimeoutMs: 5000,
   maxFollowMs: 5,
   timingMargin: 0.003,
+  readDelayMs: 50,
 };
 
 export interface PointResult {
+  /** Voltage read just after a voltage window, current just after a current window, power from the last. */
   energy?: ObkEnergy;
   /** False when SEL stopped toggling or STATUS 8 had no ENERGY (measurements already say why). */
   ok: boolean;
+  /** Index of the first SEL edge after the load was set. */
+  firstEdge: number;
 }
 
 /**
- * Puts one load on the lines and waits two SEL cycles; records why when it cannot get a reading.
- * `chip` are the constants the synthetic chip follows.
+ * Puts one load on the lines, lets the mixed window pass, then reads STATUS 8 right after a
+ * voltage window and right after a current window. OpenBeken rescales the kept raw count of the
+ * other quantity with the newest window's length, so a value read one window late carries the
+ * difference of two window lengths; read fresh, each carries only its own window's quantisation.
+ * Records why when it cannot get a reading.
  */
 export async function settleAndRead(
   ctx: PhaseContext, synth: Bl0937Synth, client: ObkClient, w: Bl0937Wiring,
   load: LoadPoint, chip: Bl0937Cal, timing: Bl0937Timing,
-): Promise<PointResult & { firstEdge: number }> {
+): Promise<PointResult> {
   const label = loadLabel(load);
   const firstEdge = synth.edgeCount;
   await synth.setLoad(frequenciesFor(load, chip));
-  const t0 = Date.now();
-  const toggled = await synth.waitForEdgeCount(firstEdge + timing.settleEdges, timing.settleTimeoutMs, ctx.signal);
-  if (!toggled) {
+  const noToggle = (want: number, t0: number): PointResult => {
     ctx.measure({
       name: `sel_edges@${label}`,
       value: synth.edgeCount - firstEdge,
-      limits: { low: timing.settleEdges },
+      limits: { low: want },
       note: `SEL P${w.sel.pin.gpio} changed ${synth.edgeCount - firstEdge} times in ${Date.now() - t0} ms (expected once per second): the BL0937 driver is not running (are CF, CF1 and SEL all assigned, and was the device restarted?)`,
     });
     return { ok: false, firstEdge };
+  };
+  const t0 = Date.now();
+  if (!(await synth.waitForEdgeCount(firstEdge + timing.settleEdges, timing.settleTimeoutMs, ctx.signal))) {
+    return noToggle(timing.settleEdges + 2, t0);
   }
-  await delay(50, ctx.signal, 'after the SEL edge');
-  const energy = await client.energy({ signal: ctx.signal });
-  if (!energy) {
-    ctx.measure({
-      name: `energy_reported@${label}`,
-      value: false,
-      limits: { equals: true },
-      note: 'STATUS 8 has no ENERGY block although SEL toggles: the metering driver does not publish readings',
-    });
-    return { ok: false, firstEdge };
+  let voltage: number | undefined;
+  let current: number | undefined;
+  let last: ObkEnergy | undefined;
+  for (let k = 0; k < 2; k++) {
+    const n = synth.edgeCount;
+    if (!(await synth.waitForEdgeCount(n + 1, timing.settleTimeoutMs, ctx.signal))) return noToggle(timing.settleEdges + 2, t0);
+    const edge = synth.selEdges[n]!;
+    // The window that just ended ran with the SEL level before this edge.
+    const endedVoltage = selMeansVoltage(edge.level === 1 ? 0 : 1, w.sel.pin.role.inverted);
+    await delay(timing.readDelayMs, ctx.signal, 'after the SEL edge');
+    last = await client.energy({ signal: ctx.signal });
+    if (!last) {
+      ctx.measure({
+        name: `energy_reported@${label}`,
+        value: false,
+        limits: { equals: true },
+        note: 'STATUS 8 has no ENERGY block although SEL toggles: the metering driver does not publish readings',
+      });
+      return { ok: false, firstEdge };
+    }
+    if (endedVoltage) voltage = last.voltage;
+    else current = last.current;
   }
-  return { ok: true, energy, firstEdge };
+  return { ok: true, firstEdge, energy: { ...last!, voltage: voltage ?? last!.voltage, current: current ?? last!.current } };
 }
 
 const ROUND = { voltage: 3, current: 4, power: 3 } as const;
@@ -121,7 +144,7 @@ export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
   const w = cfg.wiring;
   return {
     name: cfg.name ?? 'bl0937',
-    timeoutMs: 15_000 + loads.length * (timing.settleTimeoutMs + 5000),
+    timeoutMs: 10_000 + loads.length * (3 * timing.settleTimeoutMs + 3000),
     retries: 1,
     async run(ctx) {
       const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted);

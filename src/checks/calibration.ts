@@ -37,7 +37,7 @@ export function calibrationPhase(cfg: CalibrationPhaseConfig): Phase {
   const w = cfg.wiring;
   return {
     name: cfg.name ?? 'calibrate',
-    timeoutMs: 20_000 + loads.length * (timing.settleTimeoutMs + 5000),
+    timeoutMs: 15_000 + loads.length * (3 * timing.settleTimeoutMs + 3000),
     retries: 0, // a second attempt would calibrate on top of the first
     async run(ctx) {
       const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted);

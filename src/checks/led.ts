@@ -22,9 +22,13 @@ export interface LedLimits {
   minUptimeS: number;
 }
 
-/** 2 × (250 ms + one 25 ms tick) = 550 ms; ±50 ms covers tick jitter and host latency. */
+/**
+ * Each half-period is strictly more than 250 ms and at most one 25 ms tick more (~275 ms in
+ * practice): period in (500, 600] ms; ±20 ms more for tick and host-timestamp jitter. The slow
+ * blink (~1050 ms) and a steady LED fall far outside.
+ */
 export const AP_FAST_BLINK: LedLimits = {
-  periodMs: { low: 500, high: 600 },
+  periodMs: { low: 480, high: 620 },
   duty: { low: 0.4, high: 0.6 },
   watchMs: 3000,
   minUptimeS: 6,
@@ -41,7 +45,7 @@ export interface WifiLedConfig {
 function modeGuess(periodMs: number | null): string {
   if (periodMs === null) return 'no blinking';
   if (periodMs > 900 && periodMs < 1250) return 'slow blink: station mode / still connecting, not the open AP';
-  if (periodMs >= 500 && periodMs <= 600) return 'AP fast blink';
+  if (periodMs >= 480 && periodMs <= 620) return 'AP fast blink';
   return 'neither the AP fast blink (~550 ms) nor the slow blink (~1050 ms)';
 }
 
