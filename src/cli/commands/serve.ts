@@ -1,0 +1,106 @@
+/**
+ * plugrig serve [--rig a.json --rig b.json … | --station line.json | --sim-slots N]
+ *               [--host 127.0.0.1] [--port 8231] [--token …] [--store <dir>]
+ * Runs several slots at once, the operator page at / and the WebSocket stream at /ws
+ * (docs/websocket-protocol.md). Prints `listening: http://HOST:PORT` and the operator link.
+ */
+import { resolve } from 'node:path';
+import { PlugrigError } from '../../errors.js';
+import { serveRunFactory } from '../../report/serve-factory.js';
+import { startServe } from '../../report/serve-app.js';
+import { loadStationFile, slotNameFor } from '../../report/station-file.js';
+import { resolveStoreDir } from '../../report/store/location.js';
+import { loadRigFile } from '../../rig/config.js';
+import type { SlotInfo } from '../../run/factory.js';
+import { numberOption, stringList, stringOption } from '../args.js';
+import type { Command } from '../command.js';
+
+async function slotsFrom(rigPaths: string[], named: (string | undefined)[]): Promise<SlotInfo[]> {
+  const slots: SlotInfo[] = [];
+  for (const [i, path] of rigPaths.entries()) {
+    const rig = await loadRigFile(path);
+    slots.push({ slot: named[i] ?? slotNameFor(rig.name), rig: rig.name, rigPath: path });
+  }
+  const seen = new Map<string, number>();
+  for (const s of slots) seen.set(s.slot, (seen.get(s.slot) ?? 0) + 1);
+  // Several copies of one rig name (e.g. three sim rigs) become sim-1, sim-2, …
+  const counters = new Map<string, number>();
+  return slots.map((s) => {
+    if ((seen.get(s.slot) ?? 0) < 2) return s;
+    const n = (counters.get(s.slot) ?? 0) + 1;
+    counters.set(s.slot, n);
+    return { ...s, slot: `${s.slot}-${n}` };
+  });
+}
+
+export const command: Command = {
+  name: 'serve',
+  summary: 'operator page and WebSocket stream for several slots',
+  usage: 'plugrig serve [--rig <file>]… [--station <file>] [--sim-slots <n>] [--sim-speed <x>] [--host <addr>] [--port <n>] [--token <t>] [--store <dir>]',
+  options: {
+    rig: { type: 'string', multiple: true },
+    station: { type: 'string' },
+    'sim-slots': { type: 'string' },
+    'sim-speed': { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    token: { type: 'string' },
+    store: { type: 'string' },
+  },
+  async run(args, io) {
+    const host = stringOption(args, 'host') ?? '127.0.0.1';
+    const port = numberOption(args, 'port', 8231, { min: 0, max: 65535 });
+    const rigArgs = stringList(args, 'rig');
+    const stationPath = stringOption(args, 'station');
+    const simSlots = args.values['sim-slots'] !== undefined ? numberOption(args, 'sim-slots', 1, { min: 1, max: 64 }) : undefined;
+    if ([rigArgs.length > 0, stationPath !== undefined, simSlots !== undefined].filter(Boolean).length > 1) {
+      throw new PlugrigError('E_USAGE', 'serve: give rigs one way: --rig (repeatable), --station or --sim-slots', `usage: ${command.usage}`);
+    }
+    let token = stringOption(args, 'token') ?? io.env.PLUGRIG_TOKEN;
+    if (token !== undefined && token.length < 8) throw new PlugrigError('E_USAGE', '--token is too short', 'use at least 8 characters, e.g. `openssl rand -hex 16`');
+
+    let slots: SlotInfo[];
+    let stationName: string | undefined;
+    if (stationPath) {
+      const st = await loadStationFile(resolve(io.cwd, stationPath));
+      slots = await slotsFrom(st.rigs.map((r) => r.rig), st.rigs.map((r) => r.slot));
+      stationName = st.name;
+      token ??= st.token;
+    } else if (simSlots !== undefined) {
+      slots = Array.from({ length: simSlots }, (_, i) => ({ slot: `slot${i}`, rig: 'sim' }));
+    } else {
+      const paths = (rigArgs.length ? rigArgs : ['rigs/sim.json']).map((p) => resolve(io.cwd, p));
+      slots = await slotsFrom(paths, []);
+    }
+
+    // Simulated slots only: run the timing model this many times faster (demos, tests).
+    const simSpeed = numberOption(args, 'sim-speed', 1, { min: 0.01, max: 1000 });
+    const { factory, note } = serveRunFactory({ simSpeed });
+    const storeDir = resolveStoreDir({ ...(stringOption(args, 'store') ? { store: stringOption(args, 'store')! } : {}), env: io.env, cwd: io.cwd });
+    const app = await startServe({
+      slots,
+      factory,
+      storeDir,
+      host,
+      port,
+      ...(token ? { token } : {}),
+      ...(stationName ? { stationName } : {}),
+      consoleOut: io.out,
+    });
+    io.out.write(`listening: ${app.url}\n`);
+    io.out.write(`operator page: ${app.operatorUrl}\n`);
+    io.out.write(`slots: ${slots.map((s) => `${s.slot} (${s.rig})`).join(', ')}\n`);
+    io.out.write(`store: ${storeDir}\n`);
+    if (note) io.out.write(`note: ${note}\n`);
+    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+      io.err.write(`warning: serving on ${host}: anyone who can reach it sees the stream; starting runs needs the token\n`);
+    }
+    if (app.store.openReport.markedUnfinished.length) {
+      io.err.write(`warning: ${app.store.openReport.markedUnfinished.length} run(s) were cut off by the last shutdown and are recorded as unfinished\n`);
+    }
+    await new Promise<void>((r) => (io.signal.aborted ? r() : io.signal.addEventListener('abort', () => r(), { once: true })));
+    io.out.write('stopping: aborting running slots and closing the store\n');
+    await app.close();
+    return 0;
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * Everything `plugrig serve` runs, wired once: the store (durable sink, the hub's feed), the
+ * station (slots), the console view and the hub. The CLI and the tests both start it here; the
+ * real flash+check plan comes in as the `factory`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RunFactory, SlotInfo } from '../run/factory.js';
+import type { Sink } from '../run/types.js';
+import { ConsoleSink } from './console.js';
+import { Hub, type HubOptions } from './hub.js';
+import { Station } from './station.js';
+import { openFileStore, type FileRecordStore } from './store/file-store.js';
+import { StoreSink } from './store/store-sink.js';
+
+export interface ServeOptions {
+  slots: SlotInfo[];
+  factory: RunFactory;
+  storeDir: string;
+  host?: string;
+  port?: number;
+  /** Control token; a random one is made when absent (and shown in the operator link). */
+  token?: string;
+  stationName?: string;
+  /** Where the console view goes; none when undefined. */
+  consoleOut?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  hub?: Partial<HubOptions>;
+  progressIntervalMs?: number;
+}
+
+export interface ServeHandle {
+  url: string;
+  /** The operator link: the page with the control token in its fragment (never sent to the server by the browser). */
+  operatorUrl: string;
+  token: string;
+  hub: Hub;
+  station: Station;
+  store: FileRecordStore;
+  close(): Promise<void>;
+}
+
+export async function startServe(o: ServeOptions): Promise<ServeHandle> {
+  const token = o.token ?? randomBytes(16).toString('hex');
+  const store = await openFileStore(o.storeDir);
+  const sinks: Sink[] = [new StoreSink(store)];
+  const consoleSink = o.consoleOut ? new ConsoleSink(o.consoleOut) : undefined;
+  if (consoleSink) sinks.push(consoleSink);
+  const station = new Station({
+    slots: o.slots,
+    factory: o.factory,
+    sinks,
+    ...(o.stationName ? { name: o.stationName } : {}),
+    ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
+  });
+  const hub = new Hub({ store, slots: o.slots, control: station, token, host: o.host ?? '127.0.0.1', port: o.port ?? 8231, ...o.hub });
+  let url: string;
+  try {
+    ({ url } = await hub.listen());
+  } catch (e) {
+    await hub.close().catch(() => undefined);
+    await store.close();
+    throw e;
+  }
+  return {
+    url,
+    operatorUrl: `${url}/#token=${encodeURIComponent(token)}`,
+    token,
+    hub,
+    station,
+    store,
+    async close() {
+      await station.close(); // aborts runs; their run.finished is stored before the store closes
+      await hub.close();
+      await consoleSink?.close();
+      await store.close();
+    },
+  };
+}

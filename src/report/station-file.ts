@@ -1,0 +1,69 @@
+/**
+ * A station file lists the rigs (slots) one `plugrig serve` runs, and may carry the control token:
+ *   { "name": "line-1", "token": "…", "rigs": ["rigs/a.json", { "rig": "rigs/b.json", "slot": "left" }] }
+ * Rig paths are relative to the station file. Pure validation; reading is one readFile.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { PlugrigError } from '../errors.js';
+
+export interface StationFile {
+  name?: string;
+  token?: string;
+  rigs: { rig: string; slot?: string }[];
+}
+
+const SLOT_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function bad(source: string, where: string, what: string, fix: string): PlugrigError {
+  return new PlugrigError('E_STATION_INVALID', `${source}: ${where}: ${what}`, fix);
+}
+
+export function validateStation(json: unknown, source: string): StationFile {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad(source, '$', 'must be an object', 'see docs/websocket-protocol.md, "Station file"');
+  const o = json as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!['name', 'token', 'rigs', 'description'].includes(k)) throw bad(source, `$.${k}`, 'unknown key', 'allowed: name, token, rigs, description');
+  }
+  if (o.name !== undefined && typeof o.name !== 'string') throw bad(source, '$.name', 'must be a string', '');
+  if (o.token !== undefined && (typeof o.token !== 'string' || o.token.length < 8 || o.token.length > 256)) {
+    throw bad(source, '$.token', 'must be a string of 8 to 256 characters', 'use a long random string, e.g. `openssl rand -hex 16`');
+  }
+  if (!Array.isArray(o.rigs) || o.rigs.length === 0) throw bad(source, '$.rigs', 'must be a non-empty list of rig files', 'e.g. "rigs": ["rigs/sim.json"]');
+  const rigs = o.rigs.map((r, i) => {
+    if (typeof r === 'string') return { rig: r };
+    if (typeof r === 'object' && r !== null && typeof (r as { rig?: unknown }).rig === 'string') {
+      const { rig, slot } = r as { rig: string; slot?: unknown };
+      if (slot !== undefined && (typeof slot !== 'string' || !SLOT_RE.test(slot))) {
+        throw bad(source, `$.rigs[${i}].slot`, 'must be letters, digits, _ . - (up to 64)', 'e.g. "slot": "left"');
+      }
+      return slot === undefined ? { rig } : { rig, slot: slot as string };
+    }
+    throw bad(source, `$.rigs[${i}]`, 'must be a rig file path or {"rig": path, "slot": name}', '');
+  });
+  return { ...(o.name ? { name: o.name as string } : {}), ...(o.token ? { token: o.token as string } : {}), rigs };
+}
+
+export async function loadStationFile(path: string): Promise<StationFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new PlugrigError('E_STATION_INVALID', `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'check the --station path');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new PlugrigError('E_STATION_INVALID', `${path}: not valid JSON: ${(e as Error).message}`, 'fix the JSON syntax');
+  }
+  const st = validateStation(json, path);
+  const base = dirname(resolve(path));
+  return { ...st, rigs: st.rigs.map((r) => ({ ...r, rig: resolve(base, r.rig) })) };
+}
+
+/** A rig name turned into a slot name the protocol accepts. */
+export function slotNameFor(rigName: string): string {
+  const s = rigName.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  return s || 'slot';
+}
