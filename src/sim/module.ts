@@ -41,6 +41,8 @@ export interface SimModuleOptions {
   powered?: boolean;
   /** Inter-byte timeout of the ROM's frame receiver, ms. */
   frameTimeoutMs?: number;
+  /** App uptime after which the early-reset counter clears. Default EARLY_RESET_UPTIME_MS (5 s). */
+  earlyResetClearMs?: number;
 }
 
 /** Uptime after which the app's early-reset counter is cleared (OpenBeken's boot-failure logic). */
@@ -63,6 +65,7 @@ export class SimModule implements SimModuleHandle {
   timing: TimingModel;
   faults: SimFaults;
   downloadWindowMs: number;
+  readonly earlyResetClearMs: number;
   /** Resets before EARLY_RESET_UPTIME_MS of app uptime, in a row; kept across resets. */
   earlyResets = 0;
 
@@ -89,6 +92,7 @@ export class SimModule implements SimModuleHandle {
     this.timing = resolveTiming(opts.timing);
     this.faults = { ...(opts.faults ?? {}) };
     this.downloadWindowMs = opts.downloadWindowMs ?? 150;
+    this.earlyResetClearMs = opts.earlyResetClearMs ?? EARLY_RESET_UPTIME_MS;
     this.uartPath = opts.path ?? `sim:slot${nextSlot++}`;
     this.mac = (opts.mac ?? defaultMac(seed)).toUpperCase();
     this.flash = new NorFlash({
@@ -207,7 +211,7 @@ export class SimModule implements SimModuleHandle {
     this.link.chipReset(performance.now());
     this.reader.reset();
     if (wasApp) {
-      if (performance.now() - this.appBootedAt < EARLY_RESET_UPTIME_MS) this.earlyResets++;
+      if (performance.now() - this.appBootedAt < this.earlyResetClearMs) this.earlyResets++;
       const fw = this.firmware;
       this.firmware = undefined;
       void fw?.stop();
@@ -224,7 +228,7 @@ export class SimModule implements SimModuleHandle {
     this.uptimeTimer = setTimeout(() => {
       this.uptimeTimer = undefined;
       if (gen === this.bootGeneration) this.earlyResets = 0;
-    }, EARLY_RESET_UPTIME_MS);
+    }, this.earlyResetClearMs);
     const factory = this.firmwareFactory;
     if (!factory) return;
     const ctx: FirmwareContext = {

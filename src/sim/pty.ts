@@ -62,8 +62,10 @@ export async function startPtyServer(module: SimModule, opts: PtyServerOptions =
         new PlugrigError('E_SIM_PTY', `could not serve the simulated module on a pty: ${why}${stderr ? ` (${stderr.trim().split('\n').pop()})` : ''}`, `install python3 (apt-get install python3) or pass --python <interpreter>`),
       );
     }
-    child.once('error', (e) => fail(e.message));
-    child.once('close', (code) => fail(`helper exited with code ${code}`));
+    const onError = (e: Error) => fail(e.message);
+    const onEarlyClose = (code: number | null) => fail(`helper exited with code ${code}`);
+    child.once('error', onError);
+    child.once('close', onEarlyClose);
     child.stdout!.on('data', (d: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, d]) : d;
       while (buf.length >= 5) {
@@ -74,9 +76,9 @@ export async function startPtyServer(module: SimModule, opts: PtyServerOptions =
         buf = buf.subarray(5 + len);
         if (kind === 'P') {
           clearTimeout(deadline);
-          child.removeAllListeners('close');
-          child.removeAllListeners('error');
-          child.once('error', () => {});
+          child.off('close', onEarlyClose);
+          child.off('error', onError);
+          child.on('error', () => {}); // a later failure shows up as 'close' (exited)
           resolve(payload.toString());
         } else if (kind === 'O') {
           if (opts.resetOnOpen ?? true) module.reset();

@@ -16,7 +16,8 @@ export class Host {
       this.waiter?.();
     });
     port.on('close', (err: Error | null) => {
-      this.closedWith = err ?? null;
+      // a disconnect closes twice: first with the DisconnectedError, then plainly; keep the error
+      if (err || this.closedWith === undefined) this.closedWith = err ?? null;
       this.waiter?.();
     });
     port.on('error', () => {});

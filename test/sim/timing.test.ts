@@ -1,0 +1,109 @@
+/**
+ * The realistic timing model: bytes cost 10 bit times at the negotiated speed, flash operations
+ * take their configured time, and back-to-back transfers do not accumulate timer drift.
+ */
+import { describe, test, expect, afterEach } from '@jest/globals';
+import { heldChip, hex, link, type Host } from './host.js';
+import { REALISTIC_TIMING } from '../../src/sim/index.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c();
+});
+
+async function realisticChip(baud: number, timing = {}): Promise<Host> {
+  const { host, done } = await heldChip({ timing: { ...timing } });
+  cleanup.push(done);
+  await link(host);
+  if (baud !== 115200) {
+    const cmd = Buffer.from(hex('01 E0 FC 06 0F 00 00 00 00 04'));
+    cmd.writeUInt32LE(baud, 5);
+    await host.write(cmd);
+    await host.drain();
+    await new Promise((r) => setTimeout(r, 2));
+    await host.setBaud(baud);
+    await host.read(12);
+  }
+  return host;
+}
+
+const READ_4K = hex('01 E0 FC FF F4 05 00 09 00 10 01 00');
+const wireMs = (bytes: number, baud: number) => (bytes * 10 * 1000) / baud;
+
+describe('realistic timing', () => {
+  test('a 4 KiB read at 921600 takes its wire time (12 B out, 4111 B back)', async () => {
+    const host = await realisticChip(921600);
+    const t0 = performance.now();
+    await host.request(READ_4K, 4111);
+    const took = performance.now() - t0;
+    const floor = wireMs(12 + 4111, 921600); // 44.7 ms
+    expect(took).toBeGreaterThanOrEqual(floor - 0.5);
+    expect(took).toBeLessThan(floor + 15);
+  });
+
+  test('20 back-to-back 4 KiB reads at 921600 stay within 15 % of the wire floor (no drift)', async () => {
+    const host = await realisticChip(921600);
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) await host.request(READ_4K, 4111);
+    const took = performance.now() - t0;
+    const floor = 20 * wireMs(12 + 4111, 921600);
+    expect(took).toBeGreaterThanOrEqual(floor - 1);
+    expect(took / floor).toBeLessThan(1.15);
+  });
+
+  test('sector erase takes the configured erase time before the reply', async () => {
+    const host = await realisticChip(921600, { sectorEraseMs: 60 });
+    await host.request(hex('01 E0 FC FF F4 04 00 0D 01 00 00'), 14); // unprotect
+    const t0 = performance.now();
+    await host.request(hex('01 E0 FC FF F4 06 00 0F 20 00 10 01 00'), 16);
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(60);
+    expect(took).toBeLessThan(60 + 20);
+  });
+
+  test('SetBaudRate: the echo comes after the delay, at the new speed; a host that switches late gets garbage', async () => {
+    const { host, done } = await heldChip({ timing: 'realistic' });
+    cleanup.push(done);
+    await link(host);
+    const t0 = performance.now();
+    await host.write(hex('01 E0 FC 06 0F 00 10 0E 00 32')); // 921600, 50 ms
+    await host.drain();
+    await new Promise((r) => setTimeout(r, 25));
+    await host.setBaud(921600);
+    const echo = await host.read(12);
+    expect(echo.equals(hex('04 0E 09 01 E0 FC 0F 00 10 0E 00 32'))).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(50 + wireMs(10, 115200));
+
+    // now a second switch the host misses: it stays at 921600 while the chip moves to 2 Mbaud
+    await host.write(hex('01 E0 FC 06 0F 80 84 1E 00 05'));
+    const junk = await host.collect(40);
+    expect(junk.includes(hex('04 0E 09 01 E0 FC 0F'))).toBe(false);
+  });
+
+  test('drain waits until the last byte has left the wire', async () => {
+    const host = await realisticChip(921600);
+    const t0 = performance.now();
+    await host.write(Buffer.concat([hex('01 E0 FC FF F4 05 10 07 00 10 01 00'), Buffer.alloc(4096, 0xff)]));
+    await host.drain();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(wireMs(4108, 921600) - 0.5);
+    await host.read(15);
+  });
+
+  test('the realistic defaults are the datasheet typicals the comments cite', () => {
+    expect(REALISTIC_TIMING.bitsPerByte).toBe(10);
+    expect(REALISTIC_TIMING.sectorEraseMs).toBeGreaterThanOrEqual(40);
+    expect(REALISTIC_TIMING.sectorEraseMs).toBeLessThanOrEqual(100);
+    expect(REALISTIC_TIMING.blockEraseMs).toBeGreaterThanOrEqual(200);
+    expect(REALISTIC_TIMING.pageProgramMs).toBeGreaterThanOrEqual(0.5);
+    expect(REALISTIC_TIMING.pageProgramMs).toBeLessThanOrEqual(1);
+  });
+
+  test('fast timing: 50 sector reads at 115200 take far less than their wire time', async () => {
+    const { host, done } = await heldChip({ timing: 'fast' });
+    cleanup.push(done);
+    await link(host);
+    const t0 = performance.now();
+    for (let i = 0; i < 50; i++) await host.request(READ_4K, 4111);
+    expect(performance.now() - t0).toBeLessThan(50 * wireMs(4123, 115200) / 10);
+  });
+});
