@@ -1,0 +1,132 @@
+/**
+ * Flash benchmark (npm run bench:flash): 1 MiB of realistic firmware onto a stock simulated CB2S
+ * (Tuya factory image in flash, status register protected) on the simulator's realistic timing, at
+ * 921600 and 2000000 baud. Prints the whole session time (link, baud switch, identify, unprotect,
+ * erase/program, CRC verify, reboot), the floor (flash-floor.ts) and their ratio; then a
+ * differential re-flash after one changed sector and its share of the full session. Medians over
+ * PLUGRIG_BENCH_REPS runs (default 3).
+ * With PLUGRIG_BENCH_PEER set to a command template ({pty}, {image}, {baud}) the same job is run
+ * by that tool against the simulated module served on a pty, and the ratio is printed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Flasher } from '../../src/bk7231/flasher.js';
+import { generateTestImage } from '../../src/cli/test-image.js';
+import { createSimModule, REALISTIC_TIMING, startPtyServer } from '../../src/sim/index.js';
+import { cenPulse, openSimPort, powerCycle } from '../bk7231/sim-rig.js';
+import { flashFloor } from './flash-floor.js';
+
+const MiB = 1024 * 1024;
+const BAUDS = [921600, 2000000];
+const REPS = Math.max(1, Number(process.env.PLUGRIG_BENCH_REPS ?? 3));
+const image = generateTestImage({ size: MiB });
+const changed = Buffer.from(image);
+changed[0x84321] = changed[0x84321]! ^ 0x40; // one sector differs
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+interface Run {
+  fullMs: number;
+  connectMs: number;
+  diffMs: number;
+  diffWritten: number;
+  floorMs: number;
+  floor: ReturnType<typeof flashFloor>;
+  ok: boolean;
+}
+
+async function session(modulePath: string, resets: ReturnType<typeof cenPulse>[], baud: number, data: Buffer, diff: boolean) {
+  const t0 = performance.now();
+  const port = await openSimPort(modulePath);
+  const flasher = await Flasher.connect({ port, resets, baudRate: baud });
+  const connectMs = performance.now() - t0;
+  try {
+    const r = await flasher.write(data, { offset: 0, diff, reboot: true });
+    return { ms: performance.now() - t0, connectMs, written: r.written };
+  } finally {
+    await flasher.close();
+  }
+}
+
+async function once(baud: number, seed: number): Promise<Run> {
+  const module = createSimModule({ timing: 'realistic', seed });
+  module.powerNet.setHostDrive(1);
+  const resets = [cenPulse(module), powerCycle(module)];
+  try {
+    const before = module.flash.read(0, MiB);
+    const floor = flashFloor(before, image, 0, baud, REALISTIC_TIMING);
+    const full = await session(module.uartPath, resets, baud, image, false);
+    const okFull = module.flash.read(0, MiB).equals(image);
+    await new Promise((r) => setTimeout(r, 300)); // let the rebooted firmware come up, as in real use
+    const d = await session(module.uartPath, resets, baud, changed, true);
+    const ok = okFull && module.flash.read(0, MiB).equals(changed);
+    return { fullMs: full.ms, connectMs: full.connectMs, diffMs: d.ms, diffWritten: d.written, floorMs: floor.totalMs, floor, ok };
+  } finally {
+    await module.close();
+  }
+}
+
+async function peer(template: string, baud: number): Promise<{ ms: number; ok: boolean; code: number | null } | undefined> {
+  const module = createSimModule({ timing: 'realistic', downloadWindowMs: Number.POSITIVE_INFINITY, powered: true });
+  const pty = await startPtyServer(module);
+  const dir = mkdtempSync(join(tmpdir(), 'plugrig-bench-'));
+  const file = join(dir, 'image.bin');
+  writeFileSync(file, image);
+  const cmd = template.replaceAll('{pty}', pty.path).replaceAll('{image}', file).replaceAll('{baud}', String(baud));
+  try {
+    const t0 = performance.now();
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
+      child.on('exit', (c) => {
+        clearTimeout(kill);
+        resolve(c);
+      });
+    });
+    return { ms: performance.now() - t0, ok: module.flash.read(0, MiB).equals(image), code };
+  } finally {
+    await pty.close();
+    await module.close();
+  }
+}
+
+async function benchMain(): Promise<void> {
+  const sectorsNonBlank = (() => {
+    let n = 0;
+    for (let a = 0; a < MiB; a += 4096) if (!image.subarray(a, a + 4096).every((b) => b === 0xff)) n++;
+    return n;
+  })();
+  console.log(`flash benchmark: 1 MiB image (${sectorsNonBlank} non-blank sectors) onto a stock module (factory image, SR 0x4004), realistic timing, ${REPS} run(s) per speed`);
+  let allOk = true;
+  for (const baud of BAUDS) {
+    const runs: Run[] = [];
+    for (let i = 0; i < REPS; i++) runs.push(await once(baud, i + 1));
+    allOk &&= runs.every((r) => r.ok);
+    const full = median(runs.map((r) => r.fullMs));
+    const floor = median(runs.map((r) => r.floorMs));
+    const diff = median(runs.map((r) => r.diffMs));
+    const f = runs[0]!.floor;
+    console.log(`\n${baud} baud`);
+    console.log(`  full write   ${fmt(full)} (link+identify ${fmt(median(runs.map((r) => r.connectMs)))}); runs: ${runs.map((r) => fmt(r.fullMs)).join(', ')}`);
+    console.log(`  floor        ${fmt(floor)} = wire ${fmt(f.wireMs)} (${f.sectorsToProgram} sectors) + erase ${fmt(f.eraseMs)} + program ${fmt(f.programMs)}`);
+    console.log(`  ratio        ${(full / floor).toFixed(3)} × floor (target ≤ 1.10)`);
+    console.log(`  diff re-flash ${fmt(diff)} for ${runs[0]!.diffWritten} changed sector(s) = ${((diff / full) * 100).toFixed(1)} % of the full write (target ≤ 3 %)`);
+    console.log(`  read-back    ${runs.every((r) => r.ok) ? 'flash equals the image after both writes' : 'MISMATCH'}`);
+    const template = process.env.PLUGRIG_BENCH_PEER;
+    if (template) {
+      const p = await peer(template, baud);
+      if (p) {
+        console.log(`  peer tool    ${fmt(p.ms)} (exit ${p.code}, ${p.ok ? 'flash verified' : 'flash NOT equal to the image'}) → plugrig is ${(p.ms / full).toFixed(2)}× faster`);
+      }
+    }
+  }
+  if (!allOk) process.exitCode = 1;
+}
+
+await benchMain();
