@@ -63,7 +63,10 @@ export class ObkModel {
     this.logLines.push(line);
   }
 
+  private readonly bootFailures: number;
+
   constructor(init: ModelInit) {
+    this.bootFailures = init.earlyResets;
     this.cfg = init.cfg;
     this.faults = init.faults;
     this.safeMode = init.earlyResets > RESTARTS_REQUIRED_FOR_SAFE_MODE;
@@ -73,7 +76,7 @@ export class ObkModel {
   /** Boot-time work in the firmware's order: start values, driver autostart, startup command, Wi-Fi. */
   boot(): void {
     if (this.safeMode) {
-      this.log(`###### safe mode activated - boot failures ${RESTARTS_REQUIRED_FOR_SAFE_MODE + 1}+`);
+      this.log(`###### safe mode activated - boot failures ${this.bootFailures}`);
     } else {
       for (let ch = 0; ch < CHANNEL_COUNT; ch++) {
         const sv = this.cfg.startValues[ch] ?? 0;
