@@ -115,4 +115,43 @@ ptyDescribe('flash commands on a bare port (real serial binding, simulated modul
     expect(file).toMatch(/C8478CAABBCC_[0-9a-f]{8}\.bin$/);
     expect(readFileSync(file).equals(module.flash.read(0, 0x40000))).toBe(true);
   });
+
+  test('a port held by another program: E_PORT_BUSY', async () => {
+    const { SerialPort } = await import('serialport');
+    const holder = await new Promise<InstanceType<typeof SerialPort>>((resolve, reject) => {
+      const p: InstanceType<typeof SerialPort> = new SerialPort({ path: pty.path, baudRate: 115200, lock: true }, (e) => (e ? reject(e) : resolve(p)));
+    });
+    try {
+      const r = await run(['info', '--port', pty.path]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^E_PORT_BUSY/);
+    } finally {
+      await new Promise<void>((res) => holder.close(() => res()));
+    }
+  });
+});
+
+ptyDescribe('unplugging the adapter mid-write (real binding, pty removed)', () => {
+  test('E_PORT_GONE within 2 s of the unplug', async () => {
+    const module = createSimModule({ timing: 'realistic', downloadWindowMs: Number.POSITIVE_INFINITY, powered: true });
+    const pty = await startPtyServer(module);
+    try {
+      const img = join(dir, 'unplug.bin');
+      writeFileSync(img, generateTestImage({ size: 1024 * 1024 }));
+      let unpluggedAt = 0;
+      setTimeout(() => {
+        unpluggedAt = performance.now();
+        void pty.close();
+      }, 1500);
+      const r = await run(['flash', img, '--port', pty.path, '--no-reboot']);
+      const noticedAfter = performance.now() - unpluggedAt;
+      expect(unpluggedAt).toBeGreaterThan(0);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^E_PORT_GONE/m);
+      expect(noticedAfter).toBeLessThan(2000);
+    } finally {
+      await pty.close().catch(() => undefined);
+      await module.close();
+    }
+  });
 });
