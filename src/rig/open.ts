@@ -42,7 +42,10 @@ export async function openRig(config: RigConfig, opts: OpenRigOptions = {}): Pro
 async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<OpenedLines> {
   const owned = !opts.simulator;
   const module: SimModuleHandle = opts.simulator ?? createSimModule(config.sim ?? {});
-  if (owned && opts.firmware) module.setFirmware(opts.firmware);
+  if (owned) {
+    const firmware = opts.firmware ?? (await defaultSimFirmware());
+    if (firmware) module.setFirmware(firmware);
+  }
   const fixture = new Map<number, Named>();
   for (const f of config.fixture) {
     const net = module.pads.get(f.pad);
@@ -64,6 +67,16 @@ async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<Op
       if (owned) await module.close();
     },
   };
+}
+
+/**
+ * The simulated OpenBeken, when the simulator's public index offers it (`openBekenFirmware`), so the
+ * default sim rig behaves like a plug after flashing. Looked up by name: the rig must not reach into
+ * sim internals, and the index may not export it yet.
+ */
+async function defaultSimFirmware(): Promise<FirmwareFactory | undefined> {
+  const index = (await import('../sim/index.js')) as unknown as { openBekenFirmware?: () => FirmwareFactory };
+  return typeof index.openBekenFirmware === 'function' ? index.openBekenFirmware() : undefined;
 }
 
 async function openPiLines(config: RigConfig, opts: OpenRigOptions): Promise<OpenedLines> {
