@@ -18,6 +18,8 @@ import type { WifiMode } from './wifi-led.js';
 export const RESTARTS_REQUIRED_FOR_SAFE_MODE = 4;
 /** Uptime (s) before which a double click erases the Wi-Fi credentials (open-AP hazard). */
 export const DOUBLE_CLICK_HAZARD_S = 5;
+/** Uptime (s) after which a boot counts as successful (OpenBeken DEFAULT_BOOT_SUCCESS_TIME). */
+export const BOOT_SUCCESS_S = 5;
 /** Seconds from boot to the open AP on an unconfigured (or safe-mode) device. */
 export const OPEN_AP_DELAY_S = 5;
 

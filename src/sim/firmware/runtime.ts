@@ -13,7 +13,7 @@ import { loadConfig, saveConfig } from './config.js';
 import type { ObkFaultSet } from './faults.js';
 import { startObkHttp, type HttpReply, type HttpRequestInfo, type ObkHttpServer } from './http.js';
 import { apiChannels, apiInfo, apiPins, cmReply, type DeviceIdentity } from './json.js';
-import { DOUBLE_CLICK_HAZARD_S, ObkModel } from './model.js';
+import { BOOT_SUCCESS_S, ObkModel } from './model.js';
 import { isButtonRole, isInvertedOutput, isRelayRole, isWifiLedRole, Role } from './roles.js';
 import { INITIAL_WIFI_LED, stepWifiLed, wifiLedLevel, type WifiLedState } from './wifi-led.js';
 
@@ -121,7 +121,7 @@ export class ObkRuntime implements RunningFirmware {
   /** Reboots now (what `restart 0` ends in). */
   reboot(): void {
     if (this.stopped || !this.up) return;
-    this.earlyResets = this.modelNow.uptimeS < DOUBLE_CLICK_HAZARD_S ? this.earlyResets + 1 : 0;
+    this.earlyResets = this.modelNow.uptimeS < BOOT_SUCCESS_S ? this.earlyResets + 1 : 0;
     this.shutdownFirmware();
     this.log('restarting');
     this.gapHandle = this.opts.clock.setTimeout(() => {
