@@ -62,7 +62,8 @@
     else if (v.state === 'done') verdict.textContent = v.outcome === 'PASS' ? 'PASS' : v.outcome === 'ABORTED' ? 'ABORTED' : 'FAIL';
     else verdict.textContent = '';
     var check = '';
-    if (failed && v.failure) check = (v.failure.check || v.failure.phase || '') + (v.failure.detail ? ': ' + v.failure.detail : '');
+    // "relay: relay_follows_button = false (expected true)": the phase, then the check as measured
+    if (failed && v.failure) check = (v.failure.phase ? v.failure.phase + ': ' : '') + (v.failure.detail || v.failure.check || '');
     el.querySelector('.check').textContent = check;
     el.querySelector('.check').title = check;
     var phase = '';
