@@ -32,9 +32,24 @@ export interface OpenRig extends Rig {
   line(name: string): (FixtureLine & { name: string }) | undefined;
 }
 
+/** An input's debounceMs from the rig file applies to every watch that does not give its own. */
+function applyDefaultDebounce(config: RigConfig, fixture: Map<number, FixtureLine & { name: string }>): void {
+  for (const f of config.fixture) {
+    const entry = fixture.get(f.pad);
+    if (!entry || entry.kind !== 'input' || !f.debounceMs) continue;
+    const line = entry.line;
+    const ms = f.debounceMs;
+    fixture.set(f.pad, {
+      ...entry,
+      line: { name: line.name, read: () => line.read(), watch: (cb, debounceMs) => line.watch(cb, debounceMs ?? ms), close: () => line.close() },
+    });
+  }
+}
+
 /** With a signal, an abort closes the rig (every line released). */
 export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard?: BootGuard; signal?: AbortSignal } = {}): OpenRig {
   const guard = opts.guard ?? new BootGuard();
+  applyDefaultDebounce(config, lines.fixture);
   const byName = new Map<string, OutputLine>();
   if (lines.power) byName.set('power', lines.power);
   if (lines.cen) byName.set('cen', lines.cen);

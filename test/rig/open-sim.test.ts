@@ -149,6 +149,31 @@ describe('the simulated rig', () => {
     await rig.close();
   });
 
+  test('the debounceMs of an input in the rig file is the default of its watches', async () => {
+    const json = JSON.parse(readFileSync(simFile, 'utf8'));
+    json.sim = { ...json.sim, timing: 'fast' };
+    json.fixture.relay.debounceMs = 20;
+    const config = validateRig(json, simFile);
+    const module = createSimModule(config.sim);
+    cleanups.push(() => module.close());
+    const rig = await openRig(config, { simulator: module });
+    cleanups.push(() => rig.close());
+    const relay = rig.line('relay')!;
+    if (relay.kind !== 'input') throw new Error('relay should be an input');
+    const debounced: number[] = [];
+    const raw: number[] = [];
+    relay.line.watch((e) => debounced.push(e.level));
+    relay.line.watch((e) => raw.push(e.level), 0);
+    const p26 = module.pads.get(26)!;
+    p26.setModuleDrive(0);
+    p26.setModuleDrive(1);
+    p26.setModuleDrive(0);
+    expect(raw).toEqual([0, 1, 0]);
+    expect(debounced).toEqual([]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(debounced).toEqual([0]);
+  });
+
   test('a pulse output on P7 is seen by the module as a counted train', async () => {
     const { rig, module } = await open();
     const cf = rig.line('cf')!;
