@@ -91,7 +91,7 @@ export function readingTolerance(load: LoadPoint, cal: Bl0937Cal, f: Bl0937Freqs
  * Extra relative error after VoltageSet/CurrentSet/PowerSet at `ref`: the new constant is real/raw
  * count of one window, so it carries one pulse of that count and the window's length error.
  */
-export function calibrationRelativeError(ref: LoadPoint, chip: Bl0937Cal, windowError = 0.015): Tolerance {
+export function calibrationRelativeError(ref: LoadPoint, chip: Bl0937Cal, windowError = 0.008): Tolerance {
   const f = frequenciesFor(ref, chip);
   return {
     voltage: 1 / Math.max(1, f.cf1VoltageHz) + windowError,

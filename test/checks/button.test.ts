@@ -1,5 +1,5 @@
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
-import { relayButtonPhase } from '../../src/checks/button.js';
+import { relayButtonPhase, type ButtonTiming } from '../../src/checks/button.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
 import { FakeObk } from '../device/fake-obk.js';
@@ -51,25 +51,34 @@ describe('relay/button phase against a scripted plug', () => {
     await fake.close();
   });
 
-  async function run(fault: Fault) {
+  async function run(fault: Fault, timing: Partial<ButtonTiming> = {}) {
     const plug = scriptedPlug(fake, button, relay, fault);
+    let firstPressUptimeMs: number | undefined;
+    const off = button.onEdge((e) => {
+      if (e.level === 0 && firstPressUptimeMs === undefined) firstPressUptimeMs = Date.now() - fake.state.bootedAt;
+    });
     const ctx = fakeContext();
     const relayLine = inputLine(relay);
     const phase = relayButtonPhase({
       button: { pin: btnPin, line: outputLine(button) },
       relay: { pin: relPin, line: relayLine },
       client: new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1 }),
+      timing,
     });
     try {
       await phase.run(ctx);
     } finally {
       plug.stop();
+      off();
     }
-    return { ctx, plug, relayLine };
+    return { ctx, plug, relayLine, firstPressUptimeMs };
   }
 
   test('healthy plug: two short presses toggle both ways with POWER agreeing, the long press does not toggle', async () => {
-    const { ctx, plug, relayLine } = await run('none');
+    // Booted 1 s ago: no press may come before the minimum uptime (a double-click in the first 5 s erases Wi-Fi).
+    fake.state.bootedAt = Date.now() - 1000;
+    const { ctx, plug, relayLine, firstPressUptimeMs } = await run('none', { minUptimeS: 3 });
+    expect(firstPressUptimeMs).toBeGreaterThanOrEqual(3000);
     expect(ctx.failed()).toEqual([]);
     for (const n of [1, 2]) {
       const lat = ctx.get(`short_press_${n}_latency`)!;
@@ -110,7 +119,7 @@ describe('relay/button phase against a scripted plug', () => {
   }, 20_000);
 
   test('a long press that toggles fails only the long-press measurement', async () => {
-    const { ctx } = await run('long-press-toggles');
+    const { ctx } = await run('long-press-toggles', { clickSpacingMs: 450, longPressMs: 1100, quietWatchMs: 500 });
     expect(ctx.failed().map((m) => m.name)).toEqual(['long_press_toggled']);
     expect(ctx.get('long_press_toggled')!.note).toContain('changed');
   }, 20_000);
