@@ -41,6 +41,13 @@ export interface SimModuleOptions {
   powered?: boolean;
   /** Inter-byte timeout of the ROM's frame receiver, ms. */
   frameTimeoutMs?: number;
+  /**
+   * Bytes the chip can take in while it is busy with a command (executing it and sending its
+   * reply); more are lost as a UART overrun. Whether the ROM buffers beyond its UART FIFO is not
+   * known (reference §17), so the default is unlimited; a FIFO-sized value (e.g. 128) checks that a
+   * host which pipelines requests survives a ROM that does not.
+   */
+  rxBufferBytes?: number;
   /** App uptime after which the early-reset counter clears. Default EARLY_RESET_UPTIME_MS (5 s). */
   earlyResetClearMs?: number;
 }
@@ -66,6 +73,9 @@ export class SimModule implements SimModuleHandle {
   faults: SimFaults;
   downloadWindowMs: number;
   readonly earlyResetClearMs: number;
+  rxBufferBytes: number;
+  /** Bytes lost because they arrived while the chip was busy and its receive buffer was full. */
+  rxOverruns = 0;
   /** Resets before EARLY_RESET_UPTIME_MS of app uptime, in a row; kept across resets. */
   earlyResets = 0;
 
@@ -81,6 +91,9 @@ export class SimModule implements SimModuleHandle {
   private windowTimer: NodeJS.Timeout | undefined;
   private uptimeTimer: NodeJS.Timeout | undefined;
   private chipBusyUntil = Number.NEGATIVE_INFINITY;
+  /** Until the reply of the command in hand has left the UART, the ROM is not draining its receiver. */
+  private rxBlockedUntil = Number.NEGATIVE_INFINITY;
+  private rxHeld = 0;
   private erasesSeen = 0;
   private closed = false;
   private readonly unsubscribe: (() => void)[] = [];
@@ -93,6 +106,7 @@ export class SimModule implements SimModuleHandle {
     this.faults = { ...(opts.faults ?? {}) };
     this.downloadWindowMs = opts.downloadWindowMs ?? 150;
     this.earlyResetClearMs = opts.earlyResetClearMs ?? EARLY_RESET_UPTIME_MS;
+    this.rxBufferBytes = opts.rxBufferBytes ?? Number.POSITIVE_INFINITY;
     this.uartPath = opts.path ?? `sim:slot${nextSlot++}`;
     this.mac = (opts.mac ?? defaultMac(seed)).toUpperCase();
     this.flash = new NorFlash({
@@ -109,7 +123,7 @@ export class SimModule implements SimModuleHandle {
       () => this.timing,
       () => this.faults,
       this.rng,
-      (bytes, t) => this.onChipRx(bytes, t),
+      (bytes, t, byteMs) => this.onChipRx(bytes, t, byteMs),
     );
     this.env = { flash: this.flash, regs: this.regs, timing: this.timing, brownoutNow: () => this.brownoutNow() };
 
@@ -192,6 +206,8 @@ export class SimModule implements SimModuleHandle {
     this.reader.reset();
     this.link.chipReset(performance.now());
     this.chipBusyUntil = Number.NEGATIVE_INFINITY;
+    this.rxBlockedUntil = Number.NEGATIVE_INFINITY;
+    this.rxHeld = 0;
     this.setState('rom-listen');
     const gen = this.bootGeneration;
     if (Number.isFinite(this.downloadWindowMs)) {
@@ -268,11 +284,28 @@ export class SimModule implements SimModuleHandle {
 
   // --- ROM side of UART1 ---
 
-  private onChipRx(bytes: Buffer, tMs: number): void {
+  private onChipRx(bytes: Buffer, tMs: number, byteMs: number): void {
     if (this.current !== 'rom-listen' && this.current !== 'download') return;
     if (this.faults.silent) return;
     if (this.pads.get(RX1_PAD)!.level() === 0) return; // RX1 held low: the receiver sees a break, no bytes
-    for (const frame of this.reader.push(bytes, tMs)) this.execute(frame, tMs);
+    if (!Number.isFinite(this.rxBufferBytes)) {
+      for (const frame of this.reader.push(bytes, tMs)) this.execute(frame, tMs);
+      return;
+    }
+    // Byte by byte: a frame completing inside this chunk makes the chip busy for the bytes after it.
+    for (let i = 0; i < bytes.length; i++) {
+      const at = tMs - (bytes.length - 1 - i) * byteMs;
+      if (at < this.rxBlockedUntil) {
+        if (this.rxHeld >= this.rxBufferBytes) {
+          this.rxOverruns++;
+          continue;
+        }
+        this.rxHeld++;
+      } else {
+        this.rxHeld = 0;
+      }
+      for (const frame of this.reader.push(bytes.subarray(i, i + 1), at)) this.execute(frame, at);
+    }
   }
 
   private execute(frame: RomFrame, arrivedMs: number): void {
@@ -288,14 +321,16 @@ export class SimModule implements SimModuleHandle {
     switch (outcome.kind) {
       case 'reply': {
         this.chipBusyUntil = start + outcome.afterMs;
-        this.link.chipSend(outcome.bytes, this.chipBusyUntil);
+        this.rxBlockedUntil = this.link.chipSend(outcome.bytes, this.chipBusyUntil);
+        this.rxHeld = 0;
         return;
       }
       case 'set-baud': {
         const switchAt = start + outcome.delayMs;
         this.chipBusyUntil = switchAt;
         this.link.setChipBaud(outcome.baud, switchAt);
-        this.link.chipSend(outcome.bytes, switchAt, outcome.baud);
+        this.rxBlockedUntil = this.link.chipSend(outcome.bytes, switchAt, outcome.baud);
+        this.rxHeld = 0;
         return;
       }
       case 'reboot':

@@ -7,7 +7,7 @@ import { parseFault, type SimFaults } from './faults.js';
 import type { SimModuleOptions } from './module.js';
 import { REALISTIC_TIMING, type TimingModel } from './timing.js';
 
-const HINT = 'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed';
+const HINT = 'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed, rxBufferBytes';
 
 function fail(path: string, what: string): never {
   throw new PlugrigError('E_RIG_CONFIG', `${path}: ${what}`, HINT);
@@ -109,6 +109,9 @@ export function parseSimOptions(json: unknown, jsonPath: string): SimModuleOptio
       case 'path':
         if (typeof v !== 'string' || v.length === 0) fail(p, 'expected a non-empty string like "sim:slot0"');
         out.path = v;
+        break;
+      case 'rxBufferBytes':
+        out.rxBufferBytes = v === 'unlimited' ? Number.POSITIVE_INFINITY : intField(v, p, 1, 1 << 20);
         break;
       case 'frameTimeoutMs':
         out.frameTimeoutMs = intField(v, p, 1, 10_000);

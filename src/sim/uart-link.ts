@@ -57,7 +57,8 @@ export class UartLink {
     private readonly timing: () => TimingModel,
     private readonly faults: () => SimFaults,
     private readonly rng: Rng,
-    private readonly onChipRx: (bytes: Buffer, tMs: number) => void,
+    /** Bytes reaching the chip: `tMs` is when the last one arrived, `byteMs` the time each took on the wire. */
+    private readonly onChipRx: (bytes: Buffer, tMs: number, byteMs: number) => void,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.toChip = new TimedQueue(now);
@@ -102,7 +103,7 @@ export class UartLink {
     const copy = Buffer.from(bytes);
     this.toChip.push(due, () => {
       const seen = this.applyFaults(garble(copy, baud, this.chipBaudAt(due), this.rng));
-      if (seen.length > 0) this.onChipRx(seen, due);
+      if (seen.length > 0) this.onChipRx(seen, due, wireMs(this.timing(), 1, baud));
     });
     return due;
   }

@@ -11,7 +11,7 @@ import type { Command } from '../command.js';
 export const command: Command = {
   name: 'sim',
   summary: 'run the simulated module (e.g. on a pty for other tools)',
-  usage: 'plugrig sim --pty [--hold] [--timing realistic|fast] [--window <ms>] [--fault <name>]... [--seed <n>] [--mac <hex>] [--verbose]',
+  usage: 'plugrig sim --pty [--hold] [--timing realistic|fast] [--window <ms>] [--fault <name>]... [--seed <n>] [--mac <hex>] [--rx-buffer <bytes>] [--verbose]',
   options: {
     pty: { type: 'boolean' },
     hold: { type: 'boolean' },
@@ -21,6 +21,7 @@ export const command: Command = {
     seed: { type: 'string' },
     mac: { type: 'string' },
     python: { type: 'string' },
+    'rx-buffer': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   },
   async run(args, io) {
@@ -55,6 +56,7 @@ export const command: Command = {
       seed: numberOption(args, 'seed', 1, { min: 0, max: 0xffffffff }),
       mac: mac?.replace(/[:-]/g, ''),
       powered: true,
+      rxBufferBytes: args.values['rx-buffer'] === undefined ? undefined : numberOption(args, 'rx-buffer', 0, { min: 1, max: 1 << 20 }),
     });
     let server;
     try {
