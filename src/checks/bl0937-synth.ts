@@ -19,6 +19,7 @@ export interface SelEdge {
 export class Bl0937Synth {
   readonly selEdges: SelEdge[] = [];
   private freqs: Bl0937Freqs | undefined;
+  private lastLevel: Level | undefined;
   private unwatch: (() => void) | undefined;
   private readonly waiters = new Set<() => void>();
   private chain: Promise<void> = Promise.resolve();
@@ -35,16 +36,18 @@ export class Bl0937Synth {
   async setLoad(f: Bl0937Freqs): Promise<void> {
     this.freqs = f;
     this.unwatch ??= this.sel.watch((e) => this.follow(e.level, e.tNs));
-    const level = await this.sel.read();
+    // The level is read inside the queued step: an edge arriving meanwhile queues its own set after it.
     await this.enqueue(async () => {
+      const level = await this.sel.read();
+      this.lastLevel ??= level;
       await this.cf.set(f.cfHz, 0.5);
       await this.cf1.set(cf1For(level, this.selInverted, f), 0.5);
     });
   }
 
   private follow(level: Level, tNs: bigint): void {
-    const prev = this.selEdges[this.selEdges.length - 1];
-    if (prev && prev.level === level) return; // a repeat is no SEL change
+    if (this.lastLevel === level) return; // a repeat is no SEL change
+    this.lastLevel = level;
     const edge: SelEdge = { level, tNs };
     this.selEdges.push(edge);
     for (const w of [...this.waiters]) w();
@@ -107,6 +110,7 @@ export class Bl0937Synth {
     this.unwatch?.();
     this.unwatch = undefined;
     this.freqs = undefined;
+    this.lastLevel = undefined;
     this.waiters.clear();
     await this.chain;
     await Promise.allSettled([this.cf.stop(), this.cf1.stop()]);
