@@ -2,6 +2,7 @@
  * Identity: MAC, build string and flags read back from /api/info and recorded; the flags must
  * equal the template's (a unit left with other flags behaves differently, e.g. flag 6 or 41).
  */
+import { confirmApplied } from '../device/apply.js';
 import type { ObkClient } from '../device/obk-client.js';
 import { formatMac } from '../device/obk-replies.js';
 import type { Template } from '../device/template.js';
@@ -35,6 +36,14 @@ export function identityPhase(cfg: { name?: string; client: ObkClient; template:
       if (t.command !== undefined && info.startCmd !== undefined) {
         ctx.measure({ name: 'startup_command', value: info.startCmd, limits: { equals: t.command } });
       }
+      // Every later check is derived from the template: a unit configured otherwise would fail them for the wrong reason.
+      const pins = confirmApplied(t, await cfg.client.pins({ signal: ctx.signal }));
+      ctx.measure({
+        name: 'pins_match_template',
+        value: pins.ok,
+        limits: { equals: true },
+        note: pins.ok ? `/api/pins matches ${t.source}` : `${pins.problems.join('; ')} — apply the template (plugrig configure, or test --configure)`,
+      });
     },
   };
 }

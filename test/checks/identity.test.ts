@@ -24,6 +24,7 @@ describe('identity phase', () => {
     expect(ctx.unit.build).toContain('1.17.999');
     expect(ctx.get('flags')).toMatchObject({ value: '1024', verdict: 'PASS' });
     expect(ctx.get('startup_command')!.verdict).toBe('PASS');
+    expect(ctx.get('pins_match_template')).toMatchObject({ value: true, verdict: 'PASS' });
     expect(ctx.failed()).toEqual([]);
   });
 
@@ -32,7 +33,8 @@ describe('identity phase', () => {
     fake.state.flags = 1088n;
     const ctx = fakeContext();
     await identityPhase({ client: client(), template: parseTemplate({ pins: {}, flags: '1024' }, 't.json') }).run(ctx);
-    expect(ctx.failed().map((m) => m.name).sort()).toEqual(['flags', 'mac_assigned']);
+    expect(ctx.failed().map((m) => m.name).sort()).toEqual(['flags', 'mac_assigned', 'pins_match_template']);
+    expect(ctx.get('pins_match_template')!.note).toContain('P26: device has Rel;1, the template leaves it unassigned');
     expect(ctx.get('flags')!.note).toContain('t.json sets 1024');
     fake.state.mac = 'C8478C0A0B0C';
     fake.state.flags = 1024n;
