@@ -36,7 +36,8 @@ export interface LinkResult {
   ms: number;
 }
 
-interface Heard {
+/** What the host heard during the link attempts: the basis of the failure diagnosis. */
+export interface Heard {
   bytes: number;
   garbage: number;
   frames: number;
@@ -87,7 +88,8 @@ async function spamCycle(t: Transport, during: () => Promise<void>, listenMs: nu
   return got;
 }
 
-function diagnose(heard: Heard, cycles: number, resets: readonly ResetSequence[], bare: boolean): PlugrigError {
+/** The error for a failed link, naming the likely cause from what was heard. */
+export function diagnoseLink(heard: Heard, cycles: number, resets: readonly ResetSequence[], bare: boolean): PlugrigError {
   const tried = bare ? `for the whole budget on a bare port (no reset lines)` : `over ${cycles} reset cycle(s) (${resets.map((r) => r.name).join(', ')})`;
   if (heard.bytes === 0) {
     return new PlugrigError(
@@ -160,7 +162,7 @@ export async function acquireLink(t: Transport, opts: LinkOptions): Promise<Link
       opts.log?.(`link: the chip answers at ${leftOver} baud (left in download mode by an earlier session)`);
       return { cycles: cycle, baudRate: leftOver, ms: performance.now() - started };
     }
-    throw diagnose(heard, cycle, opts.resets, bare);
+    throw diagnoseLink(heard, cycle, opts.resets, bare);
   } finally {
     t.port.off('data', onData);
     untap();
