@@ -60,6 +60,26 @@ describe('plugrig configure', () => {
     expect(fake.requests).toEqual([]);
   });
 
+  test('a dead device (accepts, never answers): bounded retries end in one line naming the URL', async () => {
+    fake.misbehave = { how: { kind: 'silent' }, count: Infinity };
+    const t0 = Date.now();
+    const r = await cli(['configure', '--url', fake.url, '--timeout', '200']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^E_DEVICE_HTTP_TIMEOUT: GET ${fake.url}/api/info: no reply within 200 ms \\(gave up after 3 attempts\\)`));
+    expect(fake.requests).toHaveLength(3);
+    expect(Date.now() - t0).toBeLessThan(4000);
+  });
+
+  test('a device that half-answers the read-back after the restart fails clearly, nothing hangs', async () => {
+    fake.onCommand = (c) => {
+      if (c === 'restart') fake.misbehave = { how: { kind: 'half' }, count: Infinity };
+      return undefined;
+    };
+    const r = await cli(['configure', '--url', fake.url, '--timeout', '300', '--reboot-timeout', '2500']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^E_DEVICE_NO_RESTART: the device did not come back from restart within 2500 ms \(E_DEVICE_HTTP_TIMEOUT\)/);
+  }, 10_000);
+
   test('password-protected device: refused without, applied with credentials', async () => {
     fake.auth = { user: 'admin', password: 'pw' };
     const refused = await cli(['configure', '--url', fake.url]);

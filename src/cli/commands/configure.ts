@@ -12,13 +12,14 @@ import type { Command } from '../command.js';
 export const command: Command = {
   name: 'configure',
   summary: 'apply a template to an OpenBeken device on the network',
-  usage: 'plugrig configure --url <http://host[:port]> [--device <template.json>] [--user <u> --password <p>] [--timeout <ms>]',
+  usage: 'plugrig configure --url <http://host[:port]> [--device <template.json>] [--user <u> --password <p>] [--timeout <ms>] [--reboot-timeout <ms>]',
   options: {
     url: { type: 'string' },
     device: { type: 'string' },
     user: { type: 'string' },
     password: { type: 'string' },
     timeout: { type: 'string' },
+    'reboot-timeout': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   },
   async run(args, io) {
@@ -31,7 +32,8 @@ export const command: Command = {
     });
     const verbose = args.values.verbose === true;
     io.out.write(`applying ${template.source} to ${client.baseUrl} …\n`);
-    const r = await applyTemplate(client, template, { signal: io.signal, ...(verbose ? { log: (m: string) => io.out.write(`  > ${m}\n`) } : {}) });
+    const rebootTimeoutMs = numberOption(args, 'reboot-timeout', 30_000, { min: 1000, max: 600_000 });
+    const r = await applyTemplate(client, template, { signal: io.signal, rebootTimeoutMs, ...(verbose ? { log: (m: string) => io.out.write(`  > ${m}\n`) } : {}) });
     io.out.write(`MAC    ${formatMac(r.info.mac)}\n`);
     io.out.write(`build  ${r.info.build}\n`);
     if (r.check.flags) io.out.write(`flags  ${r.check.flags.actual}${r.check.flags.ok ? '' : `  (expected ${r.check.flags.expected})`}\n`);
