@@ -10,7 +10,7 @@ import { createSerialOpener } from '../io/serial.js';
 import { openSysfsPwm } from '../io/sysfs-pwm.js';
 import type { SysfsAccess } from '../io/sysfs-access.js';
 import type { OutputLine } from '../io/types.js';
-import { createSimModule, simBinding } from '../sim/index.js';
+import { createSimModule, openBekenFirmware, simBinding } from '../sim/index.js';
 import { simInputLine, simOutputLine, simPulseOutput } from '../sim/lines.js';
 import type { FirmwareFactory, SimModuleHandle } from '../sim/types.js';
 import { assembleRig, type OpenedLines, type OpenRig } from './assemble.js';
@@ -43,7 +43,7 @@ async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<Op
   const owned = !opts.simulator;
   const module: SimModuleHandle = opts.simulator ?? createSimModule(config.sim ?? {});
   if (owned) {
-    const firmware = opts.firmware ?? (await defaultSimFirmware());
+    const firmware = opts.firmware ?? openBekenFirmware();
     if (firmware) module.setFirmware(firmware);
   }
   const fixture = new Map<number, Named>();
@@ -67,16 +67,6 @@ async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<Op
       if (owned) await module.close();
     },
   };
-}
-
-/**
- * The simulated OpenBeken, when the simulator's public index offers it (`openBekenFirmware`), so the
- * default sim rig behaves like a plug after flashing. Looked up by name: the rig must not reach into
- * sim internals, and the index may not export it yet.
- */
-async function defaultSimFirmware(): Promise<FirmwareFactory | undefined> {
-  const index = (await import('../sim/index.js')) as unknown as { openBekenFirmware?: () => FirmwareFactory };
-  return typeof index.openBekenFirmware === 'function' ? index.openBekenFirmware() : undefined;
 }
 
 async function openPiLines(config: RigConfig, opts: OpenRigOptions): Promise<OpenedLines> {

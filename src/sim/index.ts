@@ -11,6 +11,13 @@ export { parseFault, parseFaults, FAULT_NAMES, type SimFaults } from './faults.j
 export { REALISTIC_TIMING, FAST_TIMING, resolveTiming, type TimingModel, type TimingChoice } from './timing.js';
 export { TLV_SECTOR, APP_START, macFromTlvSector } from './factory-image.js';
 export type { ProtectionModel } from './flash-model.js';
+export {
+  openBekenFirmware,
+  OBK_SIM_FAULTS,
+  parseObkSimFaults,
+  type OpenBekenSimOptions,
+  type ObkSimFaultSpec,
+} from './firmware/index.js';
 
 /** Creates a module, powered off unless `powered`, registered with simBinding under its uartPath. */
 export function createSimModule(options: SimModuleOptions = {}): SimModule {

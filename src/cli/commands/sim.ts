@@ -32,7 +32,7 @@ export const command: Command = {
     if (timing !== 'realistic' && timing !== 'fast') {
       throw new PlugrigError('E_USAGE', `--timing ${timing}: expected "realistic" or "fast"`);
     }
-    const { createSimModule, parseFaults, startPtyServer } = await import('../../sim/index.js');
+    const { createSimModule, openBekenFirmware, parseFaults, startPtyServer } = await import('../../sim/index.js');
     const faultTexts = (args.values.fault as string[] | undefined) ?? [];
     let faults;
     try {
@@ -58,6 +58,9 @@ export const command: Command = {
       powered: true,
       rxBufferBytes: args.values['rx-buffer'] === undefined ? undefined : numberOption(args, 'rx-buffer', 0, { min: 1, max: 1 << 20 }),
     });
+    // After the download window the module boots what the flash holds: an OpenBeken image comes up
+    // with its HTTP API (printed with --verbose), anything else runs silently.
+    module.setFirmware(openBekenFirmware());
     let server;
     try {
       server = await startPtyServer(module, {
@@ -70,7 +73,10 @@ export const command: Command = {
     }
     io.out.write(`pty: ${server.path}\n`);
     say(`module ${module.mac}, ${hold ? 'held in ROM' : 'booting'}, timing ${timing}${faultTexts.length ? `, faults ${faultTexts.join(' ')}` : ''}`);
-    module.onStateChange((s) => say(`state ${s}`));
+    module.onStateChange((s) => {
+      say(`state ${s}`);
+      if (s === 'app') setTimeout(() => module.httpUrl() && say(`http ${module.httpUrl()}`), 200).unref();
+    });
     module.onLog((l) => say(`uart2 ${l}`));
 
     const helperDied = await new Promise<boolean>((resolve) => {
