@@ -24,7 +24,7 @@ export const SESSION_OPTIONS: OptionSpec = {
   pipeline: { type: 'string' },
 };
 
-export const SESSION_USAGE = '[--rig <file> | --port <path>] [--baud <rate>] [--json]';
+export const SESSION_USAGE = '[--rig <file> | --port <path>] [--baud <rate>] [--pipeline <n>] [--json]';
 const DEFAULT_RIG = 'rigs/sim.json';
 
 export interface Session {
@@ -39,6 +39,8 @@ export interface Session {
 
 interface Opened {
   port: SerialPortStream;
+  /** A simulated module (which buffers input while busy) rather than a real chip. */
+  simulated: boolean;
   resets: readonly ResetSequence[];
   target: string;
   close(): Promise<void>;
@@ -47,7 +49,7 @@ interface Opened {
 async function openBarePort(path: string, signal: AbortSignal): Promise<Opened> {
   const opener = createSerialOpener({ path, binding: autoDetect(), lock: true });
   const port = await opener.open({ baudRate: 115200, signal });
-  return { port, resets: [], target: `port ${path}`, close: async () => undefined };
+  return { port, resets: [], simulated: false, target: `port ${path}`, close: async () => undefined };
 }
 
 function rigPath(raw: string | undefined, io: CommandIo): string {
@@ -66,7 +68,7 @@ async function openRigPort(path: string, signal: AbortSignal): Promise<Opened> {
   try {
     await rig.releaseUartPads();
     const port = await rig.uart.open({ baudRate: 115200, signal });
-    return { port, resets: rig.resets, target: `rig ${rig.name} (${rig.source})`, close: () => rig.close() };
+    return { port, resets: rig.resets, simulated: config.kind === 'sim', target: `rig ${rig.name} (${rig.source})`, close: () => rig.close() };
   } catch (e) {
     await rig.close().catch(() => undefined);
     throw e;
@@ -103,11 +105,15 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   const rigFile = stringOption(args, 'rig');
   if (portPath && rigFile) throw new PlugrigError('E_USAGE', '--rig and --port exclude each other', 'a rig file names its own port; use one of them');
   const baudRate = numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 });
-  const depth = numberOption(args, 'pipeline', 32, { min: 1, max: 256 });
+  const pipelineOpt = args.values.pipeline === undefined ? undefined : numberOption(args, 'pipeline', 1, { min: 1, max: 256 });
   const json = flag(args, 'json');
   const progress = progressPrinter(io, json);
   const log = json ? () => undefined : (line: string) => io.err.write(`${line}\n`);
   const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal);
+  // Pipelining relies on the chip buffering frames while it erases/programs. The simulator does;
+  // whether the BK7231N ROM does is not published (reference §17), so real chips get stop-and-wait
+  // unless --pipeline says otherwise.
+  const depth = pipelineOpt ?? (opened.simulated ? 32 : 1);
   let flasher: Flasher;
   try {
     flasher = await Flasher.connect({ port: opened.port, resets: opened.resets, baudRate, signal: io.signal, progress, log, pipelineDepth: depth, efuse: opts.efuse ?? false });
