@@ -25,6 +25,8 @@ export interface ServeOptions {
   consoleOut?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   hub?: Partial<HubOptions>;
   progressIntervalMs?: number;
+  /** More sinks for every run (after the store, so they only see stored events). */
+  sinks?: Sink[];
 }
 
 export interface ServeHandle {
@@ -44,6 +46,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   const sinks: Sink[] = [new StoreSink(store)];
   const consoleSink = o.consoleOut ? new ConsoleSink(o.consoleOut) : undefined;
   if (consoleSink) sinks.push(consoleSink);
+  sinks.push(...(o.sinks ?? []));
   const station = new Station({
     slots: o.slots,
     factory: o.factory,

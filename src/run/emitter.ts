@@ -27,12 +27,19 @@ export class RunEmitter {
     this.others = sinks.filter((s) => !s.durable);
   }
 
-  /** Stamps and queues one event; returns it at once (delivery completes in `flush`). */
+  /**
+   * Stamps one event and hands it to the durable sinks at once, in emit order, without waiting for
+   * the previous event's commit: a store keeps the order itself and batches what arrives while it
+   * syncs (group commit). The other sinks get the event only after its durable write settled.
+   * Returns the event at once (delivery completes in `flush`).
+   */
   emit(body: RunEventBody): RunEvent {
     this.seq += 1;
     const event = { ...body, runId: this.runId, slot: this.slot, seq: this.seq, t: this.now() } as RunEvent;
     this.onEvent?.(event);
-    this.chain = this.chain.then(() => this.deliver(event));
+    const stored = this.durableFailure ? Promise.resolve() : Promise.all(this.durable.map((s) => callSink(s, event)));
+    stored.catch(() => undefined); // examined in order below
+    this.chain = this.chain.then(() => this.deliver(event, stored));
     return event;
   }
 
@@ -41,19 +48,15 @@ export class RunEmitter {
     return this.chain;
   }
 
-  private async deliver(event: RunEvent): Promise<void> {
-    if (!this.durableFailure) {
-      for (const sink of this.durable) {
-        try {
-          await sink.handle(event);
-        } catch (e) {
-          this.durableFailure =
-            e instanceof PlugrigError
-              ? e
-              : new PlugrigError('E_STORE_WRITE', `could not store event ${event.type}: ${(e as Error)?.message ?? String(e)}`,
-                  'check that the store directory is writable and the disk is not full', { cause: e });
-        }
-      }
+  private async deliver(event: RunEvent, stored: Promise<unknown>): Promise<void> {
+    try {
+      await stored;
+    } catch (e) {
+      this.durableFailure ??=
+        e instanceof PlugrigError
+          ? e
+          : new PlugrigError('E_STORE_WRITE', `could not store event ${event.type}: ${(e as Error)?.message ?? String(e)}`,
+              'check that the store directory is writable and the disk is not full', { cause: e });
     }
     for (const sink of this.others) {
       try {
@@ -62,5 +65,14 @@ export class RunEmitter {
         this.sinkErrors += 1;
       }
     }
+  }
+}
+
+/** A sink call as a promise, even when the sink throws synchronously. */
+function callSink(sink: Sink, event: RunEvent): Promise<void> {
+  try {
+    return Promise.resolve(sink.handle(event));
+  } catch (e) {
+    return Promise.reject(e);
   }
 }

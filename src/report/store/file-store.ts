@@ -9,7 +9,7 @@
  * Any number of readers may open the directory while one writer appends.
  */
 import { mkdir, open, readdir, readFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PlugrigError } from '../../errors.js';
 import { applyEvent, type RunRecord } from '../../run/record.js';
 import type { RunEvent } from '../../run/types.js';
@@ -160,8 +160,9 @@ export class FileRecordStore implements RecordStore {
   private async handle(path: string): Promise<FileHandle> {
     let fh = this.handles.get(path);
     if (fh) return fh;
+    const kind = basename(path).split('-')[0];
     for (const [p, old] of this.handles) {
-      if (p.includes(path.includes('/events-') ? '/events-' : '/records-')) {
+      if (basename(p).split('-')[0] === kind) {
         this.handles.delete(p); // yesterday's file
         await old.close().catch(() => undefined);
       }
@@ -213,9 +214,13 @@ export class FileRecordStore implements RecordStore {
     while (this.queue.length) {
       const batch = this.queue.splice(0);
       try {
-        await this.appendRaw(this.dayFile('events'), batch.map((p) => p.line).join(''));
+        // Both files sync at once (one journal commit on most file systems). Should the records
+        // line be lost, the next open rebuilds it from the events, which are the truth.
         const recs = batch.filter((p) => p.record);
-        if (recs.length) await this.appendRaw(this.dayFile('records'), recs.map((p) => JSON.stringify({ r: p.record }) + '\n').join(''));
+        await Promise.all([
+          this.appendRaw(this.dayFile('events'), batch.map((p) => p.line).join('')),
+          ...(recs.length ? [this.appendRaw(this.dayFile('records'), recs.map((p) => JSON.stringify({ r: p.record }) + '\n').join(''))] : []),
+        ]);
       } catch (e) {
         const err = new PlugrigError('E_STORE_WRITE', `could not write the record store ${this.dir}: ${(e as Error).message}`,
           'check free space and permissions of the store directory', { cause: e });
