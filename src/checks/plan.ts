@@ -14,6 +14,7 @@ import { hasInstantReaction, relayButtonPhase, type ButtonTiming } from './butto
 import { calibrationPhase } from './calibration.js';
 import { configurePhase } from './configure.js';
 import { identityPhase } from './identity.js';
+import { relayPhase } from './relay.js';
 import { wifiLedPhase, type LedLimits } from './led.js';
 
 export interface CheckPlanOptions {
@@ -73,9 +74,16 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
       : wifiLedPhase({ pin, line: l.lines[0] as InputLine, client, ...(o.ledLimits ? { limits: o.ledLimits } : {}) }));
   }
 
-  // Relay/button: each button with a relay on the channel it toggles.
+  // Relays by command, then each button with a relay on the channel it toggles.
   const buttons = pinsOfKind(t, 'button');
   const relays = pinsOfKind(t, 'relay');
+  for (const relay of relays) {
+    const name = relays.length > 1 ? `relay-P${relay.gpio}` : 'relay';
+    const l = lines(rig, [{ pin: relay, kind: 'input', what: 'relay' }]);
+    phases.push('reason' in l
+      ? skipPhase(name, l.reason)
+      : relayPhase({ name, pin: relay, line: l.lines[0] as InputLine, client, indexed: relays.length > 1 }));
+  }
   for (const button of buttons) {
     const name = buttons.length > 1 ? `relay-button-P${button.gpio}` : 'relay-button';
     const relay = relays.find((r) => r.channel === button.channel);

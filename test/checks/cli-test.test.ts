@@ -36,10 +36,11 @@ describe('plugrig test', () => {
     // unpowered, so the LED never blinks: the run must fail there, say why, and skip the rest.
     const r = await cli(['test', '--rig', 'rigs/sim.json', '--url', fake.url]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('identity, wifi-led, relay-button, bl0937');
+    expect(r.out).toContain('identity, wifi-led, relay, relay-button, bl0937');
     expect(r.out).toMatch(/identity: PASS/);
     expect(r.out).toMatch(/✗ wifi_led_period = null ms .*: FAIL — steady/);
     expect(r.out).toMatch(/wifi-led: FAIL/);
+    expect(r.out).toMatch(/relay: SKIP/);
     expect(r.out).toMatch(/relay-button: SKIP/);
     expect(r.out).toMatch(/RESULT: FAIL/);
   }, 30_000);

@@ -32,14 +32,14 @@ describe('buildCheckPhases', () => {
   test('RMC021 on a fully wired rig: identity, Wi-Fi LED, relay/button, BL0937', async () => {
     const template = await loadTemplateFile('hardware/devices/rmc021.json');
     const phases = buildCheckPhases({ rig: { name: 'sim', fixture: fullFixture() }, template, client });
-    expect(phases.map((p) => p.name)).toEqual(['identity', 'wifi-led', 'relay-button', 'bl0937']);
+    expect(phases.map((p) => p.name)).toEqual(['identity', 'wifi-led', 'relay', 'relay-button', 'bl0937']);
     for (const p of phases) expect(p.timeoutMs).toBeGreaterThan(1000);
   });
 
   test('configure first and calibrate instead of the default-constant check, when asked', async () => {
     const template = await loadTemplateFile('hardware/devices/rmc021.json');
     const phases = buildCheckPhases({ rig: { name: 'sim', fixture: fullFixture() }, template, client, options: { configure: true, calibrate: true } });
-    expect(phases.map((p) => p.name)).toEqual(['configure', 'identity', 'wifi-led', 'relay-button', 'calibrate']);
+    expect(phases.map((p) => p.name)).toEqual(['configure', 'identity', 'wifi-led', 'relay', 'relay-button', 'calibrate']);
     expect(phases.find((p) => p.name === 'calibrate')!.retries ?? 0).toBe(0);
   });
 
@@ -49,9 +49,10 @@ describe('buildCheckPhases', () => {
     fixture.delete(7);
     fixture.delete(26);
     const phases = buildCheckPhases({ rig: { name: 'bench-2', fixture }, template, client });
-    expect(phases.map((p) => p.name)).toEqual(['identity', 'wifi-led', 'relay-button', 'bl0937']);
-    expect(await skipReason(phases[3]!)).toBe('P7 (BL0937 CF, BL0937CF) is not wired on rig bench-2');
+    expect(phases.map((p) => p.name)).toEqual(['identity', 'wifi-led', 'relay', 'relay-button', 'bl0937']);
+    expect(await skipReason(phases[4]!)).toBe('P7 (BL0937 CF, BL0937CF) is not wired on rig bench-2');
     expect(await skipReason(phases[2]!)).toBe('P26 (relay, Rel) is not wired on rig bench-2');
+    expect(await skipReason(phases[3]!)).toBe('P26 (relay, Rel) is not wired on rig bench-2');
   });
 
   test('a line of the wrong kind is a skip, not a crash', async () => {
@@ -65,14 +66,14 @@ describe('buildCheckPhases', () => {
   test('derived from the roles: a button with no relay on its channel, half a BL0937, no LED', async () => {
     const template = parseTemplate({ pins: { '10': 'Btn;2', '26': 'Rel;1', '7': 'BL0937CF;0', '6': 'BL0937CF1;0' } });
     const phases = buildCheckPhases({ rig: { name: 'r', fixture: fullFixture() }, template, client });
-    expect(phases.map((p) => p.name)).toEqual(['identity', 'relay-button', 'bl0937']);
-    expect(await skipReason(phases[1]!)).toBe('button P10 toggles channel 2, which no relay in the template follows');
-    expect(await skipReason(phases[2]!)).toBe('the template has no BL0937SEL pin, so OpenBeken never starts the BL0937 driver');
+    expect(phases.map((p) => p.name)).toEqual(['identity', 'relay', 'relay-button', 'bl0937']);
+    expect(await skipReason(phases[2]!)).toBe('button P10 toggles channel 2, which no relay in the template follows');
+    expect(await skipReason(phases[3]!)).toBe('the template has no BL0937SEL pin, so OpenBeken never starts the BL0937 driver');
   });
 
   test('inverted roles (Rel_n relay, BL0937SEL_n) yield the same checks', () => {
     const template = parseTemplate({ pins: { '10': 'Btn;1', '26': 'Rel_n;1', '7': 'BL0937CF;0', '6': 'BL0937CF1;0', '24': 'BL0937SEL_n;0' } });
     const phases = buildCheckPhases({ rig: { name: 'r', fixture: fullFixture() }, template, client });
-    expect(phases.map((p) => p.name)).toEqual(['identity', 'relay-button', 'bl0937']);
+    expect(phases.map((p) => p.name)).toEqual(['identity', 'relay', 'relay-button', 'bl0937']);
   });
 });
