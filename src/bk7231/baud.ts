@@ -32,6 +32,9 @@ export async function switchBaud(t: Transport, target: number, opts: BaudOptions
       await sleep(delayMs / 2, opts.signal);
       await t.setBaud(target);
       await reply;
+      // A short settle before the first command at the new speed: the chip's UART has only just
+      // switched (and the simulator may deliver the echo a fraction of a ms before its switch time).
+      await sleep(3, opts.signal);
       return;
     } catch (e) {
       last = e;

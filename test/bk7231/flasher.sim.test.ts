@@ -25,13 +25,15 @@ async function connect(sim: SimModuleOptions = {}, opts: Partial<FlasherOptions>
 
 describe('flasher on the simulated module', () => {
   test('identifies a stock CB2S: chip, flash, MAC', async () => {
-    const { flasher, module } = await connect({ mac: 'C8478C112233' });
+    const { flasher, module } = await connect({ mac: 'C8478C112233' }, { efuse: true });
     expect(flasher.identity.chipId).toBe(0x7231c);
     expect(flasher.identity.part?.name).toBe('TH25Q16HB');
     expect(flasher.identity.flashSize).toBe(2 * MiB);
     expect(flasher.identity.mac).toBe('C8478C112233');
     expect(module.state).toBe('download');
     expect(await flasher.status()).toBe(0x4004);
+    // eFuse bytes 0..15: the Tuya code-encryption key (reference §7.3).
+    expect(flasher.identity.efuse?.subarray(0, 16).toString('hex')).toBe('93b00f51dceacba37ea1935903ebadc7');
   });
 
   test('writes a protected stock module, clears SR, verifies, reboots', async () => {
@@ -175,6 +177,14 @@ describe('faults end in their named errors', () => {
     await flasher.write(img, { offset: 0, reboot: false });
     module.setFaults({});
     expect(module.flash.read(0, img.length).equals(img)).toBe(true);
+  });
+
+  test('corrupted bytes on the line: the backup still equals the flash (sectors re-read)', async () => {
+    const { flasher, module } = await connect({ seed: 11 });
+    module.setFaults({ corruptRate: 3e-6 });
+    const backup = await flasher.read();
+    module.setFaults({});
+    expect(backup.equals(module.flash.read(0, 2 * MiB))).toBe(true);
   });
 
   test('Ctrl-C mid-write: E_ABORTED and the port is released', async () => {
