@@ -8,7 +8,10 @@ import { PlugrigError } from '../errors.js';
 import { PadNet } from './net.js';
 import type { FirmwareContext, FirmwareFactory, ModuleState, RunningFirmware, SimModuleHandle } from './types.js';
 import { NorFlash, type ProtectionModel } from './flash-model.js';
-import { writeFactoryImage } from './factory-image.js';
+import path from 'node:path';
+import { resolveStoreDir } from '../report/store/location.js';
+import { macFromTlvSector, TLV_SECTOR, writeFactoryImage } from './factory-image.js';
+import { loadFlashFile, saveFlashFile } from './flash-file.js';
 import { RomFrameReader, type RomFrame } from './rom/frame-reader.js';
 import { executeRomCommand, type RomEnv } from './rom/commands.js';
 import { RomRegisters } from './rom/registers.js';
@@ -48,6 +51,12 @@ export interface SimModuleOptions {
    * host which pipelines requests survives a ROM that does not.
    */
   rxBufferBytes?: number;
+  /**
+   * Keep the flash in this file across processes (loaded at creation, saved atomically on close), so a
+   * simulated rig behaves like a real module between `plugrig flash` and `plugrig test`. A relative
+   * path is taken under $PLUGRIG_HOME (else ~/.local/share/plugrig).
+   */
+  flashFile?: string;
   /** App uptime after which the early-reset counter clears. Default EARLY_RESET_UPTIME_MS (5 s). */
   earlyResetClearMs?: number;
 }
@@ -96,6 +105,7 @@ export class SimModule implements SimModuleHandle {
   private rxHeld = 0;
   private erasesSeen = 0;
   private closed = false;
+  private readonly flashFile: string | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly env: RomEnv;
 
@@ -108,7 +118,10 @@ export class SimModule implements SimModuleHandle {
     this.earlyResetClearMs = opts.earlyResetClearMs ?? EARLY_RESET_UPTIME_MS;
     this.rxBufferBytes = opts.rxBufferBytes ?? Number.POSITIVE_INFINITY;
     this.uartPath = opts.path ?? `sim:slot${nextSlot++}`;
-    this.mac = (opts.mac ?? defaultMac(seed)).toUpperCase();
+    this.flashFile = opts.flashFile === undefined ? undefined : path.resolve(resolveStoreDir(), opts.flashFile);
+    const saved = this.flashFile ? loadFlashFile(this.flashFile) : undefined;
+    const savedMac = saved ? macFromTlvSector(saved.subarray(TLV_SECTOR, TLV_SECTOR + 0x1000)) : undefined;
+    this.mac = (savedMac ?? opts.mac ?? defaultMac(seed)).toUpperCase();
     this.flash = new NorFlash({
       jedec: opts.flashId,
       sr: opts.initialSr ?? 0x4004,
@@ -116,7 +129,8 @@ export class SimModule implements SimModuleHandle {
       srWriteMs: opMs(this.timing, this.timing.srWriteMs),
       stuckProtection: this.faults.stuckProtection,
     });
-    if (opts.factoryImage ?? true) writeFactoryImage(this.flash.data, this.mac, seed);
+    if (saved) saved.copy(this.flash.data);
+    else if (opts.factoryImage ?? true) writeFactoryImage(this.flash.data, this.mac, seed);
     this.regs = new RomRegisters(opts.chipId ?? 0x7231c);
     this.reader = new RomFrameReader(opts.frameTimeoutMs ?? 50);
     this.link = new UartLink(
@@ -189,6 +203,7 @@ export class SimModule implements SimModuleHandle {
     unregisterModule(this);
     this.setState('off');
     await fw?.stop();
+    if (this.flashFile) saveFlashFile(this.flashFile, this.flash.data);
   }
 
   // --- life cycle ---

@@ -7,7 +7,7 @@ import { parseFault, type SimFaults } from './faults.js';
 import type { SimModuleOptions } from './module.js';
 import { REALISTIC_TIMING, type TimingModel } from './timing.js';
 
-const HINT = 'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed, rxBufferBytes';
+const HINT = 'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed, rxBufferBytes, flashFile';
 
 function fail(path: string, what: string): never {
   throw new PlugrigError('E_RIG_CONFIG', `${path}: ${what}`, HINT);
@@ -112,6 +112,10 @@ export function parseSimOptions(json: unknown, jsonPath: string): SimModuleOptio
         break;
       case 'rxBufferBytes':
         out.rxBufferBytes = v === 'unlimited' ? Number.POSITIVE_INFINITY : intField(v, p, 1, 1 << 20);
+        break;
+      case 'flashFile':
+        if (typeof v !== 'string' || v.trim() === '') fail(p, 'expected a file path (relative paths are under $PLUGRIG_HOME)');
+        out.flashFile = v;
         break;
       case 'frameTimeoutMs':
         out.frameTimeoutMs = intField(v, p, 1, 10_000);
