@@ -2,8 +2,8 @@
  * Simulated slots for the station, its tests, the operator-page test and the stream benchmark,
  * until the real flash+check plan is wired in. The phases do what a real run does in the same
  * order and emit the same kinds of events, and they take realistic time: flashing costs the wire
- * time of each 4 KiB write frame at the negotiated baud (8N1 = 10 bits a byte) plus a typical SPI
- * NOR sector erase (≈45 ms) and 16 page programs (≈0.7 ms each); the read-back CRC runs at the
+ * time of each 4 KiB write frame at the negotiated baud (8N1 = 10 bits a byte) plus its share of a
+ * typical 64 KiB SPI NOR block erase (≈250 ms per 16 sectors) and 16 page programs (≈0.7 ms each); the read-back CRC runs at the
  * ≈400 kB/s the ROM manages (reference/bk7231n-uart-protocol.md). It sleeps rather than moving
  * bytes through the simulated module, so it measures the host's orchestration, not the flasher.
  * Faults can be injected per slot: a failing check, a hang, an error.
@@ -25,7 +25,7 @@ export interface SimSlotFaults {
 export interface SimPlanOptions {
   /** Bytes written in the flash phase; default 1 MiB (an OpenBeken QIO image is ≈ 1 MiB). */
   imageBytes?: number;
-  /** Negotiated baud; default 1 500 000. */
+  /** Negotiated baud; default 2 000 000. */
   baud?: number;
   /** Multiplies every simulated duration (1 = realistic; tests use ≈0.02). */
   timeScale?: number;
@@ -36,14 +36,15 @@ export interface SimPlanOptions {
 const SECTOR = 4096;
 const WRITE_FRAME_OVERHEAD = 15; // long-frame header + command + address
 const WRITE_REPLY_BYTES = 15;
-const SECTOR_ERASE_MS = 45;
+const BLOCK_ERASE_MS = 250; // 64 KiB block erase, typical; flashers erase whole blocks where they can
+const SECTORS_PER_BLOCK = 16;
 const PAGE_PROGRAM_MS = 0.7;
 const CRC_BYTES_PER_SEC = 400_000;
 
 /** Wire + flash time of one 4 KiB sector written at `baud`, in ms. Pure. */
 export function sectorWriteMs(baud: number): number {
   const wire = ((SECTOR + WRITE_FRAME_OVERHEAD + WRITE_REPLY_BYTES) * 10 * 1000) / baud;
-  return wire + SECTOR_ERASE_MS + (SECTOR / 256) * PAGE_PROGRAM_MS;
+  return wire + BLOCK_ERASE_MS / SECTORS_PER_BLOCK + (SECTOR / 256) * PAGE_PROGRAM_MS;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -64,7 +65,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** A plan that looks like a real run of one unit. `unitNo` makes each unit's MAC distinct. */
 export function simulatedPlan(slot: SlotInfo, unitNo: number, opts: SimPlanOptions = {}): Phase[] {
   const scale = opts.timeScale ?? 1;
-  const baud = opts.baud ?? 1_500_000;
+  const baud = opts.baud ?? 2_000_000;
   const imageBytes = opts.imageBytes ?? 1 << 20;
   const faults = opts.faults?.(slot) ?? {};
   const wait = (ms: number, ctx: PhaseContext) => sleep(ms * scale, ctx.signal);

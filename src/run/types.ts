@@ -94,6 +94,8 @@ export interface Sink {
   /**
    * True for sinks that persist events (the record store). The runner awaits every durable sink
    * before any other sink sees the event, so nothing is announced that is not yet on disk.
+   * Durable sinks are called in event order without waiting for the previous call to settle
+   * (so a store can batch its syncs); they must keep that order themselves.
    */
   readonly durable?: boolean;
   /** Called in order for every event of every run. May be async; the runner awaits durable sinks first. */

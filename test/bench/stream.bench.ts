@@ -9,7 +9,10 @@
  *   - memory (peak RSS, heap).
  * PLUGRIG_BENCH_PLAN=flasher (default): each slot is a simulated CB2S on realistic timing, flashed
  * by the real flasher over the simulated serial port (link, 2 Mbaud, write 1 MiB, CRC verify).
- * PLUGRIG_BENCH_PLAN=model: the simulated plan's wire-time model (sleeps; no bytes move).
+ * The 8 simulated chips run on the server's own thread: their CPU (which on a rig is the chips')
+ * shows up here as event-loop lag and delays the stream.
+ * PLUGRIG_BENCH_PLAN=model: the simulated plan's wire-time model (sleeps; no bytes move), which
+ * measures the runner, store and hub alone.
  * PLUGRIG_BENCH_IMAGE_KIB (default 1024), PLUGRIG_BENCH_BAUD (default 2000000).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -93,6 +96,8 @@ function flasherFactory(modules: Map<string, SimModule>): RunFactory {
   };
 }
 
+
+
 /** The 50 clients, in their own thread: latency = receipt time − the event's stamp (same wall clock). */
 const CLIENT_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -133,13 +138,15 @@ async function main(): Promise<void> {
   let factory: RunFactory;
   if (MODE === 'model') {
     factory = simulatedRunFactory({ imageBytes: IMAGE_BYTES, baud: BAUD });
-  } else {
+  } else if (MODE === 'flasher') {
     for (const [i, s] of slots.entries()) {
       const m = createSimModule({ timing: 'realistic', seed: i + 1 });
       m.powerNet.setHostDrive(1);
       modules.set(s.slot, m);
     }
     factory = flasherFactory(modules);
+  } else {
+    throw new Error(`PLUGRIG_BENCH_PLAN=${MODE}: use flasher or model`);
   }
   // Flash spans from the events (wall-clock stamps), to compute throughput.
   const spans = new Map<string, Partial<FlashSpan>>();
@@ -196,6 +203,7 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 100);
+  const headBefore = app.store.head();
   lag.enable();
   const t0 = Date.now();
   app.station.startAll();
@@ -203,9 +211,15 @@ async function main(): Promise<void> {
   const wallMs = Date.now() - t0;
   lag.disable();
   clearInterval(sampler);
-  await new Promise((r) => setTimeout(r, 300)); // let the last events reach the clients
-  worker.postMessage('report');
-  const rep = await fromWorker<{ lat: number[]; received: number; min: number; max: number }>((m) => Array.isArray(m.lat));
+  // Wait (bounded) until every client has every event of this round.
+  const expected = app.store.head() - headBefore;
+  let rep: { lat: number[]; received: number; min: number; max: number };
+  for (let i = 0; ; i++) {
+    worker.postMessage('report');
+    rep = await fromWorker<typeof rep>((m) => Array.isArray(m.lat));
+    if (rep.min >= expected || i >= 50) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   const all = [...spans.values()] as FlashSpan[];
   const passed = recs.filter((r) => r?.outcome === 'PASS').length;
@@ -225,7 +239,7 @@ async function main(): Promise<void> {
   console.log(`event-loop lag      p99 ${lagP99.toFixed(1)} ms, max ${lagMax.toFixed(1)} ms (target p99 < 20 ms) ${ok(lagP99 < 20)}`);
   console.log(
     `fan-out latency     p50 ${pct(rep.lat, 50)} ms, p99 ${fanP99} ms, max ${pct(rep.lat, 100)} ms over ${rep.received} deliveries ` +
-      `(${rep.min}..${rep.max} per client; emit → fsync'ed store → client) (target p99 < 50 ms) ${ok(fanP99 < 50)}`,
+      `(${rep.min}..${rep.max} of ${expected} per client; emit → fsync'ed store → client) (target p99 < 50 ms) ${ok(fanP99 < 50)}`,
   );
   console.log(`memory              peak RSS ${mb(peakRss)}, peak heap ${mb(peakHeap)}; clients dropped: ${dropped + app.hub.dropped.slow}`);
 
