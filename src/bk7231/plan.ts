@@ -92,16 +92,31 @@ export function unchangedSectors(targets: readonly SectorTarget[], chipCrcs: Rea
  * Orders the work: per 64 KiB block, one block erase when every sector of the block is rewritten,
  * else one 4 KiB erase per rewritten sector; then the block's non-blank sectors are programmed.
  */
-export function planWrite(job: WriteJob, targets: SectorTarget[], skip: ReadonlySet<number> = new Set()): WritePlan {
+export function planWrite(job: WriteJob, targets: SectorTarget[], skip: ReadonlySet<number> = new Set(), opts: { blockThreshold?: number } = {}): WritePlan {
   const { start, length } = sectorRange(job.offset, job.data.length);
   if (start + length > job.flashSize) throw new RangeError('write range exceeds the flash');
+  // A block where most sectors change is cheaper to erase whole (one block erase ≈ 5–6 sector
+  // erases) and reprogram, even if a few of its sectors were already equal.
+  const threshold = opts.blockThreshold ?? 12;
+  const perBlock = BLOCK / SECTOR;
+  const allByBlock = new Map<number, SectorTarget[]>();
+  for (const t of targets) {
+    const b = alignDown(t.addr, BLOCK);
+    allByBlock.set(b, [...(allByBlock.get(b) ?? []), t]);
+  }
+  const effectiveSkip = new Set<number>();
+  for (const list of allByBlock.values()) {
+    const changing = list.filter((t) => !skip.has(t.addr)).length;
+    const wholeBlock = list.length === perBlock && changing >= threshold;
+    for (const t of list) if (skip.has(t.addr) && !wholeBlock) effectiveSkip.add(t.addr);
+  }
   const ops: WriteOp[] = [];
   let sector = 0;
   let block = 0;
   let programCount = 0;
   const byBlock = new Map<number, SectorTarget[]>();
   for (const t of targets) {
-    if (skip.has(t.addr)) continue;
+    if (effectiveSkip.has(t.addr)) continue;
     const b = alignDown(t.addr, BLOCK);
     byBlock.set(b, [...(byBlock.get(b) ?? []), t]);
   }
@@ -123,7 +138,7 @@ export function planWrite(job: WriteJob, targets: SectorTarget[], skip: Readonly
     start,
     length,
     targets,
-    skipped: targets.filter((t) => skip.has(t.addr)).map((t) => t.addr),
+    skipped: targets.filter((t) => effectiveSkip.has(t.addr)).map((t) => t.addr),
     ops,
     eraseCount: { sector, block },
     programCount,

@@ -46,10 +46,11 @@ export async function writeJob(chip: Chip, job: WriteJob, opts: WriteOptions = {
   const edges = new Map<number, Buffer>();
   for (const addr of edgeSectors(job)) edges.set(addr, await readSectorVerified(chip, addr, retries));
   const targets = buildTargets(job, edges);
-  const skip = opts.diff ? await unchangedOnChip(chip, targets, depth, opts.progress) : new Set<number>();
-  const plan = planWrite(job, targets, skip);
+  const equal = opts.diff ? await unchangedOnChip(chip, targets, depth, opts.progress) : new Set<number>();
+  const plan = planWrite(job, targets, equal);
+  const skip = new Set(plan.skipped);
   opts.log?.(
-    `write: ${targets.length} sectors, ${skip.size} already equal, ${plan.eraseCount.block} block + ${plan.eraseCount.sector} sector erases, ${plan.programCount} programs`,
+    `write: ${targets.length} sectors, ${equal.size} already equal (${skip.size} left alone), ${plan.eraseCount.block} block + ${plan.eraseCount.sector} sector erases, ${plan.programCount} programs`,
   );
   const failed = await runOps(chip, plan, depth, opts.progress);
   const repaired: number[] = [];

@@ -66,3 +66,18 @@ describe('write planning', () => {
     ]);
   });
 });
+
+describe('differential block choice', () => {
+  test('a block where most sectors change is erased whole and fully reprogrammed', () => {
+    const data = filled(0x20000, (i) => (i >> 3) & 0x7f);
+    const job = { offset: 0, data, flashSize: 2 * MiB };
+    const targets = buildTargets(job, new Map());
+    // Block 0: 2 sectors equal (14 change) → whole block; block 1: 14 equal (2 change) → sector erases.
+    const equal = new Set([0x1000, 0x2000, ...Array.from({ length: 14 }, (_, i) => 0x10000 + i * 0x1000)]);
+    const plan = planWrite(job, targets, equal);
+    expect(plan.eraseCount).toEqual({ block: 1, sector: 2 });
+    expect(plan.skipped).toEqual(Array.from({ length: 14 }, (_, i) => 0x10000 + i * 0x1000));
+    expect(plan.programCount).toBe(16 + 2);
+    expect(planWrite(job, targets, equal, { blockThreshold: 16 }).eraseCount).toEqual({ block: 0, sector: 16 });
+  });
+});
