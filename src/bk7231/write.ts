@@ -155,10 +155,10 @@ async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: Pro
   return failed;
 }
 
-/** Erase + program + CRC of one sector, until the chip's CRC matches (≤ retries + 1 attempts). */
+/** Erase + program + CRC of one sector that failed once, until the chip's CRC matches (≤ retries attempts). */
 async function repairSector(chip: Chip, t: SectorTarget, retries: number): Promise<void> {
   let last: unknown;
-  for (let i = 0; i <= retries; i++) {
+  for (let i = 0; i < Math.max(1, retries); i++) {
     try {
       await chip.t.drainInput(10, 100);
       await chip.erase(t.addr, SECTOR);
@@ -174,7 +174,7 @@ async function repairSector(chip: Chip, t: SectorTarget, retries: number): Promi
   }
   throw new PlugrigError(
     (last as PlugrigError)?.code === 'E_REPLY_TIMEOUT' ? 'E_REPLY_TIMEOUT' : 'E_CRC_MISMATCH',
-    `sector 0x${hex(t.addr)} could not be written after ${retries + 1} attempts (${(last as Error)?.message ?? 'unknown'})`,
+    `sector 0x${hex(t.addr)} could not be written after ${Math.max(1, retries)} retries (${(last as Error)?.message ?? 'unknown'})`,
     'the chip stops answering or keeps other data: check the 3.3 V supply (brown-out) and try a lower --baud',
   );
 }
