@@ -51,7 +51,7 @@ export async function readRange(chip: Chip, start: number, length: number, opts:
       if (it.kind === 'read') bad.add(it.addr);
       else if (!(e instanceof PlugrigError && e.code === 'E_CHIP_STATUS')) suspectPieces.push(it);
     },
-    () => chip.ensureAlive('the transfer'),
+    () => chip.ensureAlive('the read'),
     () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
   );
   // Pieces that disagree (or whose CRC reply was lost): find the bad sectors one by one.

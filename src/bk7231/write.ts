@@ -81,8 +81,8 @@ async function unchangedOnChip(chip: Chip, targets: SectorTarget[], depth: numbe
       else for (let a = p.start; a < p.start + p.length; a += SECTOR) differing.push(a);
       meter.add(p.length);
     },
-    () => undefined, // a lost CRC reply just means "write it",
-    () => chip.ensureAlive('the transfer'),
+    () => undefined, // a lost CRC reply just means "write it"
+    () => chip.ensureAlive('the differential compare'),
     () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
   );
   await pipelinedAll(
@@ -92,7 +92,7 @@ async function unchangedOnChip(chip: Chip, targets: SectorTarget[], depth: numbe
       if ((await chip.crc(a, SECTOR)) === chipCrc(byAddr.get(a)!.data)) equal.add(a);
     },
     () => undefined,
-    () => chip.ensureAlive('the transfer'),
+    () => chip.ensureAlive('the differential compare'),
     () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
   );
   meter.finish();
@@ -148,7 +148,7 @@ async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: Pro
       else if (s.kind === 'erase-check') failed.add(s.addr);
       void e;
     },
-    () => chip.ensureAlive('the transfer'),
+    () => chip.ensureAlive('the erase/write'),
     () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
   );
   meter.finish();
@@ -198,7 +198,14 @@ async function verifyRange(
   for (let round = 0; round < 2; round++) {
     let bad: SectorTarget[];
     if (skip.size === 0 || round > 0) {
-      const device = await chip.crc(plan.start, plan.length);
+      let device: number;
+      try {
+        device = await chip.crc(plan.start, plan.length);
+      } catch (e) {
+        if (!isTimeout(e)) throw e;
+        await chip.ensureAlive('the final CRC');
+        continue; // still there: ask again in the next round
+      }
       if (device === whole) {
         meter.finish();
         return whole;
@@ -215,9 +222,9 @@ async function verifyRange(
           if ((await chip.crc(t.addr, SECTOR)) !== chipCrc(t.data)) bad.push(t);
         },
         (t) => bad.push(t),
-    () => chip.ensureAlive('the transfer'),
-    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
-  );
+        () => chip.ensureAlive('the verification'),
+        () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
+      );
       if (bad.length === 0) {
         meter.finish();
         return whole;
