@@ -99,9 +99,16 @@ ptyDescribe('flash commands on a bare port (real serial binding, simulated modul
     const img = join(dir, 'pty.bin');
     const data = generateTestImage({ size: 128 * 1024, seed: 3 });
     writeFileSync(img, data);
-    const f = await run(['flash', img, '--port', pty.path, '--no-reboot']);
+    const before = module.flash.read(0, 2 * 1024 * 1024);
+    const pre = join(dir, 'pre-flash');
+    const f = await run(['flash', img, '--port', pty.path, '--no-reboot', '--backup', pre + '/']);
     expect(f.err).not.toMatch(/^E_/m);
     expect(f.code).toBe(0);
+    // The whole flash as it was before the erase, in a verified file named by MAC and hash.
+    const saved = readdirSync(pre);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatch(/^C8478CAABBCC_[0-9a-f]{8}\.bin$/);
+    expect(readFileSync(join(pre, saved[0]!)).equals(before)).toBe(true);
     expect(module.flash.read(0, data.length).equals(data)).toBe(true);
     expect((await run(['verify', img, '--port', pty.path, '--no-reboot'])).code).toBe(0);
     module.flash.program(0x5000, Buffer.from([0x00]));
