@@ -15,7 +15,7 @@ import { startObkHttp, type HttpReply, type HttpRequestInfo, type ObkHttpServer 
 import { apiChannels, apiInfo, apiPins, cmReply, type DeviceIdentity } from './json.js';
 import { BOOT_SUCCESS_S, ObkModel } from './model.js';
 import { isButtonRole, isInvertedOutput, isRelayRole, isWifiLedRole, Role } from './roles.js';
-import { INITIAL_WIFI_LED, stepWifiLed, wifiLedLevel, type WifiLedState } from './wifi-led.js';
+import { INITIAL_WIFI_LED, stepWifiLed, WIFI_LED_SETUP_LEVEL, wifiLedAtBoot, wifiLedLevel, wifiLedWrite, type WifiLedState } from './wifi-led.js';
 
 export const QUICK_TICK_MS = 25;
 export const SECOND_TICK_MS = 1000;
@@ -47,6 +47,8 @@ export class ObkRuntime implements RunningFirmware {
   private earlyResets: number;
   private buttons = new Map<number, ButtonState>();
   private led: WifiLedState = { ...INITIAL_WIFI_LED };
+  /** Last level written to each Wi-Fi LED pad (the pad keeps it until the next write). */
+  private ledPad = new Map<number, 0 | 1>();
   private appliedRole = new Map<number, number>();
   private stuckLevel = new Map<number, 0 | 1>();
   private manualEdges = new Map<number, number>();
@@ -136,11 +138,13 @@ export class ObkRuntime implements RunningFirmware {
     this.appliedRole.clear();
     this.stuckLevel.clear();
     this.manualEdges.clear();
-    this.led = { ...INITIAL_WIFI_LED };
+    this.ledPad.clear();
+    // The RTOS clock starts with the app (the module's boot), or again on an internal restart.
+    const now = this.opts.clock.now();
+    this.led = wifiLedAtBoot(this.boots === 0 ? now - this.ctx.bootedAtMs : 0);
     this.boots++;
     this.log(`OpenBK7231N ${this.id.version} boot ${this.boots}, early resets ${this.earlyResets}`);
     this.modelNow.boot();
-    const now = this.opts.clock.now();
     this.lastQuickMs = now;
     this.lastSecondMs = now;
     this.up = true;
@@ -159,6 +163,7 @@ export class ObkRuntime implements RunningFirmware {
     this.restartHandle = undefined;
     for (const gpio of this.appliedRole.keys()) this.ctx.pads.get(gpio)?.setModuleDrive('z');
     this.appliedRole.clear();
+    this.ledPad.clear();
   }
 
   private scheduleRestart(seconds: number): void {
@@ -181,8 +186,21 @@ export class ObkRuntime implements RunningFirmware {
       this.buttons.set(gpio, state);
       if (events.length) m.buttonEvents(gpio, events);
     }
-    this.led = stepWifiLed(this.led, m.wifiMode(), dt);
+    const ledBefore = this.led;
+    const mode = m.wifiMode();
+    this.led = stepWifiLed(ledBefore, mode, dt);
+    const write = wifiLedWrite(ledBefore, this.led, mode);
+    if (write !== null) this.writeWifiLed(write);
     this.afterChange();
+  }
+
+  /** PIN_set_wifi_led: every Wi-Fi LED pad gets the level its role (or the led-inverted fault's swapped role) maps `on` to. */
+  private writeWifiLed(on: boolean): void {
+    for (const [gpio, role] of this.appliedRole) {
+      if (!isWifiLedRole(role)) continue;
+      const invertedRole = (role === Role.WifiLED_n) !== this.opts.faults.ledInverted;
+      this.ledPad.set(gpio, wifiLedLevel(on, invertedRole));
+    }
   }
 
   /** Level the state machine sees, where 0 means pressed (inverted roles flipped first). */
@@ -244,6 +262,7 @@ export class ObkRuntime implements RunningFirmware {
         if (this.appliedRole.has(gpio)) {
           this.appliedRole.delete(gpio);
           this.buttons.delete(gpio);
+          this.ledPad.delete(gpio);
           net.setModuleDrive('z');
         }
         continue;
@@ -251,6 +270,9 @@ export class ObkRuntime implements RunningFirmware {
       if (this.appliedRole.get(gpio) !== role) {
         this.appliedRole.set(gpio, role);
         this.buttons.delete(gpio);
+        // A Wi-Fi LED role only makes the pad an output, driven low (see wifi-led.ts).
+        if (isWifiLedRole(role)) this.ledPad.set(gpio, WIFI_LED_SETUP_LEVEL);
+        else this.ledPad.delete(gpio);
         net.setModuleDrive('z');
         if (role === Role.Btn_pd || role === Role.Btn_pd_n) net.setPull('down');
         else if (isButtonRole(role) || role === Role.BL0937CF || role === Role.BL0937CF1) net.setPull('up');
@@ -270,7 +292,7 @@ export class ObkRuntime implements RunningFirmware {
       return stuck;
     }
     if (isWifiLedRole(role)) {
-      return wifiLedLevel(this.led.on, (role === Role.WifiLED_n) !== this.opts.faults.ledInverted);
+      return this.ledPad.get(gpio) ?? WIFI_LED_SETUP_LEVEL;
     }
     if (role === Role.BL0937SEL || role === Role.BL0937SEL_n) {
       return m.drivers.has('BL0937') ? (m.bl.sel ? 1 : 0) : 'z';

@@ -113,11 +113,12 @@ describe('RMC021 pins on the simulated pads', () => {
   test('Wi-Fi LED (WifiLED_n on P8): ~5 s slow blink, then AP fast blink; low = on', async () => {
     const { bench, fw } = await rmc021Bench();
     const p8 = bench.pads.get(8)!;
-    expect(p8.level()).toBe(1); // off
+    expect(p8.level()).toBe(0); // pin setup drives the pad low (LED on for WifiLED_n), see wifi-led.ts
     const seen = edgesOf(bench, 8);
     const t0 = bench.clock.now();
     run(bench, 9000);
-    expect(seen[0]).toEqual([0, t0 + 525]); // first toggle: LED on = pad low
+    // first toggle (525 ms) writes LED on = low: no edge; the second (1050 ms) turns it off
+    expect(seen[0]).toEqual([1, t0 + 1050]);
     const times = seen.map(([, t]) => t - t0);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     const slow = gaps.filter((g, i) => times[i + 1]! < 5000);
