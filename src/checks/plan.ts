@@ -15,7 +15,7 @@ import { calibrationPhase } from './calibration.js';
 import { configurePhase } from './configure.js';
 import { identityPhase } from './identity.js';
 import { relayPhase } from './relay.js';
-import { wifiLedPhase, type LedLimits } from './led.js';
+import { wifiLedPhase, type LedBootRecording, type LedLimits } from './led.js';
 
 export interface CheckPlanOptions {
   /** Apply the template first (configure phase). */
@@ -27,6 +27,12 @@ export interface CheckPlanOptions {
   calibration?: Bl0937Cal;
   buttonTiming?: Partial<ButtonTiming>;
   ledLimits?: Partial<LedLimits>;
+  /**
+   * The Wi-Fi LED pad's edges since boot, for the polarity sub-check (led.ts). A flow that boots
+   * the unit (`run`) starts `startLedBootWatch(line)` on the LED's fixture line before releasing
+   * CEN and returns it here; without it (`plugrig test`) polarity is recorded UNCHECKED with why.
+   */
+  ledBootWatch?: (gpio: number) => LedBootRecording | undefined;
   bl0937Timing?: Partial<Bl0937Timing>;
 }
 
@@ -71,7 +77,13 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
     const l = lines(rig, [{ pin, kind: 'input', what: 'Wi-Fi LED' }]);
     phases.push('reason' in l
       ? skipPhase('wifi-led', l.reason)
-      : wifiLedPhase({ pin, line: l.lines[0] as InputLine, client, ...(o.ledLimits ? { limits: o.ledLimits } : {}) }));
+      : wifiLedPhase({
+          pin,
+          line: l.lines[0] as InputLine,
+          client,
+          ...(o.ledLimits ? { limits: o.ledLimits } : {}),
+          bootWatch: () => o.ledBootWatch?.(pin.gpio),
+        }));
   }
 
   // Relays by command, then each button with a relay on the channel it toggles.

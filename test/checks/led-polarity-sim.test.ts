@@ -1,0 +1,99 @@
+/**
+ * The Wi-Fi LED check against the real simulated module through the sim rig's fixture line, with
+ * real timers: a unit booted under a boot watch passes; with `led-inverted` the polarity
+ * measurement fails the wifi-led phase while period and duty still pass (50 % duty hides it);
+ * without a boot watch (`plugrig test`) the polarity is recorded UNCHECKED with the reason.
+ */
+import { describe, test, expect, afterAll } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildCheckPhases } from '../../src/checks/plan.js';
+import { startLedBootWatch, type LedBootWatch } from '../../src/checks/led.js';
+import { ObkClient } from '../../src/device/obk-client.js';
+import { parseTemplate } from '../../src/device/template.js';
+import { validateRig, PACKAGE_ROOT } from '../../src/rig/config.js';
+import { openRig } from '../../src/rig/open.js';
+import { createSimModule, openBekenFirmware, type ObkSimFaultSpec, type SimModule } from '../../src/sim/index.js';
+import { generateTestImage } from '../../src/cli/test-image.js';
+import type { InputLine } from '../../src/io/types.js';
+import { RMC021_BACKLOG } from '../sim/firmware/helpers.js';
+import { fakeContext } from './fakes.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
+const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
+
+async function httpUrl(m: SimModule, timeoutMs = 3000): Promise<string> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const u = m.httpUrl();
+    if (u) return u;
+    if (performance.now() > end) throw new Error('the simulated firmware did not come up');
+    await sleep(10);
+  }
+}
+
+/** A simulated RMC021 on the sim rig, configured, then power-cycled under a boot watch on P8. */
+async function bootedUnit(faults: ObkSimFaultSpec[]) {
+  const json = JSON.parse(readFileSync(rigFile, 'utf8'));
+  json.sim = { ...json.sim, timing: 'fast', downloadWindowMs: 20 };
+  const config = validateRig(json, rigFile);
+  const module = createSimModule({ ...config.sim, factoryImage: false });
+  cleanups.push(() => module.close());
+  generateTestImage({ version: '1.18.0-plugrig' }).copy(module.flash.data, 0);
+  module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
+  const rig = await openRig(config, { simulator: module });
+  cleanups.push(() => rig.close());
+  module.powerNet.setHostDrive(1);
+  await fetch(`${await httpUrl(module)}/cm?cmnd=${encodeURIComponent(RMC021_BACKLOG)}`);
+  module.powerNet.setHostDrive(0);
+  await sleep(30);
+  const line = rig.fixture.get(8)!.line as InputLine;
+  const watch: LedBootWatch = startLedBootWatch(line); // before power returns; the boot instant is now
+  cleanups.push(async () => watch.close());
+  module.powerNet.setHostDrive(1);
+  const client = new ObkClient({ url: await httpUrl(module) });
+  return { rig, client, watch };
+}
+
+async function ledPhase(unit: Awaited<ReturnType<typeof bootedUnit>>, withWatch: boolean) {
+  const phases = buildCheckPhases({
+    rig: unit.rig,
+    template,
+    client: unit.client,
+    options: { ledLimits: { watchMs: 1500 }, ...(withWatch ? { ledBootWatch: (gpio: number) => (gpio === 8 ? unit.watch : undefined) } : {}) },
+  });
+  const phase = phases.find((p) => p.name === 'wifi-led')!;
+  const ctx = fakeContext();
+  await phase.run(ctx);
+  return ctx;
+}
+
+describe('Wi-Fi LED polarity on the simulated module', () => {
+  test('fault-free passes, led-inverted fails on the boot polarity only; no boot watch → UNCHECKED', async () => {
+    const [good, bad] = await Promise.all([bootedUnit([]), bootedUnit(['led-inverted'])]);
+    const [g, b] = await Promise.all([ledPhase(good, true), ledPhase(bad, true)]);
+
+    expect(g.failed()).toEqual([]);
+    expect(g.get('wifi_led_boot_low_excess')).toMatchObject({ verdict: 'PASS', unit: 'ms' });
+    expect(g.get('wifi_led_boot_low_excess')!.value as number).toBeGreaterThan(400); // ~525: a whole extra toggle
+    expect(g.get('wifi_led_boot_low_excess')!.note).toContain('WifiLED_n (on = low)');
+
+    expect(b.failed().map((m) => m.name)).toEqual(['wifi_led_boot_low_excess']);
+    expect(b.get('wifi_led_period')!.verdict).toBe('PASS');
+    expect(b.get('wifi_led_duty')!.verdict).toBe('PASS');
+    expect(b.get('wifi_led_boot_low_excess')!.value as number).toBeLessThan(12.5);
+    expect(b.get('wifi_led_boot_low_excess')!.note).toContain('WifiLED (on = high)');
+
+    // `plugrig test`: the unit is already running, nobody watched the boot
+    const late = await ledPhase(good, false);
+    expect(late.failed()).toEqual([]);
+    expect(late.get('wifi_led_boot_low_excess')).toMatchObject({ value: null, verdict: 'UNCHECKED' });
+    expect(late.get('wifi_led_boot_low_excess')!.note).toContain('not checked');
+  }, 30_000);
+});
