@@ -32,7 +32,7 @@ export interface FlasherOptions {
   progress?: ProgressFn;
   log?: (line: string) => void;
   link?: Partial<Omit<LinkOptions, 'resets' | 'signal' | 'log'>>;
-  /** Requests kept in flight (1 = stop-and-wait). Default 32. */
+  /** Requests kept in flight (1 = stop-and-wait, the default: the ROM is not known to buffer while busy). */
   pipelineDepth?: number;
   /** Read the eFuse during identification. */
   efuse?: boolean;
@@ -77,7 +77,7 @@ export class Flasher {
   }
 
   private get depth(): number {
-    return this.opts.pipelineDepth ?? 32;
+    return this.opts.pipelineDepth ?? 1;
   }
 
   /** Reads [start, start+length) (default: the whole flash), every sector CRC-checked. */

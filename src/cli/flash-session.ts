@@ -39,8 +39,6 @@ export interface Session {
 
 interface Opened {
   port: SerialPortStream;
-  /** A simulated module (which buffers input while busy) rather than a real chip. */
-  simulated: boolean;
   resets: readonly ResetSequence[];
   target: string;
   close(): Promise<void>;
@@ -49,7 +47,7 @@ interface Opened {
 async function openBarePort(path: string, signal: AbortSignal): Promise<Opened> {
   const opener = createSerialOpener({ path, binding: autoDetect(), lock: true });
   const port = await opener.open({ baudRate: 115200, signal });
-  return { port, resets: [], simulated: false, target: `port ${path}`, close: async () => undefined };
+  return { port, resets: [], target: `port ${path}`, close: async () => undefined };
 }
 
 function rigPath(raw: string | undefined, io: CommandIo): string {
@@ -68,7 +66,7 @@ async function openRigPort(path: string, signal: AbortSignal): Promise<Opened> {
   try {
     await rig.releaseUartPads();
     const port = await rig.uart.open({ baudRate: 115200, signal });
-    return { port, resets: rig.resets, simulated: config.kind === 'sim', target: `rig ${rig.name} (${rig.source})`, close: () => rig.close() };
+    return { port, resets: rig.resets, target: `rig ${rig.name} (${rig.source})`, close: () => rig.close() };
   } catch (e) {
     await rig.close().catch(() => undefined);
     throw e;
@@ -110,10 +108,10 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   const progress = progressPrinter(io, json);
   const log = json ? () => undefined : (line: string) => io.err.write(`${line}\n`);
   const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal);
-  // Pipelining relies on the chip buffering frames while it erases/programs. The simulator does;
-  // whether the BK7231N ROM does is not published (reference §17), so real chips get stop-and-wait
-  // unless --pipeline says otherwise.
-  const depth = pipelineOpt ?? (opened.simulated ? 32 : 1);
+  // Pipelining relies on the chip buffering frames while it erases/programs; whether the BK7231N
+  // ROM does is not published (reference §17), so every session is stop-and-wait unless --pipeline
+  // says otherwise (e.g. against a simulator configured with an unlimited receive buffer).
+  const depth = pipelineOpt ?? 1;
   let flasher: Flasher;
   try {
     flasher = await Flasher.connect({ port: opened.port, resets: opened.resets, baudRate, signal: io.signal, progress, log, pipelineDepth: depth, efuse: opts.efuse ?? false });

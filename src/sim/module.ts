@@ -47,8 +47,10 @@ export interface SimModuleOptions {
   /**
    * Bytes the chip can take in while it is busy with a command (executing it and sending its
    * reply); more are lost as a UART overrun. Whether the ROM buffers beyond its UART FIFO is not
-   * known (reference §17), so the default is unlimited; a FIFO-sized value (e.g. 128) checks that a
-   * host which pipelines requests survives a ROM that does not.
+   * published (reference §17). The default assumes it does not: the ROM handles one command at a
+   * time and only its hardware FIFO (taken as 128 bytes) fills meanwhile, so a host that pipelines
+   * 4 KiB frames loses data, as it would risk on a real chip. 'unlimited' (Infinity) models a ROM
+   * that buffers everything.
    */
   rxBufferBytes?: number;
   /**
@@ -61,6 +63,8 @@ export interface SimModuleOptions {
   earlyResetClearMs?: number;
 }
 
+/** The UART FIFO the ROM is assumed to have while busy (see rxBufferBytes). */
+export const DEFAULT_RX_BUFFER_BYTES = 128;
 /** Uptime after which the app's early-reset counter is cleared (OpenBeken's boot-failure logic). */
 export const EARLY_RESET_UPTIME_MS = 5000;
 /** Pads of a CB2S by BK7231N GPIO number. P10 = RX1, P11 = TX1, P0/P1 = TX2/RX2 test pads. */
@@ -116,7 +120,7 @@ export class SimModule implements SimModuleHandle {
     this.faults = { ...(opts.faults ?? {}) };
     this.downloadWindowMs = opts.downloadWindowMs ?? 150;
     this.earlyResetClearMs = opts.earlyResetClearMs ?? EARLY_RESET_UPTIME_MS;
-    this.rxBufferBytes = opts.rxBufferBytes ?? Number.POSITIVE_INFINITY;
+    this.rxBufferBytes = opts.rxBufferBytes ?? DEFAULT_RX_BUFFER_BYTES;
     this.uartPath = opts.path ?? `sim:slot${nextSlot++}`;
     this.flashFile = opts.flashFile === undefined ? undefined : path.resolve(resolveStoreDir(), opts.flashFile);
     const saved = this.flashFile ? loadFlashFile(this.flashFile) : undefined;
