@@ -16,44 +16,52 @@ describe('plugrig serve / records (CLI, child process)', () => {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no listening line: ${out} ${err}`)), 15_000);
-      child.stdout.on('data', () => {
-        const m = /^listening: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
+    // Never leave the server behind, whatever fails below (it would keep jest alive).
+    const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+    process.once('exit', kill);
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const url = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no listening line: ${out} ${err}`)), 40_000);
+        child.stdout.on('data', () => {
+          const m = /^listening: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+          if (m) {
+            clearTimeout(t);
+            resolve(m[1]!);
+          }
+        });
       });
-    });
-    expect(out).toMatch(/^operator page: http:\/\/127\.0\.0\.1:\d+\/#token=secret-token-1$/m);
-    const c = await connect(url);
-    c.send({ type: 'subscribe', slot: '*' });
-    c.send({ type: 'start', slot: '*', token: 'secret-token-1' });
-    await c.next((m) => m.type === 'event' && m.event.type === 'run.finished' && m.event.slot === 'slot0', 15_000);
-    await c.next((m) => m.type === 'event' && m.event.type === 'run.finished' && m.event.slot === 'slot1', 15_000);
-    c.ws.close();
-    child.kill('SIGTERM');
-    const code = await new Promise((r) => child.once('exit', r));
-    expect(code).toBe(0);
-    expect(out).toMatch(/^\[slot0\] run PASS in \d+s$/m); // the console view (plain: stdout is a pipe)
+      expect(out).toMatch(/^operator page: http:\/\/127\.0\.0\.1:\d+\/#token=secret-token-1$/m);
+      const c = await connect(url);
+      c.send({ type: 'subscribe', slot: '*' });
+      c.send({ type: 'start', slot: '*', token: 'secret-token-1' });
+      await c.next((m) => m.type === 'event' && m.event.type === 'run.finished' && m.event.slot === 'slot0', 30_000);
+      await c.next((m) => m.type === 'event' && m.event.type === 'run.finished' && m.event.slot === 'slot1', 30_000);
+      c.ws.close();
+      child.kill('SIGTERM');
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(code).toBe(0);
+      expect(out).toMatch(/^\[slot0\] run PASS in \d+s$/m); // the console view (plain: stdout is a pipe)
 
-    const rec = spawnSync(process.execPath, [bin, 'records', '--store', store, '--json', '--outcome', 'pass'], { cwd: root, encoding: 'utf8' });
-    expect(rec.status).toBe(0);
-    const records = JSON.parse(rec.stdout) as { slot: string; outcome: string; unit: { mac: string } }[];
-    expect(records.map((r) => r.slot).sort()).toEqual(['slot0', 'slot1']);
-    const mac = records[0]!.unit.mac;
-    const byMac = spawnSync(process.execPath, [bin, 'records', '--store', store, '--mac', mac.replace(/(..)(?!$)/g, '$1:').toLowerCase()], { cwd: root, encoding: 'utf8' });
-    expect(byMac.stdout.split('\n').filter((l) => l.includes('PASS'))).toHaveLength(1);
-    const bad = spawnSync(process.execPath, [bin, 'records', '--store', store, '--outcome', 'MAYBE'], { cwd: root, encoding: 'utf8' });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/^E_USAGE: --outcome MAYBE is not an outcome/);
-    await rm(store, { recursive: true });
-  }, 40_000);
+      const rec = spawnSync(process.execPath, [bin, 'records', '--store', store, '--json', '--outcome', 'pass'], { cwd: root, encoding: 'utf8' });
+      expect(rec.status).toBe(0);
+      const records = JSON.parse(rec.stdout) as { slot: string; outcome: string; unit: { mac: string } }[];
+      expect(records.map((r) => r.slot).sort()).toEqual(['slot0', 'slot1']);
+      const mac = records[0]!.unit.mac;
+      const byMac = spawnSync(process.execPath, [bin, 'records', '--store', store, '--mac', mac.replace(/(..)(?!$)/g, '$1:').toLowerCase()], { cwd: root, encoding: 'utf8' });
+      expect(byMac.stdout.split('\n').filter((l) => l.includes('PASS'))).toHaveLength(1);
+      const bad = spawnSync(process.execPath, [bin, 'records', '--store', store, '--outcome', 'MAYBE'], { cwd: root, encoding: 'utf8' });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/^E_USAGE: --outcome MAYBE is not an outcome/);
+      await rm(store, { recursive: true });
+    } finally {
+      kill();
+      process.off('exit', kill);
+    }
+  }, 90_000);
 
   test('a bad station file is refused with the JSON path of the mistake', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'plugrig-cli-'));
@@ -64,5 +72,5 @@ describe('plugrig serve / records (CLI, child process)', () => {
     expect(r.stderr).toContain('E_STATION_INVALID');
     expect(r.stderr).toContain('$.rigs[0].slot');
     await rm(dir, { recursive: true });
-  }, 20_000);
+  }, 60_000);
 });

@@ -30,7 +30,10 @@ describe('file record store', () => {
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child never reached flashing: ${err}`)), 20_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL'); // never leave it running
+        reject(new Error(`child never reached flashing: ${err}`));
+      }, 40_000);
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         if (out.includes('flashing\n') && !child.killed) {
