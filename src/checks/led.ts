@@ -61,16 +61,32 @@ export interface LedBootRecording {
 }
 
 export interface LedBootWatch extends LedBootRecording {
+  /** The unit was reset again (CEN released, power applied): analyse from this instant on. */
+  markBoot(tNs?: bigint): void;
   close(): void;
 }
 
 /**
- * Start this on the LED line BEFORE releasing CEN (or powering up), with `bootNs` the release
- * instant, and hand it to the plan (CheckPlanOptions.ledBootWatch); close it after the run.
+ * Start this on the LED line BEFORE the unit is reset, with `bootNs` the instant CEN is released
+ * (or power applied), and hand it to the plan (CheckPlanOptions.ledBootWatch); close it after the
+ * run. If the flow resets the unit again before the LED phase (e.g. after configuring it), call
+ * markBoot() at that release: the pattern is only meaningful from a reset with the LED role
+ * already in the saved config. The instant must be the reset itself, not an HTTP `restart`
+ * request (the old boot keeps blinking until the chip actually resets).
  */
 export function startLedBootWatch(line: InputLine, bootNs: bigint = process.hrtime.bigint()): LedBootWatch {
   const rec = new EdgeRecorder(line);
-  return { bootNs, edges: () => rec.edges, close: () => rec.close() };
+  let boot = bootNs;
+  return {
+    get bootNs() {
+      return boot;
+    },
+    markBoot: (tNs = process.hrtime.bigint()) => {
+      boot = tNs;
+    },
+    edges: () => rec.edges,
+    close: () => rec.close(),
+  };
 }
 
 export type BootPolarity =

@@ -1,6 +1,6 @@
 /**
  * The Wi-Fi LED check against the real simulated module through the sim rig's fixture line, with
- * real timers: a unit booted under a boot watch passes; with `led-inverted` the polarity
+ * real timers: a unit reset (power-cycled, watch.markBoot) after being configured passes; with `led-inverted` the polarity
  * measurement fails the wifi-led phase while period and duty still pass (50 % duty hides it);
  * without a boot watch (`plugrig test`) the polarity is recorded UNCHECKED with the reason.
  */
@@ -49,13 +49,15 @@ async function bootedUnit(faults: ObkSimFaultSpec[]) {
   module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
   const rig = await openRig(config, { simulator: module });
   cleanups.push(() => rig.close());
+  // watching from the first power-up: the configuring boot (role assigned at run time) must be ignored
+  const watch: LedBootWatch = startLedBootWatch(rig.fixture.get(8)!.line as InputLine);
+  cleanups.push(async () => watch.close());
   module.powerNet.setHostDrive(1);
   await fetch(`${await httpUrl(module)}/cm?cmnd=${encodeURIComponent(RMC021_BACKLOG)}`);
+  await sleep(1200); // the runtime-assigned WifiLED_n blinks a while: a pattern that says nothing
   module.powerNet.setHostDrive(0);
   await sleep(30);
-  const line = rig.fixture.get(8)!.line as InputLine;
-  const watch: LedBootWatch = startLedBootWatch(line); // before power returns; the boot instant is now
-  cleanups.push(async () => watch.close());
+  watch.markBoot(); // power returns now
   module.powerNet.setHostDrive(1);
   const client = new ObkClient({ url: await httpUrl(module) });
   return { rig, client, watch };
