@@ -7,7 +7,8 @@
  * Polarity. At 50 % duty the blink looks the same with either role, so the only outside sign of
  * the role is at boot (OpenBK7231T_App e1a8097): assigning WifiLED/WifiLED_n just makes the pad an
  * output, which on Beken drives it LOW (src/new_pins.c ~1254-1258, src/hal/bk7231/hal_pins_bk7231.c
- * HAL_PIN_Setup_Output ~100-103); the LED state starts off (src/user_main.c ~1114) and the first
+ * HAL_PIN_Setup_Output ~100-103; at boot PIN_SetupPins runs just before the quick tick starts,
+ * user_main.c ~1466-1469); the LED state starts off (src/user_main.c ~1114) and the first
  * toggle turns it on (~1196-1201, PIN_set_wifi_led in src/new_pins.c ~2173-2184). So with WifiLED
  * the pad rises at the first toggle, with WifiLED_n it stays low through the first toggle and only
  * rises at the second. Toggles are > 500 ms apart (slow blink) except the first, which comes
