@@ -213,7 +213,7 @@ export class Hub {
     ws.on('pong', () => (client.alive = true));
     ws.on('error', () => undefined); // e.g. over maxPayload: ws closes with 1009 by itself
     ws.on('close', () => this.forget(client));
-    this.send(client, { type: 'hello', protocol: PROTOCOL_VERSION, slots: [...this.views.keys()], head: this.opts.store.head(), control: this.controlEnabled() });
+    this.reply(client, { type: 'hello', protocol: PROTOCOL_VERSION, slots: [...this.views.keys()], head: this.opts.store.head(), control: this.controlEnabled() });
   }
 
   private forget(client: Client): void {
@@ -429,10 +429,6 @@ export class Hub {
 
   // ---- sending ----------------------------------------------------------------------------
   private reply(client: Client, msg: ServerMessage): void {
-    this.sendRaw(client, JSON.stringify(msg));
-  }
-
-  private send(client: Client, msg: ServerMessage): void {
     this.sendRaw(client, JSON.stringify(msg));
   }
 
