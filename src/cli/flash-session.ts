@@ -50,7 +50,7 @@ async function openBarePort(path: string, signal: AbortSignal): Promise<Opened> 
   return { port, resets: [], target: `port ${path}`, close: async () => undefined };
 }
 
-function rigPath(raw: string | undefined, io: CommandIo): string {
+export function rigPath(raw: string | undefined, io: CommandIo): string {
   const given = raw ?? DEFAULT_RIG;
   const inCwd = isAbsolute(given) ? given : resolve(io.cwd, given);
   if (existsSync(inCwd) || raw !== undefined) return inCwd;

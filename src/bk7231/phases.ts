@@ -1,0 +1,182 @@
+/**
+ * The flasher's part of a unit's plan as phases: link (and identify), backup (the first time a MAC
+ * is seen), flash, verify, boot. They share one session object: the link phase opens the rig's UART
+ * and connects the Flasher, the boot phase releases the port and boots the unit through the rig's
+ * boot sequence. `close()` releases whatever is still open, whatever happened.
+ */
+import { readdir } from 'node:fs/promises';
+import { PlugrigError } from '../errors.js';
+import type { Rig } from '../rig/types.js';
+import type { Phase, PhaseContext } from '../run/types.js';
+import { backupPath, saveVerified } from './backup-file.js';
+import { chipCrc } from './crc.js';
+import { Flasher } from './flasher.js';
+import { hex } from './frames.js';
+import { checkImageFits, type FirmwareImage } from './image.js';
+
+export interface FlashPhaseOptions {
+  rig: Rig;
+  image: FirmwareImage;
+  offset: number;
+  /** Session speed after the link (default 921600). */
+  baudRate?: number;
+  /** Rewrite only the sectors whose chip CRC differs. */
+  diff?: boolean;
+  /** Where backups go; a unit whose MAC already has one here is not backed up again. */
+  backupDir: string;
+  /** Requests in flight; 1 (stop-and-wait) unless the chip is known to buffer while busy. */
+  pipelineDepth?: number;
+  /** How long the booted firmware may take to answer on HTTP. */
+  bootTimeoutMs?: number;
+  /**
+   * The run's abort signal. The flasher session outlives each phase's own signal (which the runner
+   * ends with its phase), so the session listens to the run's.
+   */
+  signal?: AbortSignal;
+}
+
+export interface FlashPhases {
+  phases: Phase[];
+  /** Releases the port (if a phase left it open). Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+const BACKUP_NAME = /^([0-9A-F]{12})_[0-9a-f]{8}\.bin$/;
+
+/** The backup file already kept for this MAC, if any. */
+export async function existingBackup(dir: string, mac: string): Promise<string | undefined> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const hit = names.find((n) => BACKUP_NAME.exec(n)?.[1] === mac.toUpperCase());
+  return hit ? `${dir}/${hit}` : undefined;
+}
+
+export function flashPhases(o: FlashPhaseOptions): FlashPhases {
+  let flasher: Flasher | undefined;
+  const need = (): Flasher => {
+    if (!flasher) throw new PlugrigError('E_NO_LINK', 'no link to the chip', 'the link phase must pass first');
+    return flasher;
+  };
+  const release = async () => {
+    const f = flasher;
+    flasher = undefined;
+    await f?.close().catch(() => undefined);
+  };
+  const progressTo = (ctx: PhaseContext) => (p: { done: number; total: number; bytesPerSec: number; etaMs: number; phase: string }) =>
+    ctx.progress({ done: p.done, total: p.total, unit: 'bytes', bytesPerSec: p.bytesPerSec, etaMs: p.etaMs, label: p.phase });
+
+  const link: Phase = {
+    name: 'link',
+    timeoutMs: 60_000,
+    async run(ctx) {
+      await release();
+      await o.rig.releaseUartPads();
+      const port = await o.rig.uart.open({ baudRate: 115200, signal: ctx.signal });
+      flasher = await Flasher.connect({
+        port,
+        resets: o.rig.resets,
+        baudRate: o.baudRate ?? 921600,
+        ...(o.signal ? { signal: o.signal } : {}),
+        progress: progressTo(ctx),
+        log: (line) => ctx.log(line),
+        pipelineDepth: o.pipelineDepth ?? 1,
+      });
+      const id = flasher.identity;
+      ctx.identify({
+        chipId: `0x${id.chipId.toString(16).toUpperCase()}`,
+        flashId: id.jedec.map((b) => hex(b, 2)).join(''),
+        flashSize: id.flashSize,
+        ...(id.mac ? { mac: id.mac } : {}),
+      });
+      ctx.measure({ name: 'chip_id', value: `0x${id.chipId.toString(16).toUpperCase()}`, limits: { equals: '0x7231C' } });
+      ctx.measure({ name: 'flash_size', value: id.flashSize, unit: 'B', limits: { low: o.offset + o.image.data.length } });
+      ctx.measure({ name: 'mac_present', value: id.mac !== undefined, limits: { equals: true }, note: id.mac ? undefined : 'no MAC record in the TLV sector at 0x1D0000' });
+      ctx.measure({ name: 'link_cycles', value: flasher.link.cycles });
+      checkImageFits(o.image, o.offset, id.flashSize);
+    },
+  };
+
+  const backup: Phase = {
+    name: 'backup',
+    timeoutMs: 10 * 60_000,
+    async run(ctx) {
+      const f = need();
+      const mac = f.identity.mac;
+      if (mac) {
+        const kept = await existingBackup(o.backupDir, mac);
+        if (kept) ctx.skip(`a backup of ${mac} is already kept: ${kept}`);
+      }
+      const data = await f.read(0, f.identity.flashSize);
+      // Every sector was CRC-checked as it was read; one more whole-flash CRC proves nothing moved.
+      const chip = await f.chip.crc(0, data.length);
+      ctx.measure({ name: 'backup_crc_match', value: chip === chipCrc(data), limits: { equals: true }, note: `chip 0x${hex(chip, 8)}` });
+      if (chip !== chipCrc(data)) return;
+      const saved = await saveVerified(await backupPath(`${o.backupDir}/`, mac, data), data);
+      ctx.artifact('backup', saved.path, saved.sha256);
+      ctx.log(`backup: ${saved.path}`);
+    },
+  };
+
+  const flash: Phase = {
+    name: 'flash',
+    timeoutMs: 15 * 60_000,
+    async run(ctx) {
+      const f = need();
+      const t0 = performance.now();
+      const r = await f.write(o.image.data, { offset: o.offset, diff: o.diff ?? false, reboot: false });
+      const s = (performance.now() - t0) / 1000;
+      ctx.measure({ name: 'sectors_written', value: r.written });
+      ctx.measure({ name: 'sectors_unchanged', value: r.skipped });
+      ctx.measure({ name: 'sectors_repaired', value: r.repaired.length });
+      ctx.measure({ name: 'write_seconds', value: Number(s.toFixed(2)), unit: 's' });
+      ctx.measure({ name: 'write_rate', value: Math.round(o.image.data.length / s), unit: 'B/s' });
+    },
+  };
+
+  const verify: Phase = {
+    name: 'verify',
+    timeoutMs: 5 * 60_000,
+    async run(ctx) {
+      const f = need();
+      const r = await f.verify(o.image.data, o.offset);
+      ctx.measure({
+        name: 'image_crc_match',
+        value: r.equal,
+        limits: { equals: true },
+        note: r.equal ? `0x${hex(chipCrc(o.image.data), 8)} over 0x${hex(o.offset)}+0x${hex(o.image.data.length)}` : `sectors differ: ${r.differing.map((a) => `0x${hex(a)}`).join(', ')}`,
+      });
+    },
+  };
+
+  const boot: Phase = {
+    name: 'boot',
+    timeoutMs: (o.bootTimeoutMs ?? 20_000) + 10_000,
+    async run(ctx) {
+      await release();
+      if (!o.rig.boot) throw new PlugrigError('E_NO_BOOT_SEQUENCE', `rig ${o.rig.name} has no boot sequence`, 'add "boot" to the rig file');
+      const t0 = performance.now();
+      await o.rig.boot.run(ctx.signal);
+      const url = await waitFor(() => o.rig.deviceUrl(), o.bootTimeoutMs ?? 20_000, ctx.signal);
+      const ms = Math.round(performance.now() - t0);
+      ctx.measure({
+        name: 'boot_to_http',
+        value: url ? ms : null,
+        unit: 'ms',
+        limits: { low: 0, high: o.bootTimeoutMs ?? 20_000 },
+        note: url ? url : 'the firmware never served HTTP: it did not boot, or the image is not OpenBeken',
+      });
+    },
+  };
+
+  return { phases: [link, backup, flash, verify, boot], close: release };
+}
+
+/** Polls `get` until it returns a value or the deadline passes. */
+async function waitFor<T>(get: () => T | undefined, deadlineMs: number, signal: AbortSignal): Promise<T | undefined> {
+  const end = performance.now() + deadlineMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (performance.now() > end || signal.aborted) return undefined;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * plugrig run [image] — the whole job for one unit on one rig: link, backup (the first time its MAC
+ * is seen), flash, verify, boot, apply the device template, and the fixture checks derived from it.
+ * Without an image it flashes a generated OpenBeken-tagged test image (the default job of
+ * `npm start`). Every event goes to the durable store first, then to the console and --junit.
+ * Exit 0 only on PASS.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describeImage, type FirmwareImage } from '../../bk7231/image.js';
+import { loadDeviceTemplate } from '../../device/cli-support.js';
+import { PlugrigError } from '../../errors.js';
+import { ConsoleSink } from '../../report/console.js';
+import { JunitSink } from '../../report/junit.js';
+import { openFileStore } from '../../report/store/file-store.js';
+import { resolveStoreDir } from '../../report/store/location.js';
+import { StoreSink } from '../../report/store/store-sink.js';
+import { loadRigFile } from '../../rig/config.js';
+import { openRig } from '../../rig/open.js';
+import { runPlan } from '../../run/runner.js';
+import type { Sink } from '../../run/types.js';
+import { buildUnitPlan } from '../../run/unit-plan.js';
+import { OBK_SIM_FAULTS, openBekenFirmware, type ObkSimFaultSpec } from '../../sim/index.js';
+import { flag, numberOption, stringList, stringOption } from '../args.js';
+import type { Command, CommandIo } from '../command.js';
+import { rigPath } from '../flash-session.js';
+import { generateTestImage } from '../test-image.js';
+
+async function imageFrom(file: string | undefined, io: CommandIo): Promise<{ image: FirmwareImage; shownPath: string }> {
+  if (!file) return { image: describeImage('OpenBK7231N_QIO_test.bin', generateTestImage()), shownPath: '(generated test image)' };
+  const full = path.resolve(io.cwd, file);
+  try {
+    return { image: describeImage(full, await readFile(full)), shownPath: full };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PlugrigError(code === 'ENOENT' ? 'E_IMAGE_MISSING' : 'E_IMAGE_READ', `cannot read image ${full}: ${(e as Error).message}`, 'check the path to the .bin file');
+  }
+}
+
+/** The simulated OpenBeken with the fault switches named on the command line. */
+function simFirmware(names: string[]) {
+  try {
+    return openBekenFirmware({ faults: names as ObkSimFaultSpec[] }); // validates the names
+  } catch (e) {
+    throw new PlugrigError('E_USAGE', `--sim-fault: ${(e as Error).message}`, `names: ${OBK_SIM_FAULTS.join(', ')} (cal-off:<percent>, http-slow:<ms> take a value)`);
+  }
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'flash, boot, configure and test one unit',
+  usage:
+    'plugrig run [image.bin] [--rig rigs/sim.json] [--device <template.json>] [--offset <addr>] [--diff] [--baud <rate>] ' +
+    '[--calibrate] [--junit <file>] [--store <dir>] [--slot <name>] [--sim-fault <name>]... [--json] [--verbose]',
+  options: {
+    rig: { type: 'string' },
+    device: { type: 'string' },
+    offset: { type: 'string' },
+    diff: { type: 'boolean' },
+    baud: { type: 'string' },
+    pipeline: { type: 'string' },
+    calibrate: { type: 'boolean' },
+    junit: { type: 'string' },
+    store: { type: 'string' },
+    slot: { type: 'string' },
+    'sim-fault': { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+  },
+  positionals: [0, 1],
+  async run(args, io) {
+    const json = flag(args, 'json');
+    const { image, shownPath } = await imageFrom(args.positionals[0], io);
+    const offset = numberOption(args, 'offset', image.defaultOffset, { min: 0, max: 0x1fffff });
+    if (offset % 0x1000 !== 0) throw new PlugrigError('E_IMAGE_OFFSET', `--offset 0x${offset.toString(16)} is not 4 KiB aligned`, 'use a multiple of 0x1000');
+    const baudRate = numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 });
+    const pipelineDepth = numberOption(args, 'pipeline', 1, { min: 1, max: 256 });
+    const config = await loadRigFile(rigPath(stringOption(args, 'rig'), io));
+    const faults = stringList(args, 'sim-fault');
+    if (faults.length && config.kind !== 'sim') {
+      throw new PlugrigError('E_USAGE', `--sim-fault needs a simulated rig; ${config.name} is a ${config.kind} rig`, 'use --rig rigs/sim.json');
+    }
+    const firmware = config.kind === 'sim' ? simFirmware(faults) : undefined;
+    const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
+    const storeDir = resolveStoreDir({ ...(stringOption(args, 'store') ? { store: stringOption(args, 'store')! } : {}), env: io.env, cwd: io.cwd });
+    const store = await openFileStore(storeDir);
+    const view = json ? io.err : io.out;
+    const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view)];
+    const junit = stringOption(args, 'junit');
+    if (junit) sinks.push(new JunitSink(path.resolve(io.cwd, junit)));
+    try {
+      const rig = await openRig(config, { signal: io.signal, ...(firmware ? { firmware } : {}) });
+      const unit = buildUnitPlan({
+        rig,
+        template,
+        image,
+        imagePath: shownPath,
+        offset,
+        backupDir: path.join(storeDir, 'backups'),
+        diff: flag(args, 'diff'),
+        baudRate,
+        pipelineDepth,
+        checks: { calibrate: flag(args, 'calibrate') },
+        signal: io.signal,
+      });
+      try {
+        if (!json) view.write(`rig ${rig.name}: ${unit.plan.map((p) => p.name).join(' → ')}\n`);
+        const record = await runPlan({
+          slot: stringOption(args, 'slot') ?? rig.name,
+          rig: rig.name,
+          plan: unit.plan,
+          firmware: unit.firmware,
+          sinks,
+          signal: io.signal,
+        });
+        if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
+        else if (flag(args, 'verbose')) view.write(`record kept in ${storeDir}\n`);
+        return record.outcome === 'PASS' ? 0 : record.outcome === 'ABORTED' ? 130 : 1;
+      } finally {
+        await unit.close();
+        await rig.close();
+      }
+    } finally {
+      await store.close();
+    }
+  },
+};

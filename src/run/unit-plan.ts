@@ -1,0 +1,55 @@
+/**
+ * The whole plan for one unit: the flasher's phases (link, backup the first time, flash, verify,
+ * boot) followed by the checks derived from the device template (configure, identity, LED, relay,
+ * button, BL0937). Built from an opened rig, a template and an image; `close()` releases the port.
+ */
+import { flashPhases } from '../bk7231/phases.js';
+import type { FirmwareImage } from '../bk7231/image.js';
+import { buildCheckPhases, type CheckPlanOptions } from '../checks/plan.js';
+import { ObkClient } from '../device/obk-client.js';
+import type { Template } from '../device/template.js';
+import type { Rig } from '../rig/types.js';
+import type { FirmwareInfo, Phase } from './types.js';
+
+export interface UnitPlanOptions {
+  rig: Rig;
+  template: Template;
+  image: FirmwareImage;
+  /** The image's path as the user named it, for the record ("(generated)" for the test image). */
+  imagePath: string;
+  offset: number;
+  backupDir: string;
+  diff?: boolean;
+  baudRate?: number;
+  pipelineDepth?: number;
+  checks?: CheckPlanOptions;
+  httpTimeoutMs?: number;
+  /** The run's abort signal (Ctrl-C, an operator's abort). */
+  signal?: AbortSignal;
+}
+
+export interface UnitPlan {
+  plan: Phase[];
+  firmware: FirmwareInfo;
+  close(): Promise<void>;
+}
+
+export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
+  const flashing = flashPhases({
+    rig: o.rig,
+    image: o.image,
+    offset: o.offset,
+    backupDir: o.backupDir,
+    ...(o.diff !== undefined ? { diff: o.diff } : {}),
+    ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
+    ...(o.pipelineDepth !== undefined ? { pipelineDepth: o.pipelineDepth } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  const client = new ObkClient({ url: () => o.rig.deviceUrl(), timeoutMs: o.httpTimeoutMs ?? 4000 });
+  const checks = buildCheckPhases({ rig: o.rig, template: o.template, client, options: { configure: true, ...o.checks } });
+  return {
+    plan: [...flashing.phases, ...checks],
+    firmware: { path: o.imagePath, sha256: o.image.sha256, size: o.image.data.length },
+    close: flashing.close,
+  };
+}
