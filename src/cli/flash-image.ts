@@ -6,8 +6,8 @@ import { checkImageFits, describeImage, type FirmwareImage } from '../bk7231/ima
 import { numberOption } from './args.js';
 import type { CommandIo, ParsedCommandArgs } from './command.js';
 
-export async function loadImage(args: ParsedCommandArgs, io: CommandIo): Promise<{ image: FirmwareImage; offset: number }> {
-  const file = resolve(io.cwd, args.positionals[0]!);
+/** Reads and classifies an image file; a missing or unreadable file is a one-line error. */
+export async function readImageFile(file: string): Promise<FirmwareImage> {
   let data: Buffer;
   try {
     data = await readFile(file);
@@ -15,7 +15,11 @@ export async function loadImage(args: ParsedCommandArgs, io: CommandIo): Promise
     const code = (e as NodeJS.ErrnoException).code;
     throw new PlugrigError(code === 'ENOENT' ? 'E_IMAGE_MISSING' : 'E_IMAGE_READ', `cannot read image ${file}: ${(e as Error).message}`, 'check the path to the .bin file');
   }
-  const image = describeImage(file, data);
+  return describeImage(file, data);
+}
+
+export async function loadImage(args: ParsedCommandArgs, io: CommandIo): Promise<{ image: FirmwareImage; offset: number }> {
+  const image = await readImageFile(resolve(io.cwd, args.positionals[0]!));
   const offset = numberOption(args, 'offset', image.defaultOffset, { min: 0 });
   // Checked against the common 2 MiB part before touching the port, and again after identify.
   checkImageFits(image, offset, 2 * 1024 * 1024);

@@ -1,14 +1,62 @@
 /**
- * The plan `plugrig serve` runs on each slot. Until the flash+check plan (bk7231 + checks) is
- * wired in here, serve runs the simulated slots (wire-time model, src/run/simulated-plan.ts) and
- * says so on start-up. Swapping in the real plan is this one function.
+ * The plan `plugrig serve` runs on each slot. A slot backed by a rig file runs the real unit plan
+ * (link, backup once per MAC, flash, verify, boot, configure, the template's checks) on that rig,
+ * opened for the run and released after it. Slots made with --sim-slots have no rig file: they run
+ * the timed model of that plan (src/run/simulated-plan.ts), for demos and load tests.
  */
+import path from 'node:path';
+import { describeImage, type FirmwareImage } from '../bk7231/image.js';
+import { generateTestImage } from '../cli/test-image.js';
+import { loadDeviceTemplate } from '../device/cli-support.js';
+import { loadRigFile } from '../rig/config.js';
+import { openRig } from '../rig/open.js';
 import type { RunFactory } from '../run/factory.js';
 import { simulatedRunFactory } from '../run/simulated-plan.js';
+import { buildUnitPlan } from '../run/unit-plan.js';
+import { openBekenFirmware } from '../sim/index.js';
 
-export function serveRunFactory(opts: { simSpeed?: number } = {}): { factory: RunFactory; note?: string } {
-  return {
-    factory: simulatedRunFactory({ timeScale: 1 / (opts.simSpeed ?? 1) }),
-    note: 'slots run the simulated plan (timed wire/flash model); the real flash+check plan is not wired into serve yet',
+export interface ServeFactoryOptions {
+  /** The image every unit gets; default: the generated OpenBeken-tagged test image. */
+  image?: { data: FirmwareImage; shownPath: string };
+  offset?: number;
+  baudRate?: number;
+  diff?: boolean;
+  /** Backups go to <storeDir>/backups. */
+  storeDir: string;
+  cwd: string;
+  /** --sim-slots only: run the timing model this many times faster. */
+  simSpeed?: number;
+}
+
+export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; note?: string } {
+  const image = o.image ?? { data: describeImage('OpenBK7231N_QIO_test.bin', generateTestImage()), shownPath: '(generated test image)' };
+  const model = simulatedRunFactory({ timeScale: 1 / (o.simSpeed ?? 1) });
+  const factory: RunFactory = async (slot, signal) => {
+    if (!slot.rigPath) return model(slot, signal);
+    const config = await loadRigFile(slot.rigPath);
+    const template = await loadDeviceTemplate(config.devicePath, o.cwd);
+    // A simulated rig gets the simulated OpenBeken, so a flashed unit boots like a plug.
+    const rig = await openRig(config, { signal, ...(config.kind === 'sim' ? { firmware: openBekenFirmware() } : {}) });
+    const unit = buildUnitPlan({
+      rig,
+      template,
+      image: image.data,
+      imagePath: image.shownPath,
+      offset: o.offset ?? image.data.defaultOffset,
+      backupDir: path.join(o.storeDir, 'backups'),
+      ...(o.diff !== undefined ? { diff: o.diff } : {}),
+      ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
+      signal,
+    });
+    return {
+      plan: unit.plan,
+      firmware: unit.firmware,
+      rig: rig.name,
+      release: async () => {
+        await unit.close();
+        await rig.close();
+      },
+    };
   };
+  return { factory };
 }

@@ -130,16 +130,20 @@ export class Station implements StationControl {
         this.last.set(info.slot, rec);
         return rec;
       }
-      const rec = await runPlan({
-        ...base,
-        ...progress,
-        rig: prepared.rig,
-        plan: prepared.plan,
-        ...(prepared.unit ? { unit: prepared.unit } : {}),
-        ...(prepared.firmware ? { firmware: prepared.firmware } : {}),
-      });
-      this.last.set(info.slot, rec);
-      return rec;
+      try {
+        const rec = await runPlan({
+          ...base,
+          ...progress,
+          rig: prepared.rig,
+          plan: prepared.plan,
+          ...(prepared.unit ? { unit: prepared.unit } : {}),
+          ...(prepared.firmware ? { firmware: prepared.firmware } : {}),
+        });
+        this.last.set(info.slot, rec);
+        return rec;
+      } finally {
+        await prepared.release?.().catch((e: unknown) => this.opts.onRunError?.(info.slot, e));
+      }
     } catch (e) {
       this.opts.onRunError?.(info.slot, e);
       return undefined;
@@ -149,14 +153,17 @@ export class Station implements StationControl {
   private prepare(info: SlotInfo, signal: AbortSignal): Promise<PreparedRun> {
     const ms = this.opts.prepareTimeoutMs ?? 30_000;
     return new Promise<PreparedRun>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new PlugrigError('E_PREPARE_TIMEOUT', `slot ${info.slot}: preparing the run took over ${ms} ms`, 'check the rig file and that its lines and port open')),
-        ms,
-      );
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(new PlugrigError('E_PREPARE_TIMEOUT', `slot ${info.slot}: preparing the run took over ${ms} ms`, 'check the rig file and that its lines and port open'));
+      }, ms);
       this.opts.factory(info, signal).then(
         (p) => {
           clearTimeout(timer);
-          resolve(p);
+          // Prepared after the deadline: nobody will run it, so give back what it opened.
+          if (late) void p.release?.().catch(() => undefined);
+          else resolve(p);
         },
         (e: unknown) => {
           clearTimeout(timer);

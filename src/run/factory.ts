@@ -18,6 +18,8 @@ export interface PreparedRun {
   unit?: UnitIdentity;
   firmware?: FirmwareInfo;
   rig: string;
+  /** Releases what preparing opened (the rig's lines and port); called once the run has ended. */
+  release?: () => Promise<void>;
 }
 
 /** Prepares one run (opens what it needs, builds the plan); `signal` fires when the run is aborted. */

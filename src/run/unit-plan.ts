@@ -7,7 +7,8 @@ import { flashPhases } from '../bk7231/phases.js';
 import type { FirmwareImage } from '../bk7231/image.js';
 import { buildCheckPhases, type CheckPlanOptions } from '../checks/plan.js';
 import { ObkClient } from '../device/obk-client.js';
-import type { Template } from '../device/template.js';
+import { pinsOfKind, type Template } from '../device/template.js';
+import { rebootWatchPhase } from '../checks/reboot-watch.js';
 import type { Rig } from '../rig/types.js';
 import type { FirmwareInfo, Phase } from './types.js';
 
@@ -46,10 +47,23 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
     ...(o.signal ? { signal: o.signal } : {}),
   });
   const client = new ObkClient({ url: () => o.rig.deviceUrl(), timeoutMs: o.httpTimeoutMs ?? 4000 });
-  const checks = buildCheckPhases({ rig: o.rig, template: o.template, client, options: { configure: true, ...o.checks } });
+  // After configure, one CEN reset with the Wi-Fi LED pad recorded from the boot instant: the
+  // LED's polarity shows only there (checks/led.ts).
+  const reboot = rebootWatchPhase({ rig: o.rig, client, ledPads: pinsOfKind(o.template, 'wifiLed').map((p) => p.gpio) });
+  const checks = buildCheckPhases({
+    rig: o.rig,
+    template: o.template,
+    client,
+    options: { configure: true, ledBootWatch: reboot.recording, ...o.checks },
+  });
+  const at = checks.findIndex((p) => p.name === 'configure') + 1;
+  checks.splice(at, 0, reboot.phase);
   return {
     plan: [...flashing.phases, ...checks],
     firmware: { path: o.imagePath, sha256: o.image.sha256, size: o.image.data.length },
-    close: flashing.close,
+    close: async () => {
+      reboot.close();
+      await flashing.close();
+    },
   };
 }

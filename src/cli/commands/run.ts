@@ -5,7 +5,6 @@
  * `npm start`). Every event goes to the durable store first, then to the console and --junit.
  * Exit 0 only on PASS.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeImage, type FirmwareImage } from '../../bk7231/image.js';
 import { loadDeviceTemplate } from '../../device/cli-support.js';
@@ -23,18 +22,14 @@ import { buildUnitPlan } from '../../run/unit-plan.js';
 import { OBK_SIM_FAULTS, openBekenFirmware, type ObkSimFaultSpec } from '../../sim/index.js';
 import { flag, numberOption, stringList, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
+import { readImageFile } from '../flash-image.js';
 import { rigPath } from '../flash-session.js';
 import { generateTestImage } from '../test-image.js';
 
 async function imageFrom(file: string | undefined, io: CommandIo): Promise<{ image: FirmwareImage; shownPath: string }> {
   if (!file) return { image: describeImage('OpenBK7231N_QIO_test.bin', generateTestImage()), shownPath: '(generated test image)' };
   const full = path.resolve(io.cwd, file);
-  try {
-    return { image: describeImage(full, await readFile(full)), shownPath: full };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new PlugrigError(code === 'ENOENT' ? 'E_IMAGE_MISSING' : 'E_IMAGE_READ', `cannot read image ${full}: ${(e as Error).message}`, 'check the path to the .bin file');
-  }
+  return { image: await readImageFile(full), shownPath: full };
 }
 
 /** The simulated OpenBeken with the fault switches named on the command line. */

@@ -12,8 +12,9 @@ import { loadStationFile, slotNameFor } from '../../report/station-file.js';
 import { resolveStoreDir } from '../../report/store/location.js';
 import { loadRigFile } from '../../rig/config.js';
 import type { SlotInfo } from '../../run/factory.js';
-import { numberOption, stringList, stringOption } from '../args.js';
+import { flag, numberOption, stringList, stringOption } from '../args.js';
 import type { Command } from '../command.js';
+import { readImageFile } from '../flash-image.js';
 
 async function slotsFrom(rigPaths: string[], named: (string | undefined)[]): Promise<SlotInfo[]> {
   const slots: SlotInfo[] = [];
@@ -36,12 +37,15 @@ async function slotsFrom(rigPaths: string[], named: (string | undefined)[]): Pro
 export const command: Command = {
   name: 'serve',
   summary: 'operator page and WebSocket stream for several slots',
-  usage: 'plugrig serve [--rig <file>]… [--station <file>] [--sim-slots <n>] [--sim-speed <x>] [--host <addr>] [--port <n>] [--token <t>] [--store <dir>]',
+  usage: 'plugrig serve [--rig <file>]… [--station <file>] [--sim-slots <n>] [--sim-speed <x>] [--image <file>] [--diff] [--baud <rate>] [--host <addr>] [--port <n>] [--token <t>] [--store <dir>]',
   options: {
     rig: { type: 'string', multiple: true },
     station: { type: 'string' },
     'sim-slots': { type: 'string' },
     'sim-speed': { type: 'string' },
+    image: { type: 'string' },
+    diff: { type: 'boolean' },
+    baud: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
     token: { type: 'string' },
@@ -73,10 +77,20 @@ export const command: Command = {
       slots = await slotsFrom(paths, []);
     }
 
-    // Simulated slots only: run the timing model this many times faster (demos, tests).
+    // --sim-slots only: run the timing model this many times faster (demos, tests).
     const simSpeed = numberOption(args, 'sim-speed', 1, { min: 0.01, max: 1000 });
-    const { factory, note } = serveRunFactory({ simSpeed });
     const storeDir = resolveStoreDir({ ...(stringOption(args, 'store') ? { store: stringOption(args, 'store')! } : {}), env: io.env, cwd: io.cwd });
+    const imageFile = stringOption(args, 'image');
+    const image = imageFile ? { data: await readImageFile(resolve(io.cwd, imageFile)), shownPath: resolve(io.cwd, imageFile) } : undefined;
+    const { factory } = serveRunFactory({
+      simSpeed,
+      storeDir,
+      cwd: io.cwd,
+      diff: flag(args, 'diff'),
+      baudRate: numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 }),
+      ...(image ? { image } : {}),
+    });
+    const note = simSlots !== undefined ? 'slots run the timed model of the unit plan (no simulated module); give --rig files for the real plan' : undefined;
     const app = await startServe({
       slots,
       factory,
