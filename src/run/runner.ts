@@ -63,6 +63,12 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
       emitter.emit({ type: 'phase.finished', phase: phase.name, outcome: 'SKIP', durationMs: 0, attempts: 0, skipReason: stopReason });
       continue;
     }
+    const unmet = (phase.requires ?? []).filter((name) => record!.phases.find((p) => p.name === name)?.outcome !== 'PASS');
+    if (unmet.length) {
+      const why = unmet.map((n) => `${n} ${record!.phases.find((p) => p.name === n)?.outcome ?? 'not in the plan'}`).join(', ');
+      emitter.emit({ type: 'phase.finished', phase: phase.name, outcome: 'SKIP', durationMs: 0, attempts: 0, skipReason: `not judged: needs ${unmet.join(', ')} to pass (${why})` });
+      continue;
+    }
     const { outcome, attempts, durationMs, error, skipReason } = await runPhase(phase, signal, hooks, emitter);
     emitter.emit({
       type: 'phase.finished',
@@ -73,7 +79,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
       ...(error ? { error } : {}),
       ...(skipReason ? { skipReason } : {}),
     });
-    if (outcome === 'FAIL' || outcome === 'ERROR') stopReason = `not run after ${phase.name} failed`;
+    if ((outcome === 'FAIL' && !phase.independent) || outcome === 'ERROR') stopReason = `not run after ${phase.name} failed`;
     if (outcome === 'ABORTED') stopReason = `not run: run aborted during ${phase.name}`;
   }
 

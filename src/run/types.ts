@@ -125,6 +125,13 @@ export interface Phase {
   timeoutMs: number;
   /** Extra attempts after a FAIL or ERROR (not after ABORTED or a user-input error). */
   retries?: number;
+  /**
+   * A FAIL here does not stop the run: later phases still run, so one bad check does not hide the
+   * others (e.g. a stuck relay and a miscalibrated meter on the same unit). ERROR still stops.
+   */
+  independent?: boolean;
+  /** Phases that must have PASSed for this one to mean anything; otherwise it is skipped, saying which. */
+  requires?: string[];
   /** Runs before a retry (e.g. power cycle the unit). */
   beforeRetry?: (ctx: PhaseContext) => Promise<void>;
   run(ctx: PhaseContext): Promise<void>;

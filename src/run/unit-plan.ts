@@ -25,6 +25,8 @@ export interface UnitPlanOptions {
   pipelineDepth?: number;
   checks?: CheckPlanOptions;
   httpTimeoutMs?: number;
+  /** How long the flashed firmware may take to serve HTTP after boot (default 20 s). */
+  bootTimeoutMs?: number;
   /** The run's abort signal (Ctrl-C, an operator's abort). */
   signal?: AbortSignal;
 }
@@ -45,6 +47,7 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
     ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
     ...(o.pipelineDepth !== undefined ? { pipelineDepth: o.pipelineDepth } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.bootTimeoutMs !== undefined ? { bootTimeoutMs: o.bootTimeoutMs } : {}),
   });
   const client = new ObkClient({ url: () => o.rig.deviceUrl(), timeoutMs: o.httpTimeoutMs ?? 4000 });
   // After configure, one CEN reset with the Wi-Fi LED pad recorded from the boot instant: the
@@ -58,6 +61,14 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
   });
   const at = checks.findIndex((p) => p.name === 'configure') + 1;
   checks.splice(at, 0, reboot.phase);
+  // The fixture checks after identity judge separate functions: each runs even if another failed.
+  const first = checks.findIndex((p) => p.name === 'identity') + 1;
+  for (const p of checks.slice(first)) p.independent = true;
+  // The button is judged by the relay it toggles: with a relay that failed on its own, say so
+  // instead of failing the button too.
+  if (checks.some((p) => p.name === 'relay')) {
+    for (const p of checks) if (p.name.startsWith('relay-button')) p.requires = ['relay'];
+  }
   return {
     plan: [...flashing.phases, ...checks],
     firmware: { path: o.imagePath, sha256: o.image.sha256, size: o.image.data.length },

@@ -94,6 +94,54 @@ describe('runPlan', () => {
     expect(led.skipReason).toBe('not run after relay failed');
   });
 
+  test('an independent phase that fails lets the later ones run; an error still stops the run', async () => {
+    const ran: string[] = [];
+    const failing = (name: string): Phase => ({
+      name,
+      timeoutMs: 500,
+      independent: true,
+      async run(ctx) {
+        ran.push(name);
+        ctx.measure({ name: `${name}_ok`, value: false, limits: { equals: true } });
+      },
+    });
+    const rec = await runPlan({
+      slot: 'slot0',
+      rig: 'test',
+      plan: [
+        failing('relay'),
+        { ...passing('bl0937'), independent: true, run: async (ctx) => { ran.push('bl0937'); ctx.measure({ name: 'p', value: 1, limits: { equals: 1 } }); } },
+        { name: 'led', timeoutMs: 500, independent: true, run: async () => { ran.push('led'); throw new PlugrigError('E_DEVICE_HTTP_TIMEOUT', 'no answer'); } },
+        { name: 'after', timeoutMs: 500, run: async () => void ran.push('after') },
+      ],
+      sinks: [],
+    });
+    expect(ran).toEqual(['relay', 'bl0937', 'led']);
+    expect(rec.outcome).toBe('ERROR');
+    expect(rec.phases.map((p) => p.outcome)).toEqual(['FAIL', 'PASS', 'ERROR', 'SKIP']);
+    expect(rec.phases[3]!.skipReason).toBe('not run after led failed');
+  });
+
+  test('a phase whose requirement did not pass is skipped, naming it; one whose requirement passed runs', async () => {
+    const ran: string[] = [];
+    const rec = await runPlan({
+      slot: 'slot0',
+      rig: 'test',
+      plan: [
+        { name: 'relay', timeoutMs: 500, independent: true, run: async (ctx) => void ctx.measure({ name: 'relay_on', value: false, limits: { equals: true } }) },
+        { ...passing('led'), independent: true },
+        { name: 'relay-button', timeoutMs: 500, requires: ['relay'], run: async () => void ran.push('relay-button') },
+        { name: 'led-blink', timeoutMs: 500, requires: ['led'], run: async (ctx) => { ran.push('led-blink'); ctx.measure({ name: 'x', value: 1, limits: { equals: 1 } }); } },
+      ],
+      sinks: [],
+    });
+    expect(ran).toEqual(['led-blink']);
+    const rb = rec.phases.find((p) => p.name === 'relay-button')!;
+    expect(rb.outcome).toBe('SKIP');
+    expect(rb.skipReason).toBe('not judged: needs relay to pass (relay FAIL)');
+    expect(rec.outcome).toBe('FAIL');
+  });
+
   test('a hung phase is abandoned as ERROR E_PHASE_TIMEOUT and cannot write into the run afterwards', async () => {
     const all = collector();
     let lateSignalAborted = false;

@@ -1,0 +1,113 @@
+/**
+ * The whole unit plan (link, backup, flash, verify, boot, configure, reboot, checks) on the
+ * simulated RMC021 through the sim rig, once without faults and once per firmware fault switch,
+ * all at the same time (they mostly wait on the firmware's real-time behaviour). Each fault must
+ * fail exactly the phase that judges it, with a measurement or error saying why; the rest pass or
+ * are skipped with a reason.
+ */
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describeImage } from '../../src/bk7231/image.js';
+import { generateTestImage } from '../../src/cli/test-image.js';
+import { parseTemplate } from '../../src/device/template.js';
+import { PACKAGE_ROOT, validateRig } from '../../src/rig/config.js';
+import { openRig } from '../../src/rig/open.js';
+import type { RunRecord } from '../../src/run/record.js';
+import { runPlan } from '../../src/run/runner.js';
+import { buildUnitPlan } from '../../src/run/unit-plan.js';
+import { createSimModule, openBekenFirmware, type ObkSimFaultSpec } from '../../src/sim/index.js';
+
+const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
+const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
+const image = describeImage('OpenBK7231N_QIO_test.bin', generateTestImage({ size: 128 * 1024 }));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunRecord> {
+  const json = JSON.parse(readFileSync(rigFile, 'utf8'));
+  json.sim = { ...json.sim, timing: 'fast' };
+  const config = validateRig(json, rigFile);
+  const module = createSimModule({ ...config.sim, seed, path: `sim:faults-${seed}` });
+  cleanups.push(() => module.close());
+  module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
+  const rig = await openRig(config, { simulator: module });
+  cleanups.push(() => rig.close());
+  const unit = buildUnitPlan({ rig, template, image, imagePath: '(test)', offset: 0, backupDir: mkdtempSync(join(tmpdir(), 'plugrig-bk-')), bootTimeoutMs: 8000 });
+  try {
+    return await runPlan({ slot: `s${seed}`, rig: rig.name, plan: unit.plan, sinks: [] });
+  } finally {
+    await unit.close();
+  }
+}
+
+const outcomes = (r: RunRecord) => Object.fromEntries(r.phases.map((p) => [p.name, p.outcome]));
+const failed = (r: RunRecord, phase: string) => r.phases.find((p) => p.name === phase)!.measurements.filter((m) => m.verdict === 'FAIL').map((m) => m.name);
+
+const CASES: Record<string, ObkSimFaultSpec[]> = {
+  none: [],
+  'relay-stuck': ['relay-stuck'],
+  'button-unwired': ['button-unwired'],
+  'led-inverted': ['led-inverted'],
+  'sel-inverted': ['sel-inverted'],
+  'cal-off': ['cal-off:8'],
+  'http-dead': ['http-dead'],
+  'no-boot': ['no-boot'],
+};
+
+describe('the unit plan against each simulated firmware fault', () => {
+  const records = new Map<string, RunRecord>();
+  const all = Promise.all(Object.entries(CASES).map(async ([name, f], i) => records.set(name, await runUnit(f, 100 + i))));
+
+  const CHECKS = ['wifi-led', 'relay', 'relay-button', 'bl0937'];
+  const flashOk = { link: 'PASS', backup: 'PASS', flash: 'PASS', verify: 'PASS' };
+  const upToChecks = { ...flashOk, boot: 'PASS', configure: 'PASS', reboot: 'PASS', identity: 'PASS' };
+  const checksPass = Object.fromEntries(CHECKS.map((c) => [c, 'PASS']));
+
+  test('no fault: every phase passes', async () => {
+    await all;
+    const r = records.get('none')!;
+    expect(outcomes(r)).toEqual({ ...upToChecks, ...checksPass });
+    expect(r.outcome).toBe('PASS');
+  }, 150_000);
+
+  test.each([
+    ['relay-stuck', 'relay', ['power_on_latency']],
+    ['button-unwired', 'relay-button', null],
+    ['led-inverted', 'wifi-led', ['wifi_led_boot_low_excess']],
+    ['sel-inverted', 'bl0937', null],
+    ['cal-off', 'bl0937', null],
+  ])('%s fails only %s', async (fault, phase, measurements) => {
+    await all;
+    const r = records.get(fault)!;
+    const want: Record<string, string> = { ...upToChecks, ...checksPass, [phase]: 'FAIL' };
+    if (fault === 'relay-stuck') want['relay-button'] = 'SKIP'; // judged through the relay, which failed on its own
+    expect(outcomes(r)).toEqual(want);
+    expect(r.outcome).toBe('FAIL');
+    const why = failed(r, phase);
+    expect(why.length).toBeGreaterThan(0);
+    if (measurements) for (const m of measurements) expect(why).toContain(m);
+  }, 150_000);
+
+  test('http-dead: the first phase that talks HTTP ends the run, naming the timeout', async () => {
+    await all;
+    const r = records.get('http-dead')!;
+    const o = outcomes(r);
+    for (const [phase, outcome] of Object.entries(flashOk)) expect(o[phase]).toBe(outcome);
+    expect(o.configure).toBe('ERROR');
+    expect(r.phases.find((p) => p.name === 'configure')!.error?.code).toMatch(/^E_DEVICE_HTTP_/);
+    expect(r.outcome).toBe('ERROR');
+  }, 150_000);
+
+  test('no-boot: the boot phase fails with the reason, nothing after it runs', async () => {
+    await all;
+    const r = records.get('no-boot')!;
+    const boot = r.phases.find((p) => p.name === 'boot')!;
+    expect(boot.outcome).toBe('FAIL');
+    expect(boot.measurements[0]!.note).toMatch(/never served HTTP/);
+    expect(r.phases.filter((p) => p.outcome !== 'SKIP').map((p) => p.name)).toEqual(['link', 'backup', 'flash', 'verify', 'boot']);
+  }, 150_000);
+});
