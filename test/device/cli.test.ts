@@ -1,26 +1,7 @@
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import net from 'node:net';
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../cli/run-cli.js';
 import { FakeObk } from './fake-obk.js';
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function cli(argv: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await main(argv, { out: out.stream, err: err.stream, signal: new AbortController().signal, cwd: process.cwd() });
-  return { code, out: out.text(), err: err.text() };
-}
 
 let fake: FakeObk;
 beforeEach(async () => {
