@@ -13,7 +13,6 @@ import { openRig } from '../rig/open.js';
 import type { RunFactory } from '../run/factory.js';
 import { simulatedRunFactory } from '../run/simulated-plan.js';
 import { buildUnitPlan } from '../run/unit-plan.js';
-import { openBekenFirmware } from '../sim/index.js';
 
 export interface ServeFactoryOptions {
   /** The image every unit gets; default: the generated OpenBeken-tagged test image. */
@@ -35,8 +34,8 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
     if (!slot.rigPath) return model(slot, signal);
     const config = await loadRigFile(slot.rigPath);
     const template = await loadDeviceTemplate(config.devicePath, o.cwd);
-    // A simulated rig gets the simulated OpenBeken, so a flashed unit boots like a plug.
-    const rig = await openRig(config, { signal, ...(config.kind === 'sim' ? { firmware: openBekenFirmware() } : {}) });
+    // A simulated rig boots the simulated OpenBeken (with the rig file's sim.firmwareFaults).
+    const rig = await openRig(config, { signal });
     const unit = buildUnitPlan({
       rig,
       template,

@@ -10,7 +10,7 @@ import { createSerialOpener } from '../io/serial.js';
 import { openSysfsPwm } from '../io/sysfs-pwm.js';
 import type { SysfsAccess } from '../io/sysfs-access.js';
 import type { OutputLine } from '../io/types.js';
-import { createSimModule, openBekenFirmware, simBinding } from '../sim/index.js';
+import { createSimModule, openBekenFirmware, simBinding, type ObkSimFaultSpec } from '../sim/index.js';
 import { simInputLine, simOutputLine, simPulseOutput } from '../sim/lines.js';
 import type { FirmwareFactory, SimModuleHandle } from '../sim/types.js';
 import { assembleRig, type OpenedLines, type OpenRig } from './assemble.js';
@@ -43,7 +43,7 @@ async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<Op
   const owned = !opts.simulator;
   const module: SimModuleHandle = opts.simulator ?? createSimModule(config.sim ?? {});
   if (owned) {
-    const firmware = opts.firmware ?? openBekenFirmware();
+    const firmware = opts.firmware ?? openBekenFirmware({ faults: (config.sim?.firmwareFaults ?? []) as ObkSimFaultSpec[] });
     if (firmware) module.setFirmware(firmware);
   }
   const fixture = new Map<number, Named>();

@@ -5,6 +5,7 @@
 import { AbortedError, isPlugrigError, PlugrigError } from '../errors.js';
 import { measurement as judged } from './measurement.js';
 import type { ErrorInfo, Measurement, Phase, PhaseContext, ProgressInfo, RunEventBody, UnitIdentity } from './types.js';
+import { normalizeMac } from './mac.js';
 
 export type AttemptResult =
   | { kind: 'PASS' }
@@ -93,7 +94,9 @@ export async function runAttempt(
       emit({ type: 'log', level, message, phase: phase.name });
     },
     identify(unit: UnitIdentity) {
-      emit({ type: 'unit.identified', unit });
+      // One MAC form in every record, whichever way the phase read it (chip TLV or /api/info).
+      const mac = unit.mac === undefined ? undefined : (normalizeMac(unit.mac) ?? unit.mac);
+      emit({ type: 'unit.identified', unit: mac === undefined ? unit : { ...unit, mac } });
     },
     artifact(kind, path, sha256) {
       emit({ type: 'artifact', phase: phase.name, kind, path, ...(sha256 ? { sha256 } : {}) });

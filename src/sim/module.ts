@@ -59,6 +59,11 @@ export interface SimModuleOptions {
    * path is taken under $PLUGRIG_HOME (else ~/.local/share/plugrig).
    */
   flashFile?: string;
+  /**
+   * Fault switches of the simulated OpenBeken a rig boots on this module (e.g. "relay-stuck"). The
+   * chip ignores them; whoever attaches the firmware passes them to openBekenFirmware().
+   */
+  firmwareFaults?: string[];
   /** App uptime after which the early-reset counter clears. Default EARLY_RESET_UPTIME_MS (5 s). */
   earlyResetClearMs?: number;
 }

@@ -6,8 +6,9 @@ import { PlugrigError } from '../errors.js';
 import { parseFault, type SimFaults } from './faults.js';
 import type { SimModuleOptions } from './module.js';
 import { REALISTIC_TIMING, type TimingModel } from './timing.js';
+import { parseObkSimFaults, type ObkSimFaultSpec } from './firmware/index.js';
 
-const HINT = 'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed, rxBufferBytes, flashFile';
+const HINT = 'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed, rxBufferBytes, flashFile, firmwareFaults';
 
 function fail(path: string, what: string): never {
   throw new PlugrigError('E_RIG_CONFIG', `${path}: ${what}`, HINT);
@@ -113,6 +114,16 @@ export function parseSimOptions(json: unknown, jsonPath: string): SimModuleOptio
       case 'rxBufferBytes':
         out.rxBufferBytes = v === 'unlimited' ? Number.POSITIVE_INFINITY : intField(v, p, 1, 1 << 20);
         break;
+      case 'firmwareFaults': {
+        if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(p, 'expected a list of fault names, e.g. ["relay-stuck"]');
+        try {
+          parseObkSimFaults(v as ObkSimFaultSpec[]);
+        } catch (e) {
+          fail(p, (e as Error).message);
+        }
+        out.firmwareFaults = v as string[];
+        break;
+      }
       case 'flashFile':
         if (typeof v !== 'string' || v.trim() === '') fail(p, 'expected a file path (relative paths are under $PLUGRIG_HOME)');
         out.flashFile = v;

@@ -142,6 +142,16 @@ describe('runPlan', () => {
     expect(rec.outcome).toBe('FAIL');
   });
 
+  test('a MAC is recorded in one form whichever way a phase read it', async () => {
+    const rec = await runPlan({
+      slot: 'slot0',
+      rig: 'test',
+      plan: [{ name: 'identity', timeoutMs: 500, run: async (ctx) => { ctx.identify({ mac: 'c8:47:8c:0a:0b:0c' }); ctx.measure({ name: 'x', value: 1, limits: { equals: 1 } }); } }],
+      sinks: [],
+    });
+    expect(rec.unit.mac).toBe('C8478C0A0B0C');
+  });
+
   test('a hung phase is abandoned as ERROR E_PHASE_TIMEOUT and cannot write into the run afterwards', async () => {
     const all = collector();
     let lateSignalAborted = false;

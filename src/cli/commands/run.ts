@@ -75,7 +75,8 @@ export const command: Command = {
     if (faults.length && config.kind !== 'sim') {
       throw new PlugrigError('E_USAGE', `--sim-fault needs a simulated rig; ${config.name} is a ${config.kind} rig`, 'use --rig rigs/sim.json');
     }
-    const firmware = config.kind === 'sim' ? simFirmware(faults) : undefined;
+    // Faults named here replace any the rig file's sim.firmwareFaults sets.
+    const firmware = faults.length ? simFirmware(faults) : undefined;
     const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
     const storeDir = resolveStoreDir({ ...(stringOption(args, 'store') ? { store: stringOption(args, 'store')! } : {}), env: io.env, cwd: io.cwd });
     const store = await openFileStore(storeDir);

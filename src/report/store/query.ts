@@ -1,12 +1,10 @@
 /** Record queries, pure: MAC normalisation, date parsing for --since, and the match itself. */
 import type { RunRecord } from '../../run/record.js';
 import type { RecordQuery } from './types.js';
+import { normalizeMac } from '../../run/mac.js';
 
 /** "C8:47:8c-00.00.01" → "C8478C000001"; undefined when it is not 12 hex digits. */
-export function normalizeMac(raw: string): string | undefined {
-  const hex = raw.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
-  return /^[0-9A-F]{12}$/.test(hex) && raw.replace(/[0-9a-fA-F:.\-\s]/g, '') === '' ? hex : undefined;
-}
+export { normalizeMac };
 
 /**
  * --since: an ISO date or date-time ("2026-11-29", "2026-11-29T08:00"), "today", or an age

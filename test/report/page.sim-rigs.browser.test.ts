@@ -1,0 +1,81 @@
+/**
+ * The operator page over real simulated rigs: `plugrig serve`'s factory runs the whole unit plan
+ * (flash, boot, configure, checks) on three sim rig files, one of them with a stuck relay. Started
+ * from the page in headless Chromium, two slots reach PASS and the faulty one shows FAIL with the
+ * relay check's measurement. Skips, saying why, when /usr/bin/chromium is not installed.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startServe, type ServeHandle } from '../../src/report/serve-app.js';
+import { serveRunFactory } from '../../src/report/serve-factory.js';
+import { describeImage } from '../../src/bk7231/image.js';
+import { generateTestImage } from '../../src/cli/test-image.js';
+import { PACKAGE_ROOT } from '../../src/rig/config.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`skipped: operator page over simulated rigs needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+const maybe = haveChromium ? describe : describe.skip;
+
+maybe('operator page driving simulated rigs through the real unit plan', () => {
+  let browser: BrowserContext;
+  let app: ServeHandle;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'plugrig-page-rigs-'));
+    const base = JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'rigs/sim.json'), 'utf8'));
+    const rig = (name: string, seed: number, firmwareFaults: string[] = []) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ ...base, name, device: resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), sim: { timing: 'fast', seed, path: `sim:page-${name}`, firmwareFaults } }));
+      return file;
+    };
+    const slots = [
+      { slot: 'slot0', rig: 'bench-a', rigPath: rig('bench-a', 11) },
+      { slot: 'slot1', rig: 'bench-b', rigPath: rig('bench-b', 12) },
+      { slot: 'slot2', rig: 'bench-c', rigPath: rig('bench-c', 13, ['relay-stuck']) },
+    ];
+    const image = { data: describeImage('OpenBK7231N_QIO_test.bin', generateTestImage({ size: 128 * 1024 })), shownPath: '(test)' };
+    const { factory } = serveRunFactory({ storeDir: dir, cwd: PACKAGE_ROOT, image });
+    app = await startServe({ slots, factory, storeDir: join(dir, 'store'), port: 0, token: 'page-rigs-token' });
+    browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      viewport: { width: 800, height: 480 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const card = (page: Page, slot: string) => page.locator(`.card[data-slot="${slot}"]`);
+
+  test('two slots reach PASS, the slot with a stuck relay shows FAIL naming the relay check', async () => {
+    const page = await browser.newPage();
+    await page.goto(app.operatorUrl);
+    await page.waitForSelector('#conn.up');
+    await page.locator('#start-all').click();
+    await page.waitForSelector('.card[data-slot="slot0"].pass', { timeout: 150_000 });
+    await page.waitForSelector('.card[data-slot="slot1"].pass', { timeout: 30_000 });
+    await page.waitForSelector('.card[data-slot="slot2"].fail', { timeout: 30_000 });
+    expect(await card(page, 'slot2').locator('.check').textContent()).toMatch(/relay/);
+    expect(await card(page, 'slot0').locator('.mac').textContent()).toMatch(/^C8:47:8C(:[0-9A-F]{2}){3}$/);
+    const records = await app.store.records();
+    expect(records.map((r) => [r.slot, r.outcome]).sort()).toEqual([
+      ['slot0', 'PASS'],
+      ['slot1', 'PASS'],
+      ['slot2', 'FAIL'],
+    ]);
+    const failed = records.find((r) => r.slot === 'slot2')!;
+    expect(failed.phases.find((p) => p.name === 'relay')!.outcome).toBe('FAIL');
+    expect(failed.phases.find((p) => p.name === 'bl0937')!.outcome).toBe('PASS'); // the other checks still ran
+    await page.close();
+  }, 200_000);
+});
