@@ -3,7 +3,7 @@
  * to a temporary file, synced, read back and compared by SHA-256, then renamed into place.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PlugrigError } from '../errors.js';
 
@@ -12,6 +12,15 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** `<MAC>_<hash8>.bin`, with the hash over the content. */
 export function backupName(mac: string | undefined, data: Uint8Array): string {
   return `${(mac ?? 'unknown-mac').toUpperCase()}_${sha256(data).slice(0, 8)}.bin`;
+}
+
+const BACKUP_NAME = /^([0-9A-F]{12}|unknown-mac)_[0-9a-f]{8}\.bin$/;
+
+/** The backup file already kept for this MAC in `dir` (by the name backupName gives), if any. */
+export async function existingBackup(dir: string, mac: string): Promise<string | undefined> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const hit = names.find((n) => BACKUP_NAME.exec(n)?.[1] === mac.toUpperCase());
+  return hit ? join(dir, hit) : undefined;
 }
 
 /**

@@ -4,11 +4,10 @@
  * and connects the Flasher, the boot phase releases the port and boots the unit through the rig's
  * boot sequence. `close()` releases whatever is still open, whatever happened.
  */
-import { readdir } from 'node:fs/promises';
 import { PlugrigError } from '../errors.js';
 import type { Rig } from '../rig/types.js';
 import type { Phase, PhaseContext } from '../run/types.js';
-import { backupPath, saveVerified } from './backup-file.js';
+import { backupPath, existingBackup, saveVerified } from './backup-file.js';
 import { chipCrc } from './crc.js';
 import { Flasher } from './flasher.js';
 import { hex } from './frames.js';
@@ -39,15 +38,6 @@ export interface FlashPhases {
   phases: Phase[];
   /** Releases the port (if a phase left it open). Safe to call more than once. */
   close(): Promise<void>;
-}
-
-const BACKUP_NAME = /^([0-9A-F]{12})_[0-9a-f]{8}\.bin$/;
-
-/** The backup file already kept for this MAC, if any. */
-export async function existingBackup(dir: string, mac: string): Promise<string | undefined> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const hit = names.find((n) => BACKUP_NAME.exec(n)?.[1] === mac.toUpperCase());
-  return hit ? `${dir}/${hit}` : undefined;
 }
 
 export function flashPhases(o: FlashPhaseOptions): FlashPhases {
