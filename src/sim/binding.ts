@@ -8,6 +8,7 @@
  */
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { findModule, registeredPaths, type SimModule } from './module.js';
+import { sleepUntil } from './timed-queue.js';
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
@@ -132,8 +133,7 @@ export class SimPort implements BindingPortInterface {
 
   async drain(): Promise<void> {
     this.assertUsable('drain');
-    const wait = this.module.link.hostTxDoneMs() - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await sleepUntil(this.module.link.hostTxDoneMs());
     this.assertUsable('drain');
   }
 

@@ -8,10 +8,16 @@ export class TimedQueue {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
 
-  /** Timers wake up to ~1 ms early or late; running a little early avoids a second 1 ms sleep. */
+  /**
+   * Timers wake up to ~1 ms late. A round trip
+   * crosses several queues, so that lateness would add up to milliseconds per command that a real
+   * chip does not have: the timer is set `leadMs` before the due time and the last stretch is
+   * waited out with setImmediate (the event loop stays free; it costs a little CPU).
+   */
   constructor(
     private readonly now: () => number = () => performance.now(),
-    private readonly earlyToleranceMs = 0.3,
+    private readonly earlyToleranceMs = 0.05,
+    private readonly leadMs = 1.5,
   ) {}
 
   push(dueMs: number, run: () => void): void {
@@ -39,7 +45,7 @@ export class TimedQueue {
   private arm(): void {
     if (this.timer || this.immediate || this.items.length === 0) return;
     const wait = this.items[0]!.dueMs - this.now();
-    if (wait <= this.earlyToleranceMs) {
+    if (wait <= this.leadMs) {
       this.immediate = setImmediate(() => {
         this.immediate = undefined;
         this.fire();
@@ -48,7 +54,7 @@ export class TimedQueue {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.fire();
-      }, wait);
+      }, wait - this.leadMs);
     }
   }
 
@@ -60,4 +66,20 @@ export class TimedQueue {
     }
     this.arm();
   }
+}
+
+/**
+ * Resolves once performance.now() has reached `dueMs`: a timer for most of the wait (libuv timers
+ * have millisecond resolution and may fire early or late), setImmediate for the last stretch.
+ */
+export function sleepUntil(dueMs: number, leadMs = 1.5): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const left = dueMs - performance.now();
+      if (left <= 0) resolve();
+      else if (left > leadMs) setTimeout(check, left - leadMs);
+      else setImmediate(check);
+    };
+    check();
+  });
 }
