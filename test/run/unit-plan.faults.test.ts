@@ -6,7 +6,7 @@
  * are skipped with a reason.
  */
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeImage } from '../../src/bk7231/image.js';
@@ -18,6 +18,7 @@ import type { RunRecord } from '../../src/run/record.js';
 import { runPlan } from '../../src/run/runner.js';
 import { buildUnitPlan } from '../../src/run/unit-plan.js';
 import { createSimModule, openBekenFirmware, type ObkSimFaultSpec } from '../../src/sim/index.js';
+import { cli } from '../cli/run-cli.js';
 
 const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
@@ -58,9 +59,36 @@ const CASES: Record<string, ObkSimFaultSpec[]> = {
   'no-boot': ['no-boot'],
 };
 
+/** `plugrig run` itself (what `npm start` does), on a fast copy of the sim rig, with --junit and --store. */
+function runCli() {
+  const dir = mkdtempSync(join(tmpdir(), 'plugrig-cli-run-'));
+  const rig = join(dir, 'sim-fast.json');
+  const json = JSON.parse(readFileSync(rigFile, 'utf8'));
+  writeFileSync(rig, JSON.stringify({ ...json, device: resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), sim: { timing: 'fast', seed: 7, path: 'sim:cli-run' } }));
+  const result = cli(['run', '--rig', rig, '--store', join(dir, 'store'), '--junit', join(dir, 'junit.xml'), '--json']);
+  return { dir, result };
+}
+
 describe('the unit plan against each simulated firmware fault', () => {
   const records = new Map<string, RunRecord>();
   const all = Promise.all(Object.entries(CASES).map(async ([name, f], i) => records.set(name, await runUnit(f, 100 + i))));
+  const viaCli = runCli();
+
+  test('plugrig run: exit 0, the record as JSON, JUnit with a case per phase, the record kept in the store', async () => {
+    const r = await viaCli.result;
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.out) as RunRecord;
+    expect(rec.outcome).toBe('PASS');
+    expect(rec.unit.mac).toMatch(/^C8478C[0-9A-F]{6}$/);
+    const xml = readFileSync(join(viaCli.dir, 'junit.xml'), 'utf8');
+    for (const p of rec.phases) expect(xml).toContain(`name="${p.name}"`);
+    expect(xml).not.toMatch(/<failure/);
+    const q = await cli(['records', '--store', join(viaCli.dir, 'store'), '--mac', rec.unit.mac!, '--json']);
+    expect(q.code).toBe(0);
+    const kept = JSON.parse(q.out) as RunRecord[];
+    expect(kept.map((k) => [k.runId, k.outcome])).toEqual([[rec.runId, 'PASS']]);
+    expect(kept[0]!.backupPath).toMatch(new RegExp(`backups/${rec.unit.mac}_[0-9a-f]{8}\\.bin$`));
+  }, 150_000);
 
   const CHECKS = ['wifi-led', 'relay', 'relay-button', 'bl0937'];
   const flashOk = { link: 'PASS', backup: 'PASS', flash: 'PASS', verify: 'PASS' };

@@ -32,6 +32,14 @@ export interface OpenBekenSimOptions {
   chipTemperatureC?: number;
   /** Gap between going down on `restart` and booting again (default 1000 ms). */
   rebootGapMs?: number;
+  /**
+   * RTOS uptime when OpenBeken sets up its pins (PIN_SetupPins in Main_Init_BeforeDelay_Unsafe,
+   * user_main.c ~1468): the Beken SDK's start-up before the app is not published; 200 ms is
+   * assumed. It only decides when the Wi-Fi LED's first toggle falls (525 − this ms after setup),
+   * which is what the rig's LED-polarity measurement reads; 0 would put a wrongly-wired LED exactly
+   * on that measurement's threshold.
+   */
+  sdkStartMs?: number;
   /** Web password for basic auth (user "admin"); default none. */
   webPassword?: string;
 }
@@ -60,6 +68,7 @@ export function openBekenFirmware(options: OpenBekenSimOptions = {}): FirmwareFa
         chipTemperatureC: options.chipTemperatureC ?? 0,
       },
       rebootGapMs: options.rebootGapMs ?? 1000,
+      sdkStartMs: options.sdkStartMs ?? 200,
       ...(options.webPassword !== undefined ? { webPassword: options.webPassword } : {}),
     });
     try {

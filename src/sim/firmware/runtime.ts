@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   identity: Omit<DeviceIdentity, 'mac'>;
   /** Time between the firmware going down on `restart` and booting again. */
   rebootGapMs: number;
+  /** RTOS uptime when OpenBeken sets up its pins (the SDK's start-up before Main_Init); see index.ts. */
+  sdkStartMs: number;
   /** Basic-auth password for the web API; overrides the config's (empty = none). */
   webPassword?: string;
 }
@@ -139,9 +141,10 @@ export class ObkRuntime implements RunningFirmware {
     this.stuckLevel.clear();
     this.manualEdges.clear();
     this.ledPad.clear();
-    // The RTOS clock starts with the app (the module's boot), or again on an internal restart.
+    // The RTOS clock starts with the app (the module's boot), or again on an internal restart, and
+    // has run through the SDK's start-up by the time OpenBeken sets up its pins.
     const now = this.opts.clock.now();
-    this.led = wifiLedAtBoot(this.boots === 0 ? now - this.ctx.bootedAtMs : 0);
+    this.led = wifiLedAtBoot((this.boots === 0 ? now - this.ctx.bootedAtMs : 0) + this.opts.sdkStartMs);
     this.boots++;
     this.log(`OpenBK7231N ${this.id.version} boot ${this.boots}, early resets ${this.earlyResets}`);
     this.modelNow.boot();

@@ -48,7 +48,7 @@ describe('Wi-Fi LED pad after boot on the simulated firmware', () => {
     expect(bench.pads.get(8)!.moduleDrive()).toBe(0);
     const seen = edgesOf(bench, 8);
     run(bench, 1600);
-    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([[1, 1050], [0, 1575]]);
+    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([[1, 850], [0, 1375]]); // toggles at 325 (200 ms SDK start-up assumed), 850, 1375
     await fw.stop();
   });
 
@@ -58,7 +58,7 @@ describe('Wi-Fi LED pad after boot on the simulated firmware', () => {
     expect(bench.pads.get(8)!.moduleDrive()).toBe(0);
     const seen = edgesOf(bench, 8);
     run(bench, 1100);
-    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([[1, 525], [0, 1050]]);
+    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([[1, 325], [0, 850]]);
     await fw.stop();
   });
 
@@ -68,10 +68,10 @@ describe('Wi-Fi LED pad after boot on the simulated firmware', () => {
     expect(bench.pads.get(8)!.level()).toBe(0);
     fw.runtime!.runCommand('SetPinRole 23 WifiLED');
     expect(bench.pads.get(23)!.moduleDrive()).toBe(0); // WifiLED with the LED on would be high: this is the setup level
-    run(bench, 475); // second toggle at 1050: LED off
+    run(bench, 475); // second toggle at 850: LED off
     expect(bench.pads.get(23)!.moduleDrive()).toBe(0);
     expect(bench.pads.get(8)!.moduleDrive()).toBe(1);
-    run(bench, 525); // third toggle at 1575: LED on
+    run(bench, 525); // third toggle at 1375: LED on
     expect(bench.pads.get(23)!.moduleDrive()).toBe(1);
     expect(bench.pads.get(8)!.moduleDrive()).toBe(0);
     await fw.stop();
