@@ -51,4 +51,20 @@ describe('Wi-Fi LED phase', () => {
     expect(p).toMatchObject({ value: null, verdict: 'FAIL' });
     expect(p.note).toContain('steady on (P8 level 0, WifiLED_n)');
   });
+
+  test('a boot recording that cannot tell the polarity fails the phase instead of passing silently', async () => {
+    const wire = new Wire('P8');
+    const timer = setInterval(() => wire.setPeer(wire.peer === 0 ? 'z' : 0), 275);
+    const ctx = fakeContext();
+    // the rig watched the boot but saw no edges at all (e.g. the LED line has no pull-up)
+    const silent = { bootNs: process.hrtime.bigint(), edges: () => [] };
+    try {
+      await wifiLedPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url }), limits: { watchMs: 1500 }, bootWatch: () => silent }).run(ctx);
+    } finally {
+      clearInterval(timer);
+    }
+    const m = ctx.get('wifi_led_boot_low_excess')!;
+    expect(m).toMatchObject({ value: null, verdict: 'FAIL' });
+    expect(m.note).toMatch(/^polarity could not be judged from the boot recording: no rising edge/);
+  });
 });
