@@ -4,6 +4,8 @@
  * gaps, and the build tag `OpenBK7231N_<version>` in the application so the simulated module boots
  * it as OpenBeken. Deterministic for a given seed, so two runs flash the same bytes.
  */
+import { describeImage, type FirmwareImage } from '../bk7231/image.js';
+
 export interface TestImageOptions {
   size?: number;
   version?: string;
@@ -48,4 +50,9 @@ export function generateTestImage(opts: TestImageOptions = {}): Buffer {
   const tag = Buffer.from(`OpenBK7231N_${version}\0`, 'ascii');
   tag.copy(img, APP_OFFSET + 0x100);
   return img;
+}
+
+/** The image a job flashes when the user names none, with how records show its path. */
+export function defaultTestImage(): { data: FirmwareImage; shownPath: string } {
+  return { data: describeImage('OpenBK7231N_QIO_test.bin', generateTestImage()), shownPath: '(generated test image)' };
 }

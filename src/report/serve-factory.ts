@@ -5,8 +5,8 @@
  * the timed model of that plan (src/run/simulated-plan.ts), for demos and load tests.
  */
 import path from 'node:path';
-import { describeImage, type FirmwareImage } from '../bk7231/image.js';
-import { generateTestImage } from '../cli/test-image.js';
+import type { FirmwareImage } from '../bk7231/image.js';
+import { defaultTestImage } from '../cli/test-image.js';
 import { loadDeviceTemplate } from '../device/cli-support.js';
 import { loadRigFile } from '../rig/config.js';
 import { openRig } from '../rig/open.js';
@@ -28,7 +28,7 @@ export interface ServeFactoryOptions {
 }
 
 export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; note?: string } {
-  const image = o.image ?? { data: describeImage('OpenBK7231N_QIO_test.bin', generateTestImage()), shownPath: '(generated test image)' };
+  const image = o.image ?? defaultTestImage();
   const model = simulatedRunFactory({ timeScale: 1 / (o.simSpeed ?? 1) });
   const factory: RunFactory = async (slot, signal) => {
     if (!slot.rigPath) return model(slot, signal);

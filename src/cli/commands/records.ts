@@ -6,7 +6,7 @@ import { PlugrigError } from '../../errors.js';
 import { formatDuration, formatMac } from '../../report/console.js';
 import { firstFailure, type RunRecord } from '../../run/record.js';
 import { openFileStore } from '../../report/store/file-store.js';
-import { resolveStoreDir } from '../../report/store/location.js';
+import { storeDirOption } from '../store-option.js';
 import { normalizeMac, parseSince } from '../../report/store/query.js';
 import type { RecordQuery } from '../../report/store/types.js';
 import { flag, numberOption, stringOption } from '../args.js';
@@ -82,7 +82,7 @@ export const command: Command = {
     const slot = stringOption(args, 'slot');
     if (slot !== undefined) q.slot = slot;
     if (args.values.limit !== undefined) q.limit = numberOption(args, 'limit', 0, { min: 1, max: 1e9 });
-    const dir = resolveStoreDir({ ...(stringOption(args, 'store') ? { store: stringOption(args, 'store')! } : {}), env: io.env, cwd: io.cwd });
+    const dir = storeDirOption(args, io);
     const store = await openFileStore(dir, { mode: 'read' });
     try {
       const records = await store.records(q);

@@ -6,13 +6,12 @@
  * Exit 0 only on PASS.
  */
 import path from 'node:path';
-import { describeImage, type FirmwareImage } from '../../bk7231/image.js';
+import type { FirmwareImage } from '../../bk7231/image.js';
 import { loadDeviceTemplate } from '../../device/cli-support.js';
 import { PlugrigError } from '../../errors.js';
 import { ConsoleSink } from '../../report/console.js';
 import { JunitSink } from '../../report/junit.js';
 import { openFileStore } from '../../report/store/file-store.js';
-import { resolveStoreDir } from '../../report/store/location.js';
 import { StoreSink } from '../../report/store/store-sink.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
@@ -24,10 +23,14 @@ import { flag, numberOption, stringList, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 import { readImageFile } from '../flash-image.js';
 import { rigPath } from '../flash-session.js';
-import { generateTestImage } from '../test-image.js';
+import { storeDirOption } from '../store-option.js';
+import { defaultTestImage } from '../test-image.js';
 
 async function imageFrom(file: string | undefined, io: CommandIo): Promise<{ image: FirmwareImage; shownPath: string }> {
-  if (!file) return { image: describeImage('OpenBK7231N_QIO_test.bin', generateTestImage()), shownPath: '(generated test image)' };
+  if (!file) {
+    const d = defaultTestImage();
+    return { image: d.data, shownPath: d.shownPath };
+  }
   const full = path.resolve(io.cwd, file);
   return { image: await readImageFile(full), shownPath: full };
 }
@@ -78,7 +81,7 @@ export const command: Command = {
     // Faults named here replace any the rig file's sim.firmwareFaults sets.
     const firmware = faults.length ? simFirmware(faults) : undefined;
     const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
-    const storeDir = resolveStoreDir({ ...(stringOption(args, 'store') ? { store: stringOption(args, 'store')! } : {}), env: io.env, cwd: io.cwd });
+    const storeDir = storeDirOption(args, io);
     const store = await openFileStore(storeDir);
     const view = json ? io.err : io.out;
     const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view)];

@@ -9,7 +9,7 @@ import { PlugrigError } from '../../errors.js';
 import { serveRunFactory } from '../../report/serve-factory.js';
 import { startServe } from '../../report/serve-app.js';
 import { loadStationFile, slotNameFor } from '../../report/station-file.js';
-import { resolveStoreDir } from '../../report/store/location.js';
+import { storeDirOption } from '../store-option.js';
 import { loadRigFile } from '../../rig/config.js';
 import type { SlotInfo } from '../../run/factory.js';
 import { flag, numberOption, stringList, stringOption } from '../args.js';
@@ -79,7 +79,7 @@ export const command: Command = {
 
     // --sim-slots only: run the timing model this many times faster (demos, tests).
     const simSpeed = numberOption(args, 'sim-speed', 1, { min: 0.01, max: 1000 });
-    const storeDir = resolveStoreDir({ ...(stringOption(args, 'store') ? { store: stringOption(args, 'store')! } : {}), env: io.env, cwd: io.cwd });
+    const storeDir = storeDirOption(args, io);
     const imageFile = stringOption(args, 'image');
     const image = imageFile ? { data: await readImageFile(resolve(io.cwd, imageFile)), shownPath: resolve(io.cwd, imageFile) } : undefined;
     const { factory } = serveRunFactory({
