@@ -4,7 +4,7 @@
  * (a stale link-check reply in front of it is skipped by the transport). On failure the host goes
  * back to 115200, checks the chip is still there, and tries again a bounded number of times.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { encode, expect } from './frames.js';
 import { sleep, type Transport } from './transport.js';
 

@@ -3,7 +3,7 @@
  * §11: wire time is added by the transport; here is the chip's own time, taken at the slow end of
  * datasheet maxima so a healthy chip never trips them) and its reply checks (status, echoes).
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { crcCommandRange, type CrcEndConvention } from './crc.js';
 import { ERASE_4K, ERASE_64K, SECTOR_SIZE, encode, expect, hex, type Reply } from './frames.js';
 import type { Transport } from './transport.js';

@@ -4,7 +4,7 @@
  * operation reports progress; every error is a PlugrigError with a stable code.
  */
 import type { SerialPortStream } from '@serialport/stream';
-import { PlugrigError, throwIfAborted } from '../errors.js';
+import { PlugrigError, throwIfAborted } from '../core/errors.js';
 import type { ResetSequence } from '../rig/types.js';
 import { switchBaud } from './baud.js';
 import { Chip } from './commands.js';

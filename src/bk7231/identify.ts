@@ -3,7 +3,7 @@
  * MAC from the TLV/RF sector, and optionally the 32-byte eFuse (whose first 16 bytes are the
  * code-encryption key).
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { findFlashPart, flashSizeOf, midOf, type FlashPart } from './flash-table.js';
 import { hex } from './frames.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { SECTOR } from './plan.js';
 
 export type ImageKind = 'bk7231n-qio' | 'bk7231t-ua' | 'raw';

@@ -7,7 +7,7 @@
  * On failure the error names the likely cause from what was heard.
  */
 import pRetry, { AbortError as RetryAbort } from 'p-retry';
-import { AbortedError, PlugrigError } from '../errors.js';
+import { AbortedError, PlugrigError } from '../core/errors.js';
 import type { ResetSequence } from '../rig/types.js';
 import { encode, expect } from './frames.js';
 import { sleep, type Transport } from './transport.js';

@@ -5,7 +5,7 @@
  * a chip that went silent (reset, brown-out) must not be fed the rest of the job, each waiting
  * out its own deadline; the caller checks the chip is alive and resumes with what was not started.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 
 export const FATAL_CODES = new Set(['E_PORT_GONE', 'E_ABORTED', 'E_PORT_CLOSED', 'E_PROTECTED', 'E_CHIP_LOST']);
 

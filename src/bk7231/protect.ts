@@ -3,7 +3,7 @@
  * unknown one: its SR layout is a guess), clear every protect bit, and read the SR back with the
  * busy bits (WIP/WEL) masked until the protect bits read clear, for a bounded time.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { SR_BUSY_BITS, findFlashPart, type FlashPart } from './flash-table.js';
 import { hex } from './frames.js';

@@ -4,7 +4,7 @@
  * replies on the wire) and compared with the host CRC of what arrived; a piece that disagrees is
  * checked sector by sector and the bad sectors are read again (bounded).
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { chipCrc } from './crc.js';
 import { hex } from './frames.js';

@@ -7,7 +7,7 @@
  * Raspberry Pi notes) — turns every pending and later call into E_PORT_GONE.
  */
 import type { SerialPortStream } from '@serialport/stream';
-import { AbortedError, PlugrigError } from '../errors.js';
+import { AbortedError, PlugrigError } from '../core/errors.js';
 import { type Reply, type ReplyMatcher, ReplyParser, matches } from './frames.js';
 
 export interface TransportOptions {

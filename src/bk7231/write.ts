@@ -5,7 +5,7 @@
  * still on (§8.4), per-sector repair (erase + program + CRC, ≤ retries) for anything that failed,
  * and a final CRC over the whole range.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { ERASED_SECTOR_CRC, chipCrc, crcUpdate, CRC_INIT } from './crc.js';
 import { hex } from './frames.js';

@@ -6,7 +6,7 @@
  */
 import type { InputLine, Level, PulseOutput } from '../io/types.js';
 import { cf1For, type Bl0937Freqs } from './bl0937-math.js';
-import { AbortedError } from '../errors.js';
+import { AbortedError } from '../core/errors.js';
 import { hrNs, nsToMs } from './edges.js';
 
 export interface SelEdge {

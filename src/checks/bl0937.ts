@@ -8,7 +8,7 @@ import type { ObkClient } from '../device/obk-client.js';
 import type { ObkEnergy } from '../device/obk-replies.js';
 import type { TemplatePin } from '../device/template.js';
 import type { InputLine, PulseOutput } from '../io/types.js';
-import type { Phase, PhaseContext } from '../run/types.js';
+import type { Phase, PhaseContext } from '../core/run-types.js';
 import {
   DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, frequenciesFor, loadLabel, readingTolerance, selMeansVoltage,
   type Bl0937Cal, type LoadPoint, type Tolerance,

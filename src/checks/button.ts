@@ -9,7 +9,7 @@ import type { ObkClient } from '../device/obk-client.js';
 import { powerOfChannel } from '../device/obk-replies.js';
 import type { TemplatePin } from '../device/template.js';
 import type { InputLine, Level, OutputLine } from '../io/types.js';
-import type { Phase, PhaseContext } from '../run/types.js';
+import type { Phase, PhaseContext } from '../core/run-types.js';
 import { EdgeRecorder, hrNs, nsToMs } from './edges.js';
 import { waitForUptime } from './uptime.js';
 

@@ -5,7 +5,7 @@
  * calibration the readings stay off by the skew, far outside the limits.
  */
 import type { ObkClient } from '../device/obk-client.js';
-import type { Phase } from '../run/types.js';
+import type { Phase } from '../core/run-types.js';
 import {
   DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, calibrationRelativeError, frequenciesFor, loadLabel, readingTolerance,
   type Bl0937Cal, type LoadPoint,

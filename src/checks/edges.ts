@@ -2,7 +2,7 @@
  * Records the edges of an input line from the moment a step starts, so a change that happens
  * before we begin waiting is never missed. Every wait has a deadline and honours the AbortSignal.
  */
-import { AbortedError } from '../errors.js';
+import { AbortedError } from '../core/errors.js';
 import type { Edge, InputLine, Level } from '../io/types.js';
 
 export class EdgeRecorder {

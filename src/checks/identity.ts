@@ -6,7 +6,7 @@ import { confirmApplied } from '../device/apply.js';
 import type { ObkClient } from '../device/obk-client.js';
 import { formatMac } from '../device/obk-replies.js';
 import type { Template } from '../device/template.js';
-import type { Phase } from '../run/types.js';
+import type { Phase } from '../core/run-types.js';
 
 export function identityPhase(cfg: { name?: string; client: ObkClient; template: Template }): Phase {
   return {

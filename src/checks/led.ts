@@ -23,7 +23,7 @@ import { delay } from '../device/delay.js';
 import type { ObkClient } from '../device/obk-client.js';
 import type { TemplatePin } from '../device/template.js';
 import type { Edge, InputLine, Level } from '../io/types.js';
-import type { Limits, Phase, PhaseContext } from '../run/types.js';
+import type { Limits, Phase, PhaseContext } from '../core/run-types.js';
 import { alternating, blinkStats } from './blink.js';
 import { EdgeRecorder } from './edges.js';
 import { waitForUptime } from './uptime.js';

@@ -7,7 +7,7 @@ import type { ObkClient } from '../device/obk-client.js';
 import { pinsOfKind, type Template, type TemplatePin } from '../device/template.js';
 import type { InputLine, OutputLine, PulseOutput } from '../io/types.js';
 import type { FixtureLine, Rig } from '../rig/types.js';
-import type { Phase } from '../run/types.js';
+import type { Phase } from '../core/run-types.js';
 import type { Bl0937Cal, LoadPoint } from './bl0937-math.js';
 import { bl0937Phase, type Bl0937Timing, type Bl0937Wiring } from './bl0937.js';
 import { hasInstantReaction, relayButtonPhase, type ButtonTiming } from './button.js';

@@ -8,7 +8,7 @@ import { delay } from '../device/delay.js';
 import type { ObkClient } from '../device/obk-client.js';
 import type { InputLine } from '../io/types.js';
 import type { Rig } from '../rig/types.js';
-import type { Phase } from '../run/types.js';
+import type { Phase } from '../core/run-types.js';
 import { startLedBootWatch, type LedBootWatch } from './led.js';
 import { waitForUptime } from './uptime.js';
 

@@ -7,7 +7,7 @@ import type { ObkClient } from '../device/obk-client.js';
 import { powerOfChannel } from '../device/obk-replies.js';
 import type { TemplatePin } from '../device/template.js';
 import type { InputLine, Level } from '../io/types.js';
-import type { Limits, Phase } from '../run/types.js';
+import type { Limits, Phase } from '../core/run-types.js';
 import { EdgeRecorder, hrNs, nsToMs } from './edges.js';
 
 export interface RelayPhaseConfig {

@@ -1,4 +1,4 @@
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { delay } from '../device/delay.js';
 import type { ObkClient } from '../device/obk-client.js';
 import type { ObkInfo } from '../device/obk-replies.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { Command, ParsedCommandArgs } from './command.js';
 
 /** Parses argv for one command; every mistake becomes a PlugrigError naming the bad argument. */

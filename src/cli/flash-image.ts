@@ -1,7 +1,7 @@
 /** Reading the image argument and the --offset option for flash and verify. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { checkImageFits, describeImage, type FirmwareImage } from '../bk7231/image.js';
 import { numberOption } from './args.js';
 import type { CommandIo, ParsedCommandArgs } from './command.js';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { SerialPortStream } from '@serialport/stream';
 import { autoDetect } from '@serialport/bindings-cpp';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { Flasher } from '../bk7231/flasher.js';
 import type { Progress, ProgressFn } from '../bk7231/progress.js';
 import { createSerialOpener } from '../io/serial.js';

@@ -1,4 +1,4 @@
-import { isPlugrigError, PlugrigError } from '../errors.js';
+import { isPlugrigError, PlugrigError } from '../core/errors.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandIo } from './command.js';
 

@@ -3,7 +3,7 @@
  * command on its own (it may contain ';'), then `restart` (drivers such as BL0937 only start at
  * boot), then a read-back through /api/pins and /api/info that must match (openbeken-device.md §1).
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { delay, nowMs } from './delay.js';
 import type { ObkClient } from './obk-client.js';
 import { deviceRoleName, type ObkInfo, type ObkPins } from './obk-replies.js';

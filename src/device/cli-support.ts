@@ -5,7 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { DEFAULT_HARDWARE_DIR, modulePadsForBoard } from './module-pads.js';
 import { ObkClient } from './obk-client.js';
 import { checkTemplateAgainstModule, loadTemplateFile, type Template } from './template.js';

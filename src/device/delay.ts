@@ -1,4 +1,4 @@
-import { AbortedError } from '../errors.js';
+import { AbortedError } from '../core/errors.js';
 
 /** Sleeps, or rejects with E_ABORTED as soon as the signal fires. */
 export function delay(ms: number, signal?: AbortSignal, what = 'wait'): Promise<void> {

@@ -4,7 +4,7 @@
  * hang us) and a bounded retry; only idempotent requests are retried.
  */
 import pRetry, { AbortError as StopRetry } from 'p-retry';
-import { AbortedError, PlugrigError } from '../errors.js';
+import { AbortedError, PlugrigError } from '../core/errors.js';
 import {
   badReply, parseEnergy, parseInfo, parseJsonText, parsePins, parsePower,
   type ObkEnergy, type ObkInfo, type ObkPins,

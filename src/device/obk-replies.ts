@@ -3,7 +3,7 @@
  * hand: spaces after colons, extra blocks ("ESP32", "TempUnit"), numbers as strings ("flags":"1024").
  * So we parse it as JSON, then read each field tolerantly and name the field when it is missing.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { roleByIndex } from './roles.js';
 
 export interface ObkInfo {

@@ -4,7 +4,7 @@
  * `pins."27": role "Relay" is not an OpenBeken role — did you mean "Rel"?`.
  */
 import { readFile } from 'node:fs/promises';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { ModulePads } from './module-pads.js';
 import { roleByName, suggestRole, type PinRole, type RoleKind } from './roles.js';
 

@@ -3,7 +3,7 @@
  * or 569, old kernels: 0), so the header chip is found by its label at run time, never by a constant.
  */
 import { join } from 'node:path';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { nodeSysfs, type SysfsAccess } from './sysfs-access.js';
 
 /** Labels of the chip that carries the 40-pin header, in order of preference (Pi 5 first: its SoC chips come first). */

@@ -7,7 +7,7 @@
  */
 import type { Gpio as OnoffGpio } from 'onoff';
 import { join } from 'node:path';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { createEdgeFilter, nowNs } from './edge-filter.js';
 import { onProcessExit } from './exit-cleanup.js';
 import { listGpioChips, resolveBcm, type GpioChip, type ResolvedGpio } from './gpio-chips.js';

@@ -3,7 +3,7 @@
  * (Pi 4: 10 MHz → 100 ns; Pi 5 RP1: 50 MHz → 20 ns), and the order of sysfs writes that keeps
  * duty ≤ period at every moment (the kernel refuses anything else).
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 
 export const PI4_PWM_CLOCK_HZ = 10_000_000;
 export const PI5_PWM_CLOCK_HZ = 50_000_000;

@@ -7,8 +7,8 @@
 import { realpathSync } from 'node:fs';
 import { SerialPortStream } from '@serialport/stream';
 import type { BindingInterface } from '@serialport/bindings-cpp';
-import { AbortedError, PlugrigError } from '../errors.js';
-import type { SerialOpenOptions, SerialOpener } from '../rig/types.js';
+import { AbortedError, PlugrigError } from '../core/errors.js';
+import type { SerialOpenOptions, SerialOpener } from './types.js';
 
 export interface WatchdogOptions {
   /** Check period; unplug is noticed within one period (default 500 ms, well inside 2 s). */

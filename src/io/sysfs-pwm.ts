@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PlugrigError, throwIfAborted } from '../errors.js';
+import { PlugrigError, throwIfAborted } from '../core/errors.js';
 import { onProcessExit } from './exit-cleanup.js';
 import { pwmResolutionHz, pwmSetting, writeOrder, type PwmSetting } from './pwm-math.js';
 import { nodeSysfs, type SysfsAccess } from './sysfs-access.js';

@@ -2,6 +2,8 @@
  * The only way the flasher and the checks touch hardware. A line is a Pi pin, a kernel PWM channel
  * or a simulated wire; which one is decided once, when the rig opens.
  */
+import type { SerialPortStream } from '@serialport/stream';
+
 export type Level = 0 | 1;
 
 /** A timestamped level change seen on an input. `tNs` is the host's monotonic clock (process.hrtime.bigint()). */
@@ -36,4 +38,15 @@ export interface PulseOutput {
   /** The achievable frequency step at the given frequency, in Hz (quantisation of the backend). */
   resolutionHz(hz: number): number;
   close(): Promise<void>;
+}
+
+export interface SerialOpenOptions {
+  baudRate: number;
+  signal?: AbortSignal;
+}
+
+/** Opens the rig's flashing UART. The returned stream is the real serialport stack over the rig's binding. */
+export interface SerialOpener {
+  readonly path: string;
+  open(opts: SerialOpenOptions): Promise<SerialPortStream>;
 }

@@ -3,8 +3,8 @@
  * place; otherwise plain, greppable lines (phase starts and ends, failures, progress every 25 %).
  * The formatting is pure; only ConsoleSink touches the stream.
  */
-import { describeMeasurement } from '../run/measurement.js';
-import type { RunEvent, Sink } from '../run/types.js';
+import { describeMeasurement } from '../core/measurement.js';
+import type { RunEvent, Sink } from '../core/run-types.js';
 import { idleView, reduceSlotView, type SlotView } from './slot-view.js';
 
 export function formatBar(fraction: number, width: number): string {

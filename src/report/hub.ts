@@ -9,8 +9,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { isPlugrigError, PlugrigError } from '../errors.js';
-import type { RunEvent } from '../run/types.js';
+import { isPlugrigError, PlugrigError } from '../core/errors.js';
+import type { RunEvent } from '../core/run-types.js';
 import { loadPage, type PageFiles } from './page-files.js';
 import {
   localDay,
@@ -24,8 +24,17 @@ import {
   type ServerMessage,
 } from './protocol.js';
 import { idleView, reduceSlotView, viewFromRecord, type SlotView } from './slot-view.js';
-import type { SlotInfo, StationControl } from './station.js';
+import type { SlotInfo } from '../core/run-types.js';
 import type { RecordStore, StoredEvent } from './store/types.js';
+
+/** What the hub asks of whoever runs the slots (the station implements it). */
+export interface StationControl {
+  slotNames(): string[];
+  /** Starts a run; returns its id. Throws E_SLOT_UNKNOWN or E_SLOT_BUSY. */
+  start(slot: string): string;
+  /** Aborts the slot's run; false when it was idle. Throws E_SLOT_UNKNOWN. */
+  abort(slot: string): boolean;
+}
 
 export interface HubOptions {
   store: RecordStore;

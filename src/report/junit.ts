@@ -6,9 +6,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { describeMeasurement } from '../run/measurement.js';
-import { foldEvents, type PhaseRecord, type RunRecord } from '../run/record.js';
-import type { RunEvent, Sink } from '../run/types.js';
+import { describeMeasurement } from '../core/measurement.js';
+import { foldEvents, type PhaseRecord, type RunRecord } from '../core/record.js';
+import type { RunEvent, Sink } from '../core/run-types.js';
 
 /** XML text/attribute escaping; characters XML 1.0 cannot carry at all are dropped. */
 export function xmlEscape(s: string): string {

@@ -3,7 +3,7 @@
  * validation of everything a client sends (pure). Anything that does not validate gets an error
  * reply with one of the codes below; nothing a client sends can throw inside the server.
  */
-import type { RunEvent } from '../run/types.js';
+import type { RunEvent } from '../core/run-types.js';
 import type { SlotView } from './slot-view.js';
 
 export const PROTOCOL_VERSION = 1;

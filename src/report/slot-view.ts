@@ -3,9 +3,9 @@
  * MAC and, once the run ends, a verdict that stays until the next unit. The console and the
  * operator page both draw from this.
  */
-import { describeMeasurement } from '../run/measurement.js';
-import { firstFailure, type RunRecord } from '../run/record.js';
-import type { RunEvent, RunOutcome } from '../run/types.js';
+import { describeMeasurement } from '../core/measurement.js';
+import { firstFailure, type RunRecord } from '../core/record.js';
+import type { RunEvent, RunOutcome } from '../core/run-types.js';
 
 export interface SlotView {
   slot: string;

@@ -3,12 +3,13 @@
  * lines and wrapped with the pad-safety and boot-hazard rules, UART pads released before flashing
  * and before every reset, everything closed once.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { OutputLine } from '../io/types.js';
 import { BootGuard } from './boot-guard.js';
 import type { RigConfig } from './config-types.js';
 import { runSteps } from './sequence.js';
-import type { FixtureLine, ResetSequence, Rig, SerialOpener } from './types.js';
+import type { SerialOpener } from '../io/types.js';
+import type { FixtureLine, ResetSequence, Rig } from './types.js';
 
 export interface OpenedLines {
   power?: OutputLine;

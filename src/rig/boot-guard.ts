@@ -3,7 +3,7 @@
  * mode (openbeken-device.md §4). After the rig boots a freshly flashed app, this guard refuses any
  * further reset before the app has run MIN_UPTIME_MS (6 s, a second of margin). Pure: the clock is injected.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 
 export const MIN_UPTIME_BEFORE_RESET_MS = 6000;
 

@@ -9,7 +9,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { parseSimOptions } from '../sim/index.js';
 import type {
   ActiveLevel, ControlLineConfig, FixtureKind, FixtureLineConfig, LineDrive, PiBoard, PwmChannelConfig, RigConfig, RigKind, SequenceConfig, UartConfig,

@@ -3,7 +3,7 @@
  * their JSON: which pads exist, which carry UART1 or are module outputs, and which GPIOs the
  * template makes outputs of the module (the fixture must never drive those).
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 
 export interface PadFacts {
   gpio: number;

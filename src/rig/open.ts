@@ -4,7 +4,7 @@
  * abort while opening releases whatever was already opened; an abort after opening closes the rig.
  */
 import { autoDetect } from '@serialport/bindings-cpp';
-import { AbortedError, PlugrigError } from '../errors.js';
+import { AbortedError, PlugrigError } from '../core/errors.js';
 import { OnoffBackend, type OnoffBackendOptions } from '../io/onoff-lines.js';
 import { createSerialOpener } from '../io/serial.js';
 import { openSysfsPwm } from '../io/sysfs-pwm.js';

@@ -3,7 +3,7 @@
  * (esptool's custom reset sequences, over named lines). Pure: parsing and checking only; running
  * is in sequence.ts. Every error names the sequence, the step number and its text.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { Level } from '../io/types.js';
 
 /** `z` releases the line (input / high impedance). */

@@ -3,7 +3,7 @@
  * is abortable between and during steps.
  */
 import { setTimeout as sleepTimer } from 'node:timers/promises';
-import { AbortedError, PlugrigError, throwIfAborted } from '../errors.js';
+import { AbortedError, PlugrigError, throwIfAborted } from '../core/errors.js';
 import type { OutputLine } from '../io/types.js';
 import type { ResetSequence } from './types.js';
 import { checkSequenceLines, parseSequence, sequenceDurationMs, type SequenceStep } from './sequence-parse.js';

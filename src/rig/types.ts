@@ -2,8 +2,7 @@
  * What an opened rig gives the flasher and the checks. The rig file (rigs/*.json) is parsed and
  * validated by rig/config; rig/open turns it into this, choosing the backends once.
  */
-import type { SerialPortStream } from '@serialport/stream';
-import type { InputLine, OutputLine, PulseOutput } from '../io/types.js';
+import type { InputLine, OutputLine, PulseOutput, SerialOpener } from '../io/types.js';
 
 /** A power/CEN sequence compiled from its text form (e.g. "cen=0; wait 100ms; cen=1"). */
 export interface ResetSequence {
@@ -17,16 +16,6 @@ export interface ResetSequence {
   run(signal?: AbortSignal): Promise<void>;
 }
 
-export interface SerialOpenOptions {
-  baudRate: number;
-  signal?: AbortSignal;
-}
-
-/** Opens the rig's flashing UART. The returned stream is the real serialport stack over the rig's binding. */
-export interface SerialOpener {
-  readonly path: string;
-  open(opts: SerialOpenOptions): Promise<SerialPortStream>;
-}
 
 export type FixtureLine =
   | { kind: 'output'; pad: number; line: OutputLine }

@@ -2,10 +2,10 @@
  * One attempt of one phase: a deadline, the run's abort signal, and a context that goes inert once
  * the attempt is over (a phase abandoned after its deadline cannot write into the run any more).
  */
-import { AbortedError, isPlugrigError, PlugrigError } from '../errors.js';
-import { measurement as judged } from './measurement.js';
-import type { ErrorInfo, Measurement, Phase, PhaseContext, ProgressInfo, RunEventBody, UnitIdentity } from './types.js';
-import { normalizeMac } from './mac.js';
+import { AbortedError, isPlugrigError, PlugrigError } from '../core/errors.js';
+import { measurement as judged } from '../core/measurement.js';
+import type { ErrorInfo, Measurement, Phase, PhaseContext, ProgressInfo, RunEventBody, UnitIdentity } from '../core/run-types.js';
+import { normalizeMac } from '../core/mac.js';
 
 export type AttemptResult =
   | { kind: 'PASS' }

@@ -3,8 +3,8 @@
  * every durable sink has the event before any other sink sees it. Phases call `emit` without
  * awaiting; a promise chain keeps the order.
  */
-import { PlugrigError } from '../errors.js';
-import type { RunEvent, RunEventBody, Sink } from './types.js';
+import { PlugrigError } from '../core/errors.js';
+import type { RunEvent, RunEventBody, Sink } from '../core/run-types.js';
 
 export class RunEmitter {
   private seq = 0;

@@ -2,16 +2,9 @@
  * How a station gets the plan for one unit on one slot. The real flash+check plan (bk7231 + checks)
  * and the simulated slots both come in through this one shape.
  */
-import type { FirmwareInfo, Phase, UnitIdentity } from './types.js';
+import type { FirmwareInfo, Phase, SlotInfo, UnitIdentity } from '../core/run-types.js';
 
-export interface SlotInfo {
-  /** Name used on the page, in events and in messages, e.g. "slot0". */
-  slot: string;
-  /** Rig name (from the rig file). */
-  rig: string;
-  /** The rig file, when there is one. */
-  rigPath?: string;
-}
+export type { SlotInfo };
 
 export interface PreparedRun {
   plan: Phase[];

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { runAttempt, type AttemptResult } from './attempt.js';
 import { RunEmitter } from './emitter.js';
-import { applyEvent, decideOutcome, type RunRecord } from './record.js';
-import type { ErrorInfo, FirmwareInfo, Phase, PhaseOutcome, RunEvent, Sink, UnitIdentity } from './types.js';
+import { applyEvent, decideOutcome, type RunRecord } from '../core/record.js';
+import type { ErrorInfo, FirmwareInfo, Phase, PhaseOutcome, RunEvent, Sink, UnitIdentity } from '../core/run-types.js';
 
 export interface RunPlanOptions {
   runId?: string;

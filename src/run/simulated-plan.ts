@@ -9,9 +9,9 @@
  * Faults can be injected per slot: a failing check, a hang, an error.
  */
 import { createHash } from 'node:crypto';
-import { AbortedError, PlugrigError } from '../errors.js';
+import { AbortedError, PlugrigError } from '../core/errors.js';
 import type { RunFactory, SlotInfo } from './factory.js';
-import type { Limits, Phase, PhaseContext } from './types.js';
+import type { Limits, Phase, PhaseContext } from '../core/run-types.js';
 
 export interface SimSlotFaults {
   /** Name of a check phase ('relay', 'led', 'bl0937') whose measurement comes out of limits. */

@@ -3,14 +3,14 @@
  * boot) followed by the checks derived from the device template (configure, identity, LED, relay,
  * button, BL0937). Built from an opened rig, a template and an image; `close()` releases the port.
  */
-import { flashPhases } from '../bk7231/phases.js';
+import { flashPhases } from './flash-phases.js';
 import type { FirmwareImage } from '../bk7231/image.js';
 import { buildCheckPhases, type CheckPlanOptions } from '../checks/plan.js';
 import { ObkClient } from '../device/obk-client.js';
 import { pinsOfKind, type Template } from '../device/template.js';
 import { rebootWatchPhase } from '../checks/reboot-watch.js';
 import type { Rig } from '../rig/types.js';
-import type { FirmwareInfo, Phase } from './types.js';
+import type { FirmwareInfo, Phase } from '../core/run-types.js';
 
 export interface UnitPlanOptions {
   rig: Rig;

@@ -2,7 +2,7 @@
  * Faults the simulated module can be told to have (reference §12, §14.3). All are off by default;
  * random ones draw from the module's seeded generator so a failing run can be replayed.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 
 export interface SimFaults {
   /** Probability that a byte on the wire (either direction) is lost. */

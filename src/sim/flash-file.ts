@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 
 export const SIM_FLASH_SIZE = 0x200000;
 

@@ -4,7 +4,7 @@
  * (the net's pull decides); a pulse output puts an analytic pulse train on the net (no timers).
  * Input edges carry the host clock (process.hrtime) like the Pi backend's.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { createEdgeFilter, nowNs } from '../io/edge-filter.js';
 import type { InputLine, Level, OutputLine, PulseOutput } from '../io/types.js';
 import type { PadNet } from './net.js';

@@ -4,7 +4,7 @@
  * the ROM answers the download protocol on UART1 (through a UartLink), and when the window expires
  * the firmware set with setFirmware() boots from flash with the pads, the flash and a log on UART2.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { PadNet } from './net.js';
 import type { FirmwareContext, FirmwareFactory, ModuleState, RunningFirmware, SimModuleHandle } from './types.js';
 import { NorFlash, type ProtectionModel } from './flash-model.js';

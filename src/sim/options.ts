@@ -2,7 +2,7 @@
  * The `sim` object of a rig file, checked field by field; every error names its JSON path
  * (e.g. `sim.timing: expected "fast" or "realistic"`).
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import { parseFault, type SimFaults } from './faults.js';
 import type { SimModuleOptions } from './module.js';
 import { REALISTIC_TIMING, type TimingModel } from './timing.js';

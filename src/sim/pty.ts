@@ -6,7 +6,7 @@
  * RTS/DTR, which is why the server is usually run with a held chip (download window never expires).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { SimModule } from './module.js';
 import { PTY_HELPER_PY } from './pty-helper.js';
 

@@ -6,7 +6,7 @@
  * the drop/corrupt faults act per byte. The host side is whatever attaches: the in-process serialport
  * binding or the pty server.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { Rng } from './prng.js';
 import type { SimFaults } from './faults.js';
 import { TimedQueue } from './timed-queue.js';

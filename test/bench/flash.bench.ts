@@ -13,7 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Flasher } from '../../src/bk7231/flasher.js';
-import { generateTestImage } from '../../src/cli/test-image.js';
+import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { createSimModule, REALISTIC_TIMING, startPtyServer } from '../../src/sim/index.js';
 import { cenPulse, openSimPort, powerCycle } from '../bk7231/sim-rig.js';
 import { flashFloor } from './flash-floor.js';

@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Flasher } from '../../src/bk7231/flasher.js';
-import { generateTestImage } from '../../src/cli/test-image.js';
-import { startServe } from '../../src/report/serve-app.js';
+import { generateTestImage } from '../../src/bk7231/test-image.js';
+import { startServe } from '../../src/station/serve-app.js';
 import type { RunFactory, SlotInfo } from '../../src/run/factory.js';
 import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
-import type { Phase, RunEvent, Sink } from '../../src/run/types.js';
+import type { Phase, RunEvent, Sink } from '../../src/core/run-types.js';
 import { createSimModule, type SimModule } from '../../src/sim/index.js';
 import { cenPulse, openSimPort, powerCycle } from '../bk7231/sim-rig.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
-import { generateTestImage } from '../../src/cli/test-image.js';
+import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { createSimModule, startPtyServer, type PtyServer, type SimModule } from '../../src/sim/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plugrig-flash-cli-'));

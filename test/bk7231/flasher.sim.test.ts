@@ -5,7 +5,7 @@
  */
 import { describe, test, expect, afterEach } from '@jest/globals';
 import { Flasher, type FlasherOptions } from '../../src/bk7231/flasher.js';
-import { generateTestImage } from '../../src/cli/test-image.js';
+import { generateTestImage } from '../../src/bk7231/test-image.js';
 import type { SimModuleOptions } from '../../src/sim/index.js';
 import { openSimPort, simRig } from './sim-rig.js';
 

@@ -1,7 +1,7 @@
 import { describe, test, expect } from '@jest/globals';
 import { checkImageFits, describeImage } from '../../src/bk7231/image.js';
 import { findFlashPart, flashSizeOf, midOf } from '../../src/bk7231/flash-table.js';
-import { generateTestImage } from '../../src/cli/test-image.js';
+import { generateTestImage } from '../../src/bk7231/test-image.js';
 
 const MiB = 1024 * 1024;
 

@@ -2,7 +2,7 @@
 import { SerialPortStream } from '@serialport/stream';
 import { createSimModule, simBinding, type SimModuleOptions } from '../../src/sim/index.js';
 import type { ResetSequence } from '../../src/rig/types.js';
-import { AbortedError } from '../../src/errors.js';
+import { AbortedError } from '../../src/core/errors.js';
 import type { SimModuleHandle } from '../../src/sim/types.js';
 
 const wait = (ms: number, signal?: AbortSignal) =>

@@ -4,7 +4,7 @@
  * that is lost once is repaired and the job still ends verified.
  */
 import { describe, test, expect } from '@jest/globals';
-import { PlugrigError } from '../../src/errors.js';
+import { PlugrigError } from '../../src/core/errors.js';
 import type { Chip } from '../../src/bk7231/commands.js';
 import { chipCrc } from '../../src/bk7231/crc.js';
 import { writeJob } from '../../src/bk7231/write.js';

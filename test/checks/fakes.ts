@@ -3,8 +3,8 @@
  * them, and a PhaseContext that collects measurements.
  */
 import type { Edge, InputLine, Level, OutputLine, PulseOutput } from '../../src/io/types.js';
-import { measurement } from '../../src/run/measurement.js';
-import type { Measurement, MeasurementInput, PhaseContext, UnitIdentity } from '../../src/run/types.js';
+import { measurement } from '../../src/core/measurement.js';
+import type { Measurement, MeasurementInput, PhaseContext, UnitIdentity } from '../../src/core/run-types.js';
 
 /** One wire: host drive (0/1/'z') and peer drive; low wins; pulled up when nobody drives. */
 export class Wire {

@@ -14,7 +14,7 @@ import { parseTemplate } from '../../src/device/template.js';
 import { validateRig, PACKAGE_ROOT } from '../../src/rig/config.js';
 import { openRig } from '../../src/rig/open.js';
 import { createSimModule, openBekenFirmware, type ObkSimFaultSpec, type SimModule } from '../../src/sim/index.js';
-import { generateTestImage } from '../../src/cli/test-image.js';
+import { generateTestImage } from '../../src/bk7231/test-image.js';
 import type { InputLine } from '../../src/io/types.js';
 import { RMC021_BACKLOG } from '../sim/firmware/helpers.js';
 import { fakeContext } from './fakes.js';

@@ -6,7 +6,7 @@
  */
 import { describe, test, expect } from '@jest/globals';
 import { bootPolarity, bootPolarityLimits, BOOT_POLARITY_THRESHOLD_MS } from '../../src/checks/led.js';
-import { judge } from '../../src/run/measurement.js';
+import { judge } from '../../src/core/measurement.js';
 import type { Edge } from '../../src/io/types.js';
 
 const BOOT = 5_000_000_000n;

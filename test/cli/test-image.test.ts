@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { APP_OFFSET, generateTestImage } from '../../src/cli/test-image.js';
+import { APP_OFFSET, generateTestImage } from '../../src/bk7231/test-image.js';
 
 describe('generateTestImage', () => {
   test('is deterministic per seed and differs across seeds', () => {

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Hub, type HubOptions } from '../../src/report/hub.js';
-import { Station } from '../../src/report/station.js';
+import { Station } from '../../src/station/station.js';
 import { openFileStore, type FileRecordStore } from '../../src/report/store/file-store.js';
 import { StoreSink } from '../../src/report/store/store-sink.js';
 import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
-import type { RunEvent } from '../../src/run/types.js';
+import type { RunEvent } from '../../src/core/run-types.js';
 import { connect, type TestClient } from './ws-client.js';
 
 const TOKEN = 'test-token-123';

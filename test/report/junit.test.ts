@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JunitSink, junitFromEvents, xmlEscape } from '../../src/report/junit.js';
 import { runPlan } from '../../src/run/runner.js';
-import type { Phase, RunEvent, Sink } from '../../src/run/types.js';
+import type { Phase, RunEvent, Sink } from '../../src/core/run-types.js';
 
 const xsd = fileURLToPath(new URL('./fixtures/junit.xsd', import.meta.url));
 const xmllint = ['/usr/bin/xmllint', '/bin/xmllint'].find(existsSync);

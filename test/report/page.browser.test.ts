@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startServe, type ServeHandle } from '../../src/report/serve-app.js';
+import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
 import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
 
 const CHROMIUM = '/usr/bin/chromium';

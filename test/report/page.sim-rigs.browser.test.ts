@@ -10,10 +10,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startServe, type ServeHandle } from '../../src/report/serve-app.js';
-import { serveRunFactory } from '../../src/report/serve-factory.js';
+import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
+import { serveRunFactory } from '../../src/station/serve-factory.js';
 import { describeImage } from '../../src/bk7231/image.js';
-import { generateTestImage } from '../../src/cli/test-image.js';
+import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { PACKAGE_ROOT } from '../../src/rig/config.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { PlugrigError } from '../../src/errors.js';
-import { Station } from '../../src/report/station.js';
+import { PlugrigError } from '../../src/core/errors.js';
+import { Station } from '../../src/station/station.js';
 import { simulatedRunFactory, type SimSlotFaults } from '../../src/run/simulated-plan.js';
-import type { RunEvent, Sink } from '../../src/run/types.js';
+import type { RunEvent, Sink } from '../../src/core/run-types.js';
 
 function collector(): Sink & { events: RunEvent[] } {
   const events: RunEvent[] = [];

@@ -9,7 +9,7 @@ import { normalizeMac, parseSince } from '../../src/report/store/query.js';
 import { resolveStoreDir } from '../../src/report/store/location.js';
 import { StoreSink } from '../../src/report/store/store-sink.js';
 import { runPlan } from '../../src/run/runner.js';
-import type { Phase } from '../../src/run/types.js';
+import type { Phase } from '../../src/core/run-types.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const tmp = () => mkdtemp(join(tmpdir(), 'plugrig-store-'));

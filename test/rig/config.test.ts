@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadRigFile, validateRig, PACKAGE_ROOT } from '../../src/rig/config.js';
-import { PlugrigError } from '../../src/errors.js';
+import { PlugrigError } from '../../src/core/errors.js';
 
 const rigPath = (n: string) => resolve(PACKAGE_ROOT, 'rigs', n);
 const pi4 = () => JSON.parse(readFileSync(rigPath('pi4-rmc021.json'), 'utf8')) as Record<string, any>;

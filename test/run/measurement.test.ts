@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { describeMeasurement, judge, measurement } from '../../src/run/measurement.js';
+import { describeMeasurement, judge, measurement } from '../../src/core/measurement.js';
 
 describe('judge', () => {
   test('range limits are inclusive and reject non-numbers', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { PlugrigError } from '../../src/errors.js';
-import { decideOutcome, foldEvents } from '../../src/run/record.js';
+import { PlugrigError } from '../../src/core/errors.js';
+import { decideOutcome, foldEvents } from '../../src/core/record.js';
 import { runPlan } from '../../src/run/runner.js';
-import type { Phase, RunEvent, Sink } from '../../src/run/types.js';
+import type { Phase, RunEvent, Sink } from '../../src/core/run-types.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@
 import { describe, test, expect, afterEach } from '@jest/globals';
 import { heldChip, hex, link, LINK_CHECK, LINK_REPLY, type Host } from './host.js';
 import { parseFault, parseFaults, type SimModule } from '../../src/sim/index.js';
-import { PlugrigError } from '../../src/errors.js';
+import { PlugrigError } from '../../src/core/errors.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { createSimModule } from '../../src/sim/index.js';
-import { PlugrigError } from '../../src/errors.js';
+import { PlugrigError } from '../../src/core/errors.js';
 
 describe('sim flash kept in a file', () => {
   test('what one module wrote, the next one created on the same file starts with (MAC included)', async () => {

@@ -2,7 +2,7 @@
  * plugrig backup <file|dir> — read the flash (whole 2 MiB by default), every sector CRC-checked
  * on the chip, into a file named with the MAC and a content hash, verified on disk.
  */
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 import { backupPath, saveVerified } from '../../bk7231/backup-file.js';
 import { hex } from '../../bk7231/frames.js';
 import { flag, numberOption } from '../args.js';

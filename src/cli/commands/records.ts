@@ -2,9 +2,9 @@
  * plugrig records [--mac …] [--since …] [--outcome …] [--slot …] [--limit n] [--json] [--store <dir>]
  * Queries the record store read-only, so it works beside a running `plugrig serve`.
  */
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 import { formatDuration, formatMac } from '../../report/console.js';
-import { firstFailure, type RunRecord } from '../../run/record.js';
+import { firstFailure, type RunRecord } from '../../core/record.js';
 import { openFileStore } from '../../report/store/file-store.js';
 import { storeDirOption } from '../store-option.js';
 import { normalizeMac, parseSince } from '../../report/store/query.js';

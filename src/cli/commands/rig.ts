@@ -4,7 +4,7 @@
  * --exercise, opens the rig and toggles each output and reads each input once.
  */
 import { resolve } from 'node:path';
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 import { flag } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 import { loadRigFile } from '../../rig/config.js';

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { FirmwareImage } from '../../bk7231/image.js';
 import { loadDeviceTemplate } from '../../device/cli-support.js';
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 import { ConsoleSink } from '../../report/console.js';
 import { JunitSink } from '../../report/junit.js';
 import { openFileStore } from '../../report/store/file-store.js';
@@ -16,7 +16,7 @@ import { StoreSink } from '../../report/store/store-sink.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
 import { runPlan } from '../../run/runner.js';
-import type { Sink } from '../../run/types.js';
+import type { Sink } from '../../core/run-types.js';
 import { buildUnitPlan } from '../../run/unit-plan.js';
 import { OBK_SIM_FAULTS, openBekenFirmware, type ObkSimFaultSpec } from '../../sim/index.js';
 import { flag, numberOption, stringList, stringOption } from '../args.js';
@@ -24,7 +24,7 @@ import type { Command, CommandIo } from '../command.js';
 import { readImageFile } from '../flash-image.js';
 import { rigPath } from '../flash-session.js';
 import { storeDirOption } from '../store-option.js';
-import { defaultTestImage } from '../test-image.js';
+import { defaultTestImage } from '../../bk7231/test-image.js';
 
 async function imageFrom(file: string | undefined, io: CommandIo): Promise<{ image: FirmwareImage; shownPath: string }> {
   if (!file) {

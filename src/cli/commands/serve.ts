@@ -5,10 +5,10 @@
  * (docs/websocket-protocol.md). Prints `listening: http://HOST:PORT` and the operator link.
  */
 import { resolve } from 'node:path';
-import { PlugrigError } from '../../errors.js';
-import { serveRunFactory } from '../../report/serve-factory.js';
-import { startServe } from '../../report/serve-app.js';
-import { loadStationFile, slotNameFor } from '../../report/station-file.js';
+import { PlugrigError } from '../../core/errors.js';
+import { serveRunFactory } from '../../station/serve-factory.js';
+import { startServe } from '../../station/serve-app.js';
+import { loadStationFile, slotNameFor } from '../../station/station-file.js';
 import { storeDirOption } from '../store-option.js';
 import { loadRigFile } from '../../rig/config.js';
 import type { SlotInfo } from '../../run/factory.js';

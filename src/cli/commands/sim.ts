@@ -4,7 +4,7 @@
  * `pty: <path>`; it runs until SIGINT/SIGTERM. Ptys carry no RTS/DTR, so tools cannot reset the
  * chip: --hold keeps it waiting in the ROM after every reset, as if CEN had just been released.
  */
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 import { numberOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 

@@ -9,13 +9,13 @@ import { buildCheckPhases } from '../../checks/plan.js';
 import { loadDeviceTemplate } from '../../device/cli-support.js';
 import { delay } from '../../device/delay.js';
 import { ObkClient } from '../../device/obk-client.js';
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
 import type { Rig } from '../../rig/types.js';
-import { describeMeasurement } from '../../run/measurement.js';
+import { describeMeasurement } from '../../core/measurement.js';
 import { runPlan } from '../../run/runner.js';
-import type { RunEvent, Sink } from '../../run/types.js';
+import type { RunEvent, Sink } from '../../core/run-types.js';
 import { flag, numberOption, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 

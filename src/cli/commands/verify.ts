@@ -2,7 +2,7 @@
  * plugrig verify <image> — compare the flash with an image by chip CRC (no data moves). Exit 0
  * when equal, 1 with the differing sectors listed otherwise.
  */
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 import { hex } from '../../bk7231/frames.js';
 import { flag } from '../args.js';
 import type { Command } from '../command.js';

@@ -10,9 +10,9 @@
  */
 import { mkdir, open, readdir, readFile, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { PlugrigError } from '../../errors.js';
-import { applyEvent, type RunRecord } from '../../run/record.js';
-import type { RunEvent } from '../../run/types.js';
+import { PlugrigError } from '../../core/errors.js';
+import { applyEvent, type RunRecord } from '../../core/record.js';
+import type { RunEvent } from '../../core/run-types.js';
 import { isObject, parseJsonLines } from './jsonl.js';
 import { selectRecords } from './query.js';
 import type { RecordQuery, RecordStore, StoredEvent } from './types.js';

@@ -1,7 +1,7 @@
 /** Record queries, pure: MAC normalisation, date parsing for --since, and the match itself. */
-import type { RunRecord } from '../../run/record.js';
+import type { RunRecord } from '../../core/record.js';
 import type { RecordQuery } from './types.js';
-import { normalizeMac } from '../../run/mac.js';
+import { normalizeMac } from '../../core/mac.js';
 
 /** "C8:47:8c-00.00.01" → "C8478C000001"; undefined when it is not 12 hex digits. */
 export { normalizeMac };

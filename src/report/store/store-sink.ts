@@ -1,4 +1,4 @@
-import type { RunEvent, Sink } from '../../run/types.js';
+import type { RunEvent, Sink } from '../../core/run-types.js';
 import type { RecordStore } from './types.js';
 
 /** The durable sink: the runner waits for the store before any other sink sees an event. */

@@ -2,8 +2,8 @@
  * Where records and events live. The file store is the default; a fleet can put the same interface
  * in front of a database server (DESIGN.md, "Beyond one host") without touching the runner or hub.
  */
-import type { RunRecord } from '../../run/record.js';
-import type { RunEvent, RunOutcome } from '../../run/types.js';
+import type { RunRecord } from '../../core/record.js';
+import type { RunEvent, RunOutcome } from '../../core/run-types.js';
 
 /** An event with its position in the store's stream: `seq` is global and monotonic across runs. */
 export interface StoredEvent {

@@ -5,7 +5,7 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 
 export const LOCK_FILE = 'writer.lock';
 

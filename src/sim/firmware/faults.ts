@@ -2,7 +2,7 @@
  * Fault switches for regression tests of the rig: each one changes exactly one outside behaviour
  * of the simulated firmware, so a check that should catch it can be shown to catch it.
  */
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 
 export const OBK_SIM_FAULTS = [
   'relay-stuck', // relay pads keep their boot level whatever the channel says (HTTP still reports the channel)

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { PlugrigError } from '../../errors.js';
+import { PlugrigError } from '../../core/errors.js';
 
 export interface HttpReply {
   status: number;

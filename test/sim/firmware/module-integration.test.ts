@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { createSimModule, type SimModule } from '../../../src/sim/index.js';
 import { openBekenFirmware } from '../../../src/sim/firmware/index.js';
-import { generateTestImage } from '../../../src/cli/test-image.js';
+import { generateTestImage } from '../../../src/bk7231/test-image.js';
 import { RMC021_BACKLOG } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,23 +4,17 @@
  * a failed slot can be started again on its own. What a run does is injected as a RunFactory, so
  * the real flash+check plan plugs in without the station knowing it.
  */
-import { PlugrigError } from '../errors.js';
-import type { RunRecord } from '../run/record.js';
+import { PlugrigError } from '../core/errors.js';
+import type { RunRecord } from '../core/record.js';
 import { newRunId, runPlan } from '../run/runner.js';
-import type { PreparedRun, RunFactory, SlotInfo } from '../run/factory.js';
-import type { Phase, Sink } from '../run/types.js';
+import type { PreparedRun, RunFactory } from '../run/factory.js';
+import type { SlotInfo } from '../core/run-types.js';
+import type { StationControl } from '../report/hub.js';
+import type { Phase, Sink } from '../core/run-types.js';
 
-export type { PreparedRun, RunFactory, SlotInfo };
+export type { PreparedRun, RunFactory, SlotInfo, StationControl };
 
 /** What the WebSocket hub may do to a station. */
-export interface StationControl {
-  slotNames(): string[];
-  /** Starts a run; returns its id. Throws E_SLOT_UNKNOWN or E_SLOT_BUSY. */
-  start(slot: string): string;
-  /** Aborts the slot's run; false when it was idle. Throws E_SLOT_UNKNOWN. */
-  abort(slot: string): boolean;
-}
-
 export interface StationOptions {
   name?: string;
   slots: SlotInfo[];

@@ -4,14 +4,14 @@
  * and connects the Flasher, the boot phase releases the port and boots the unit through the rig's
  * boot sequence. `close()` releases whatever is still open, whatever happened.
  */
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 import type { Rig } from '../rig/types.js';
-import type { Phase, PhaseContext } from '../run/types.js';
-import { backupPath, existingBackup, saveVerified } from './backup-file.js';
-import { chipCrc } from './crc.js';
-import { Flasher } from './flasher.js';
-import { hex } from './frames.js';
-import { checkImageFits, type FirmwareImage } from './image.js';
+import type { Phase, PhaseContext } from '../core/run-types.js';
+import { backupPath, existingBackup, saveVerified } from '../bk7231/backup-file.js';
+import { chipCrc } from '../bk7231/crc.js';
+import { Flasher } from '../bk7231/flasher.js';
+import { hex } from '../bk7231/frames.js';
+import { checkImageFits, type FirmwareImage } from '../bk7231/image.js';
 
 export interface FlashPhaseOptions {
   rig: Rig;

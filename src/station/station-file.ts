@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { PlugrigError } from '../errors.js';
+import { PlugrigError } from '../core/errors.js';
 
 export interface StationFile {
   name?: string;

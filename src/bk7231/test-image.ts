@@ -4,7 +4,7 @@
  * gaps, and the build tag `OpenBK7231N_<version>` in the application so the simulated module boots
  * it as OpenBeken. Deterministic for a given seed, so two runs flash the same bytes.
  */
-import { describeImage, type FirmwareImage } from '../bk7231/image.js';
+import { describeImage, type FirmwareImage } from './image.js';
 
 export interface TestImageOptions {
   size?: number;

@@ -11,7 +11,7 @@ import type {
   RunEvent,
   RunOutcome,
   UnitIdentity,
-} from './types.js';
+} from './run-types.js';
 
 export interface PhaseRecord {
   name: string;

@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RunFactory, SlotInfo } from '../run/factory.js';
-import type { Sink } from '../run/types.js';
-import { ConsoleSink } from './console.js';
-import { Hub, type HubOptions } from './hub.js';
+import type { Sink } from '../core/run-types.js';
+import { ConsoleSink } from '../report/console.js';
+import { Hub, type HubOptions } from '../report/hub.js';
 import { Station } from './station.js';
-import { openFileStore, type FileRecordStore } from './store/file-store.js';
-import { StoreSink } from './store/store-sink.js';
+import { openFileStore, type FileRecordStore } from '../report/store/file-store.js';
+import { StoreSink } from '../report/store/store-sink.js';
 
 export interface ServeOptions {
   slots: SlotInfo[];

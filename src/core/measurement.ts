@@ -1,4 +1,4 @@
-import type { Limits, Measurement, MeasurementInput, Verdict } from './types.js';
+import type { Limits, Measurement, MeasurementInput, Verdict } from './run-types.js';
 
 /** Pure: judges a value against its limits. No limits → UNCHECKED (recorded, never a silent PASS). */
 export function judge(value: MeasurementInput['value'], limits: Limits | undefined): Verdict {

@@ -136,3 +136,13 @@ export interface Phase {
   beforeRetry?: (ctx: PhaseContext) => Promise<void>;
   run(ctx: PhaseContext): Promise<void>;
 }
+
+/** One slot of a station, as the page and the events name it. */
+export interface SlotInfo {
+  /** Name used on the page, in events and in messages, e.g. "slot0". */
+  slot: string;
+  /** Rig name (from the rig file). */
+  rig: string;
+  /** The rig file, when there is one. */
+  rigPath?: string;
+}

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { FirmwareImage } from '../bk7231/image.js';
-import { defaultTestImage } from '../cli/test-image.js';
+import { defaultTestImage } from '../bk7231/test-image.js';
 import { loadDeviceTemplate } from '../device/cli-support.js';
 import { loadRigFile } from '../rig/config.js';
 import { openRig } from '../rig/open.js';
