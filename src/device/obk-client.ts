@@ -96,7 +96,7 @@ export class ObkClient {
     const raw = typeof this.urlSource === 'string' ? this.urlSource : this.urlSource();
     if (!raw) {
       throw new PlugrigError('E_DEVICE_NO_URL', 'the device has no HTTP address (not booted, or no firmware with HTTP running)',
-        'boot the unit with OpenBeken first, or set device.url in the rig file');
+        'boot the unit with OpenBeken first, or set "deviceUrl" in the rig file');
     }
     return typeof this.urlSource === 'string' ? raw : normaliseBaseUrl(raw).base;
   }
