@@ -206,7 +206,7 @@ export class ObkClient {
 
   /**
    * Sets calibration from the real values present now (VoltageSet/CurrentSet/PowerSet divide them by
-   * the last window's raw pulse count, openbeken-device.md §6). Each command is sent once: a repeat
+   * the last window's raw pulse count, docs/openbeken-behaviour.md §6). Each command is sent once: a repeat
    * would use a different window.
    */
   async setCalibration(cal: Calibration, opts: CallOptions = {}): Promise<void> {
