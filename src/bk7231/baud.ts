@@ -1,5 +1,5 @@
 /**
- * Switching the line speed (reference §6.4): send SetBaudRate at the current speed, wait until it
+ * Switching the line speed (docs/bk7231n-download-protocol.md §6.4): send SetBaudRate at the current speed, wait until it
  * has left the host, sleep delay/2, switch the host, then wait for the echo at the new speed
  * (a stale link-check reply in front of it is skipped by the transport). On failure the host goes
  * back to 115200, checks the chip is still there, and tries again a bounded number of times.

@@ -1,6 +1,6 @@
 /**
- * The chip's commands as typed calls over a Transport, each with its deadline budget (reference
- * §11: wire time is added by the transport; here is the chip's own time, taken at the slow end of
+ * The chip's commands as typed calls over a Transport, each with its deadline budget
+ * (docs/bk7231n-download-protocol.md §11, values in docs/timing-sources.md §1: wire time is added by the transport; here is the chip's own time, taken at the slow end of
  * datasheet maxima so a healthy chip never trips them) and its reply checks (status, echoes).
  */
 import { PlugrigError } from '../core/errors.js';

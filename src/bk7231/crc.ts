@@ -1,5 +1,5 @@
 /**
- * The CRC the BK7231 ROM computes for CheckCRC (reference §4): reflected CRC-32, polynomial
+ * The CRC the BK7231 ROM computes for CheckCRC (docs/bk7231n-download-protocol.md §4): reflected CRC-32, polynomial
  * 0xEDB88320, register seeded with 0xFFFFFFFF and *no* final XOR — the bitwise NOT of zlib's crc32.
  * On BK7231N the command's end address is inclusive; on the BK7231T bootloader it is exclusive.
  */
@@ -35,7 +35,7 @@ export function erasedCrc(len: number): number {
   return reg;
 }
 
-/** Chip CRC of one erased 4 KiB sector (reference §4.3). */
+/** Chip CRC of one erased 4 KiB sector (docs/bk7231n-download-protocol.md §4.3). */
 export const ERASED_SECTOR_CRC = 0x0eab98f5;
 
 export type CrcEndConvention = 'inclusive' | 'exclusive';

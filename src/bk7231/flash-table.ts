@@ -1,5 +1,5 @@
 /**
- * Flash parts the flasher knows how to unprotect (reference §8.5). Data only: to support a new
+ * Flash parts the flasher knows how to unprotect (docs/bk7231n-download-protocol.md §8.5). Data only: to support a new
  * part add a row with its JEDEC bytes (as FlashGetMID returns them), its status-register width,
  * the opcodes that read each SR byte and the mask of the protect bits.
  */

@@ -1,5 +1,5 @@
 /**
- * Byte layout of the BK7231 download protocol (reference §2, §3): command encoders and an
+ * Byte layout of the BK7231 download protocol (docs/bk7231n-download-protocol.md §2, §3): command encoders and an
  * incremental reply parser that follows the host rules of §2.6 — hunt for `04 0E`, accept the
  * short or long header, drop one byte and resynchronise on anything else. Pure: no I/O, no timers.
  */

@@ -1,5 +1,5 @@
 /**
- * Who is on the other end (reference §7): chip id from SCTRL_CHIP_ID, flash JEDEC id and size,
+ * Who is on the other end (docs/bk7231n-download-protocol.md §7): chip id from SCTRL_CHIP_ID, flash JEDEC id and size,
  * MAC from the TLV/RF sector, and optionally the 32-byte eFuse (whose first 16 bytes are the
  * code-encryption key).
  */

@@ -1,5 +1,5 @@
 /**
- * Firmware images (reference §10.2): a BK7231N QIO image (bootloader + app, written at 0x0) or a
+ * Firmware images (docs/bk7231n-download-protocol.md §10.2): a BK7231N QIO image (bootloader + app, written at 0x0) or a
  * BK7231T UA image (app only, at 0x11000, for the other chip family). The family is recognised
  * from the file name and from build tags in the bytes where possible; size and offset are checked
  * before anything touches the chip.

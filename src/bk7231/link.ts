@@ -1,5 +1,5 @@
 /**
- * Getting the chip into download mode (reference §6.3): spam LinkCheck every few ms while a reset
+ * Getting the chip into download mode (docs/bk7231n-download-protocol.md §6.3): spam LinkCheck every few ms while a reset
  * sequence runs and for a listening period after it, stop at the first valid reply, then drain the
  * replies still in flight. Cycles through the rig's reset sequences (CEN pulse first, power cycle as
  * the fallback) under p-retry with a bound. With no reset sequence at all (a bare port) it spams for

@@ -1,5 +1,5 @@
 /**
- * Clearing the flash's write protection (reference §8): look the part up by JEDEC id (refuse an
+ * Clearing the flash's write protection (docs/bk7231n-download-protocol.md §8): look the part up by JEDEC id (refuse an
  * unknown one: its SR layout is a guess), clear every protect bit, and read the SR back with the
  * busy bits (WIP/WEL) masked until the protect bits read clear, for a bounded time.
  */

@@ -2,9 +2,9 @@
  * Request/reply over one serial stream. One persistent 'data' listener feeds the reply parser
  * (a flowing stream without a listener loses bytes); requests may be pipelined and are answered
  * in order. Each request's deadline is the wire time of everything queued ahead of it plus its
- * own command time plus a margin (reference §11.1). A 'close' or 'error' of the port — or the
- * watchdog finding the device gone, since serialport may emit nothing on unplug (§3.4 of the
- * Raspberry Pi notes) — turns every pending and later call into E_PORT_GONE.
+ * own command time plus a margin (docs/bk7231n-download-protocol.md §11.1). A 'close' or 'error' of the port — or the
+ * watchdog finding the device gone, since serialport may emit nothing on unplug
+ * (docs/raspberry-pi-io.md §3.4) — turns every pending and later call into E_PORT_GONE.
  */
 import type { SerialPortStream } from '@serialport/stream';
 import { AbortedError, PlugrigError } from '../core/errors.js';

@@ -1,5 +1,5 @@
 /**
- * Writing a job to flash (reference §9): read-modify-write of partial edge sectors, an optional
+ * Writing a job to flash (docs/bk7231n-download-protocol.md §9): read-modify-write of partial edge sectors, an optional
  * differential pass (chip CRC of each target; equal sectors are left alone), erases and programs
  * pipelined in plan order, a CRC check right after the first erase to catch protection that is
  * still on (§8.4), per-sector repair (erase + program + CRC, ≤ retries) for anything that failed,

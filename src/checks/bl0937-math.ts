@@ -1,5 +1,5 @@
 /**
- * Pure BL0937 maths for the fixture (openbeken-device.md §6). OpenBeken counts falling edges per
+ * Pure BL0937 maths for the fixture (docs/openbeken-behaviour.md §6). OpenBeken counts falling edges per
  * ~1 s window and multiplies by a constant in "units per pulse per second": V = N·Vcal/t, I = N·Ical/t,
  * P = N·Pcal/t. SEL flips once per second; BL0937SEL: SEL high = voltage window, BL0937SEL_n: reversed.
  */

@@ -1,5 +1,5 @@
 /**
- * BL0937 check (openbeken-device.md §6): synthesise CF/CF1 for several load points, read STATUS 8
+ * BL0937 check (docs/openbeken-behaviour.md §6): synthesise CF/CF1 for several load points, read STATUS 8
  * within two SEL cycles of the change, once after a whole voltage window and once after a whole
  * current window, and judge each quantity within the one-pulse-per-window quantisation.
  */

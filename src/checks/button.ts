@@ -1,5 +1,5 @@
 /**
- * Relay/button check (openbeken-device.md §3): a short press on the button pad toggles the relay
+ * Relay/button check (docs/openbeken-behaviour.md §3): a short press on the button pad toggles the relay
  * linked to the button's channel within OpenBeken's click window, in both directions, and POWER
  * agrees; a long press (> 1 s) toggles nothing. Clicks are spaced so they never merge into a
  * double-click, and none is made in the first seconds of uptime (a double-click then erases Wi-Fi).

@@ -1,5 +1,5 @@
 /**
- * Production calibration (openbeken-device.md §6): the synthetic chip runs with constants that
+ * Production calibration (docs/openbeken-behaviour.md §6): the synthetic chip runs with constants that
  * differ from OpenBeken's defaults (as a real unit's would), VoltageSet/CurrentSet/PowerSet are
  * sent at one reference load, and the other loads must then read right. Without a working
  * calibration the readings stay off by the skew, far outside the limits.

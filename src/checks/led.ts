@@ -1,5 +1,5 @@
 /**
- * Wi-Fi LED check (openbeken-device.md §5): in open-AP mode OpenBeken toggles the LED when more
+ * Wi-Fi LED check (docs/openbeken-behaviour.md §5): in open-AP mode OpenBeken toggles the LED when more
  * than 250 ms have accumulated on its 25 ms tick, so each half-period is ~275 ms: period ~550 ms,
  * duty 50 %. Slow blink (~1050 ms) means station mode / connecting; steady means connected or dead.
  * The LED's on level comes from the template (WifiLED: high = on, WifiLED_n: low = on).

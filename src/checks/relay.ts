@@ -1,5 +1,5 @@
 /**
- * Relay by command: POWER ON/OFF over HTTP must move the relay pad (openbeken-device.md §2, §7:
+ * Relay by command: POWER ON/OFF over HTTP must move the relay pad (docs/openbeken-behaviour.md §2, §7:
  * Rel follows its channel at once, Rel_n inverted). Kept apart from the button check so a stuck
  * relay and a deaf button fail different checks.
  */

@@ -109,7 +109,7 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   const log = json ? () => undefined : (line: string) => io.err.write(`${line}\n`);
   const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal);
   // Pipelining relies on the chip buffering frames while it erases/programs; whether the BK7231N
-  // ROM does is not published (reference §17), so every session is stop-and-wait unless --pipeline
+  // ROM does is not published (docs/bk7231n-download-protocol.md §16), so every session is stop-and-wait unless --pipeline
   // says otherwise (e.g. against a simulator configured with an unlimited receive buffer).
   const depth = pipelineOpt ?? 1;
   let flasher: Flasher;

@@ -1,7 +1,7 @@
 /**
  * Applying a template to a running OpenBeken: console commands in `backlog` batches, the startup
  * command on its own (it may contain ';'), then `restart` (drivers such as BL0937 only start at
- * boot), then a read-back through /api/pins and /api/info that must match (openbeken-device.md §1).
+ * boot), then a read-back through /api/pins and /api/info that must match (docs/openbeken-behaviour.md §1).
  */
 import { PlugrigError } from '../core/errors.js';
 import { delay, nowMs } from './delay.js';

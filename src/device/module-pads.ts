@@ -2,10 +2,10 @@
  * A module's pad map (hardware/modules/<board>.json): which BK7231N GPIOs come out on a pad, so a
  * template naming a GPIO the module does not bring out is refused before anything is applied.
  */
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { PlugrigError } from '../core/errors.js';
+import { readJsonFile, type JsonFileKind } from '../core/json-file.js';
 
 export interface ModulePad {
   /** The pad label on the module ("5", "TTX2"). */
@@ -70,21 +70,15 @@ export function parseModulePads(json: unknown, source = 'module'): ModulePads {
   };
 }
 
+const MODULE_PADS_FILE: JsonFileKind = {
+  what: 'module pad map',
+  code: 'E_MODULE_INVALID',
+  missingCode: 'E_MODULE_NOT_FOUND',
+  missingHint: 'check the path, or add hardware/modules/<board>.json for this module',
+};
+
 export async function loadModulePads(file: string): Promise<ModulePads> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new PlugrigError('E_MODULE_NOT_FOUND', `cannot read module pad map ${file}: ${(e as Error).message}`,
-      'check the path, or add hardware/modules/<board>.json for this module');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw bad(file, `not valid JSON (${(e as Error).message})`);
-  }
-  return parseModulePads(json, file);
+  return parseModulePads(await readJsonFile(file, MODULE_PADS_FILE), file);
 }
 
 /** The pad map for a template's "board" (e.g. "CB2S" → hardware/modules/cb2s.json). */

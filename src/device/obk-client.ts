@@ -96,7 +96,7 @@ export class ObkClient {
     const raw = typeof this.urlSource === 'string' ? this.urlSource : this.urlSource();
     if (!raw) {
       throw new PlugrigError('E_DEVICE_NO_URL', 'the device has no HTTP address (not booted, or no firmware with HTTP running)',
-        'boot the unit with OpenBeken first, or set device.url in the rig file');
+        'boot the unit with OpenBeken first, or set "deviceUrl" in the rig file');
     }
     return typeof this.urlSource === 'string' ? raw : normaliseBaseUrl(raw).base;
   }
@@ -206,7 +206,7 @@ export class ObkClient {
 
   /**
    * Sets calibration from the real values present now (VoltageSet/CurrentSet/PowerSet divide them by
-   * the last window's raw pulse count, openbeken-device.md §6). Each command is sent once: a repeat
+   * the last window's raw pulse count, docs/openbeken-behaviour.md §6). Each command is sent once: a repeat
    * would use a different window.
    */
   async setCalibration(cal: Calibration, opts: CallOptions = {}): Promise<void> {

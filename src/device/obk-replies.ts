@@ -1,5 +1,5 @@
 /**
- * Pure parsers of OpenBeken's HTTP replies (openbeken-device.md §7). The firmware prints JSON by
+ * Pure parsers of OpenBeken's HTTP replies (docs/openbeken-behaviour.md §7). The firmware prints JSON by
  * hand: spaces after colons, extra blocks ("ESP32", "TempUnit"), numbers as strings ("flags":"1024").
  * So we parse it as JSON, then read each field tolerantly and name the field when it is missing.
  */

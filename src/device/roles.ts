@@ -1,6 +1,6 @@
 /**
  * OpenBeken pin roles: the short names the firmware's `SetPinRole` and templates use, indexed by
- * role number (the order of OpenBeken's role-name table, openbeken-device.md §1/§2; index = the
+ * role number (the order of OpenBeken's role-name table, docs/openbeken-behaviour.md §1/§2; index = the
  * number /api/pins reports in "roles"). Only the roles the fixture can check carry a kind.
  */
 

@@ -3,8 +3,8 @@
  * and check against the module's pads. Every problem names its key, e.g.
  * `pins."27": role "Relay" is not an OpenBeken role — did you mean "Rel"?`.
  */
-import { readFile } from 'node:fs/promises';
 import { PlugrigError } from '../core/errors.js';
+import { readJsonFile, type JsonFileKind } from '../core/json-file.js';
 import type { ModulePads } from './module-pads.js';
 import { roleByName, suggestRole, type PinRole, type RoleKind } from './roles.js';
 
@@ -160,21 +160,15 @@ export function checkTemplateAgainstModule(t: Template, pads: ModulePads): void 
   if (problems.length) throw invalid(t.source, problems);
 }
 
+const TEMPLATE_FILE: JsonFileKind = {
+  what: 'template',
+  code: 'E_TEMPLATE_INVALID',
+  missingCode: 'E_TEMPLATE_NOT_FOUND',
+  missingHint: 'pass --device <path to an OpenBeken template JSON>, e.g. hardware/devices/rmc021.json',
+};
+
 export async function loadTemplateFile(file: string): Promise<Template> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new PlugrigError('E_TEMPLATE_NOT_FOUND', `cannot read template ${file}: ${(e as Error).message}`,
-      'pass --device <path to an OpenBeken template JSON>, e.g. hardware/devices/rmc021.json');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw invalid(file, [`not valid JSON (${(e as Error).message})`]);
-  }
-  return parseTemplate(json, file);
+  return parseTemplate(await readJsonFile(file, TEMPLATE_FILE), file);
 }
 
 export function pinsOfKind(t: Template, kind: RoleKind): TemplatePin[] {

@@ -1,6 +1,6 @@
 /**
  * OpenBeken counts resets that come before 5 s of uptime; more than 4 in a row put it into safe
- * mode (openbeken-device.md §4). After the rig boots a freshly flashed app, this guard refuses any
+ * mode (docs/openbeken-behaviour.md §4). After the rig boots a freshly flashed app, this guard refuses any
  * further reset before the app has run MIN_UPTIME_MS (6 s, a second of margin). Pure: the clock is injected.
  */
 import { PlugrigError } from '../core/errors.js';

@@ -5,11 +5,11 @@
  * driver on a UART pad, one host GPIO or PWM channel bound twice, a reset sequence that touches a
  * UART pad (the button must never be held low across a reset).
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlugrigError } from '../core/errors.js';
+import { readJsonFile, readJsonFileSync, type JsonFileKind } from '../core/json-file.js';
 import { parseSimOptions } from '../sim/index.js';
 import type {
   ActiveLevel, ControlLineConfig, FixtureKind, FixtureLineConfig, LineDrive, PiBoard, PwmChannelConfig, RigConfig, RigKind, SequenceConfig, UartConfig,
@@ -69,8 +69,12 @@ class Ctx {
   }
 }
 
+const RIG_FILE: JsonFileKind = { what: 'rig file', code: 'E_RIG_INVALID', missingHint: 'rig files live in rigs/ (e.g. rigs/sim.json); check the path' };
+/** The device profile and module map a rig file names; their errors are wrapped by loadHardware. */
+const HARDWARE_FILE: JsonFileKind = { what: 'hardware file', code: 'E_RIG_INVALID', missingHint: '' };
+
 function defaultReadJson(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
+  return readJsonFileSync(path, HARDWARE_FILE);
 }
 
 /** Relative paths: against the rig file's folder first, then the package root (so "hardware/…" works anywhere). */
@@ -85,8 +89,12 @@ function loadHardware(ctx: Ctx, path: string, jsonPath: string, read: (p: string
   try {
     return read(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    ctx.fail(jsonPath, code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(e as Error).message}`, `give a path relative to the rig file or to the plugrig folder, e.g. ${show(jsonPath === 'device' ? DEFAULT_DEVICE : DEFAULT_MODULE)}`);
+    const hint = `give a path relative to the rig file or to the plugrig folder, e.g. ${show(jsonPath === 'device' ? DEFAULT_DEVICE : DEFAULT_MODULE)}`;
+    const errno = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code ?? (e as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT') ctx.fail(jsonPath, `${path} does not exist`, hint);
+    // From readJsonFileSync: the message already names the file (and line:column of a syntax error).
+    if (e instanceof PlugrigError) ctx.fail(jsonPath, e.message, e.hint || hint);
+    ctx.fail(jsonPath, `cannot read ${path}: ${(e as Error).message}`, hint);
   }
 }
 
@@ -331,26 +339,5 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
 
 /** Reads and validates a rig file. */
 export async function loadRigFile(path: string, opts: ValidateOptions = {}): Promise<RigConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new PlugrigError('E_RIG_INVALID', `${path}: ${code === 'ENOENT' ? 'no such rig file' : `cannot read: ${(e as Error).message}`}`, 'rig files live in rigs/ (e.g. rigs/sim.json); check the path');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    let where = '';
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      const line = before.split('\n').length;
-      where = ` at line ${line}, column ${Number(pos[1]) - before.lastIndexOf('\n')}`;
-    }
-    throw new PlugrigError('E_RIG_INVALID', `${path}: not valid JSON${where}: ${msg}`, 'check commas and quotes (JSON allows no comments or trailing commas)');
-  }
-  return validateRig(json, path, opts);
+  return validateRig(await readJsonFile(path, RIG_FILE), path, opts);
 }

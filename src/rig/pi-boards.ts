@@ -1,5 +1,5 @@
 /**
- * Raspberry Pi facts the rig needs (raspberry-pi-io.md §2.2): which header GPIOs reach which
+ * Raspberry Pi facts the rig needs (docs/raspberry-pi-io.md §2.2): which header GPIOs reach which
  * hardware PWM channel, on which chip device, at which clock.
  */
 import type { PiBoard, PwmChannelConfig } from './config-types.js';

@@ -36,7 +36,7 @@ export interface Rig {
   readonly boot?: ResetSequence;
   /** Fixture lines by module pad (BK7231N GPIO number). */
   readonly fixture: ReadonlyMap<number, FixtureLine>;
-  /** Where the flashed firmware's HTTP API answers (rig file's device.url; on the sim rig, the simulated module's). */
+  /** Where the flashed firmware's HTTP API answers (the rig file's "deviceUrl"; on the sim rig, the simulated module's). */
   deviceUrl(): string | undefined;
   /** Path of the device profile (OpenBeken template) this rig tests. */
   readonly devicePath?: string;

@@ -4,7 +4,7 @@
  * order and emit the same kinds of events, and they take realistic time: flashing costs the wire
  * time of each 4 KiB write frame at the negotiated baud (8N1 = 10 bits a byte) plus its share of a
  * typical 64 KiB SPI NOR block erase (≈250 ms per 16 sectors) and 16 page programs (≈0.7 ms each); the read-back CRC runs at the
- * ≈400 kB/s the ROM manages (reference/bk7231n-uart-protocol.md). It sleeps rather than moving
+ * ≈400 kB/s the ROM manages (docs/bk7231n-download-protocol.md §4.4). It sleeps rather than moving
  * bytes through the simulated module, so it measures the host's orchestration, not the flasher.
  * Faults can be injected per slot: a failing check, a hang, an error.
  */

@@ -1,6 +1,6 @@
 /**
  * The CRC the BK7231N ROM computes for CheckCRC: reflected CRC-32 (poly 0xEDB88320), register
- * seeded with 0xFFFFFFFF and no final XOR (reference §4.1). Written here rather than shared with the
+ * seeded with 0xFFFFFFFF and no final XOR (docs/bk7231n-download-protocol.md §4.1). Written here rather than shared with the
  * flasher so a mistake on one side cannot hide on the other.
  */
 const TABLE = (() => {

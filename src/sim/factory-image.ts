@@ -2,7 +2,7 @@
  * What a CB2S carries when it leaves the Tuya factory, close enough for a flasher and a backup to
  * meet realistic content: a bootloader at 0x0–0x10FFF, a Tuya app at 0x11000 with code-like bytes,
  * 0xFF gaps and readable strings, an empty OTA area, the RF/TLV sector at 0x1D0000 holding the MAC
- * (reference §7.4, §10.1) and some Tuya key-value storage. Deterministic for a given seed.
+ * (docs/bk7231n-download-protocol.md §7.4, §10.1) and some Tuya key-value storage. Deterministic for a given seed.
  */
 import { seededRng, type Rng } from './prng.js';
 
@@ -84,7 +84,7 @@ function generate(flash: Buffer, macHex: string, seed: number): void {
   writeMacSector(flash, macHex);
 }
 
-/** Reads the MAC back the way tools do (ltchiptool, reference §7.4); undefined if the record is absent. */
+/** Reads the MAC back the way tools do (ltchiptool, docs/bk7231n-download-protocol.md §7.4); undefined if the record is absent. */
 export function macFromTlvSector(sector: Buffer): string | undefined {
   const tag = Buffer.from([0x02, 0x11, 0x11, 0x11, 0x06, 0x00, 0x00, 0x00]);
   if (!sector.subarray(0x1c, 0x24).equals(tag)) return undefined;

@@ -1,5 +1,5 @@
 /**
- * Faults the simulated module can be told to have (reference §12, §14.3). All are off by default;
+ * Faults the simulated module can be told to have (docs/bk7231n-download-protocol.md §12, §14.3). All are off by default;
  * random ones draw from the module's seeded generator so a failing run can be replayed.
  */
 import { PlugrigError } from '../core/errors.js';

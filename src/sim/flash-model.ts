@@ -1,5 +1,5 @@
 /**
- * The SPI NOR flash behind the ROM (reference §5, §8, §14.2): an array of `size` bytes where every
+ * The SPI NOR flash behind the ROM (docs/bk7231n-download-protocol.md §5, §8, §14.2): an array of `size` bytes where every
  * address wraps modulo the size, erase sets whole sectors/blocks to 0xFF, program can only clear
  * bits (new = old AND data), and a status register whose protect bits make erase and program
  * silently do nothing. The ROM commands go through the `rom*` methods (protection applies); the
@@ -12,7 +12,7 @@ export const SECTOR = 0x1000;
 export const BLOCK64 = 0x10000;
 export const BLOCK32 = 0x8000;
 
-/** SR bits (2-byte parts): CMP + BP0 is the stock Tuya pattern (reference §8.1). */
+/** SR bits (2-byte parts): CMP + BP0 is the stock Tuya pattern (docs/bk7231n-download-protocol.md §8.1). */
 export const SR_CMP = 0x4000;
 export const SR_BP0 = 0x0004;
 const SR_WIP = 0x01;

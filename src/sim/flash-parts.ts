@@ -1,6 +1,6 @@
 /**
  * What the simulated flash needs to know about a part: its JEDEC bytes, how many status-register
- * bytes it has and which bits protect the array. From the flash table in reference §8.5.
+ * bytes it has and which bits protect the array. From the flash table in docs/bk7231n-download-protocol.md §8.5.
  */
 export interface FlashPart {
   name: string;

@@ -47,7 +47,7 @@ export interface SimModuleOptions {
   /**
    * Bytes the chip can take in while it is busy with a command (executing it and sending its
    * reply); more are lost as a UART overrun. Whether the ROM buffers beyond its UART FIFO is not
-   * published (reference §17). The default assumes it does not: the ROM handles one command at a
+   * published (docs/bk7231n-download-protocol.md §16). The default assumes it does not: the ROM handles one command at a
    * time and only its hardware FIFO (taken as 128 bytes) fills meanwhile, so a host that pipelines
    * 4 KiB frames loses data, as it would risk on a real chip. 'unlimited' (Infinity) models a ROM
    * that buffers everything.

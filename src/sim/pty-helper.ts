@@ -5,7 +5,7 @@
  * framed messages, a type byte + u32 LE length + payload:
  *   'P' the slave's path, once;
  *   'O' / 'C' a tool opened / closed the pty (the master reads EIO while nobody holds the slave);
- *   'B' u32 speed the tool set on the slave (termios is shared by the pair, reference §14.2),
+ *   'B' u32 speed the tool set on the slave (termios is shared by the pair, docs/bk7231n-download-protocol.md §14.2),
  *       whenever it changes — from TCGETS2, exact for any rate, else tcgetattr's B-constants;
  *   'D' bytes the tool wrote.
  */

@@ -1,11 +1,11 @@
 /**
  * How long things take on the simulated module. Bytes cost `bitsPerByte` bit times at the speed
  * negotiated on each side (8N1 = start + 8 data + stop = 10 bits). Flash operation times are SPI NOR
- * datasheet typicals, as summarised in reference §11.3 (general knowledge, not measured on a CB2S):
+ * datasheet typicals, as summarised in docs/bk7231n-download-protocol.md §11.3 (general knowledge, not measured on a CB2S):
  * 4 KiB sector erase 40–100 ms typ, 64 KiB block erase 0.2–0.5 s typ, 256 B page program 0.5–1 ms
  * typ (so 16 pages per 4 KiB), status-register write 5–15 ms, chip erase several seconds.
  * CheckCRC speed is not published. Bounds: bk7231tools budgets ceil(bytes / 400 000) s as its
- * timeout (reference §4.4), and BK7231GUIFlashTool's fixed 5 s CheckCRC timeout passes over a whole
+ * timeout (docs/bk7231n-download-protocol.md §4.4), and BK7231GUIFlashTool's fixed 5 s CheckCRC timeout passes over a whole
  * 2 MiB flash on real modules (its issue #5 log), so the ROM does at least ~420 kB/s. The model
  * takes 1 MB/s, an assumed middle value; `crcBytesPerSec` changes it (the flash benchmark prints
  * what its figures would be at the 420 kB/s bound).

@@ -1,11 +1,11 @@
 /**
  * A station file lists the rigs (slots) one `plugrig serve` runs, and may carry the control token:
  *   { "name": "line-1", "token": "…", "rigs": ["rigs/a.json", { "rig": "rigs/b.json", "slot": "left" }] }
- * Rig paths are relative to the station file. Pure validation; reading is one readFile.
+ * Rig paths are relative to the station file. Pure validation; reading goes through core/json-file.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PlugrigError } from '../core/errors.js';
+import { readJsonFile, type JsonFileKind } from '../core/json-file.js';
 
 export interface StationFile {
   name?: string;
@@ -44,20 +44,10 @@ export function validateStation(json: unknown, source: string): StationFile {
   return { ...(o.name ? { name: o.name as string } : {}), ...(o.token ? { token: o.token as string } : {}), rigs };
 }
 
+const STATION_FILE: JsonFileKind = { what: 'station file', code: 'E_STATION_INVALID', missingHint: 'check the --station path' };
+
 export async function loadStationFile(path: string): Promise<StationFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new PlugrigError('E_STATION_INVALID', `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'check the --station path');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new PlugrigError('E_STATION_INVALID', `${path}: not valid JSON: ${(e as Error).message}`, 'fix the JSON syntax');
-  }
-  const st = validateStation(json, path);
+  const st = validateStation(await readJsonFile(path, STATION_FILE), path);
   const base = dirname(resolve(path));
   return { ...st, rigs: st.rigs.map((r) => ({ ...r, rig: resolve(base, r.rig) })) };
 }

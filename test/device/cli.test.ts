@@ -37,7 +37,7 @@ describe('plugrig configure', () => {
     expect(await cli(['configure'])).toMatchObject({ code: 2, err: expect.stringContaining('--url is required') });
     const missing = await cli(['configure', '--url', fake.url, '--device', 'nope.json']);
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/^E_TEMPLATE_NOT_FOUND: cannot read template .*nope\.json/);
+    expect(missing.err).toMatch(/^E_TEMPLATE_NOT_FOUND: .*nope\.json: no such template/);
     expect(fake.requests).toEqual([]);
   });
 

@@ -17,7 +17,7 @@ function errorOf(fn: () => unknown): PlugrigError {
 }
 
 describe('role table', () => {
-  test('indices match the numbers /api/pins reports (reference §1)', () => {
+  test('indices match the numbers /api/pins reports (docs/openbeken-behaviour.md §1)', () => {
     const expected: Record<string, number> = { Rel: 1, Rel_n: 2, Btn: 3, Btn_n: 4, LED: 5, LED_n: 6, PWM: 7, WifiLED: 8, WifiLED_n: 9, BL0937SEL: 17, BL0937CF: 18, BL0937CF1: 19, BL0937SEL_n: 64 };
     for (const [name, idx] of Object.entries(expected)) {
       expect(roleByName(name)?.index).toBe(idx);

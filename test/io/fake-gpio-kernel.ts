@@ -20,7 +20,7 @@ export interface ChipSpec {
   label: string;
 }
 
-/** Gpiochip layouts seen in the field (raspberry-pi-io.md §1.1). */
+/** Gpiochip layouts seen in the field (docs/raspberry-pi-io.md §1.1). */
 export const LAYOUTS: Record<string, ChipSpec[]> = {
   'pi4-old-kernel': [{ name: 'gpiochip0', base: 0, ngpio: 58, label: 'pinctrl-bcm2711' }, { name: 'gpiochip504', base: 504, ngpio: 8, label: 'raspberrypi-exp-gpio' }],
   'pi4-6.6': [{ name: 'gpiochip512', base: 512, ngpio: 58, label: 'pinctrl-bcm2711' }, { name: 'gpiochip570', base: 570, ngpio: 8, label: 'raspberrypi-exp-gpio' }],

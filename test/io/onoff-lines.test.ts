@@ -1,5 +1,5 @@
 /**
- * onoff's real code against a fake sysfs kernel: fs redirected, epoll faked (raspberry-pi-io.md §5).
+ * onoff's real code against a fake sysfs kernel: fs redirected, epoll faked (docs/raspberry-pi-io.md §5).
  */
 import { jest, describe, test, expect, beforeEach, afterAll } from '@jest/globals';
 import { FakeEpoll, FakeGpioKernel, LAYOUTS } from './fake-gpio-kernel.js';

@@ -1,4 +1,4 @@
-/** Reference §15: the two real clients' byte sequences replayed against the simulated chip. */
+/** docs/bk7231n-download-protocol.md §15: the two real clients' byte sequences replayed against the simulated chip. */
 import { describe, test, expect } from '@jest/globals';
 import { crc32 } from 'node:zlib';
 import { createSimModule } from '../../src/sim/index.js';

@@ -59,7 +59,7 @@ async function ensureDeviceUrl(rig: Rig, signal: AbortSignal, waitMs: number, lo
   while (!rig.deviceUrl()) {
     if (Date.now() > deadline) {
       throw new PlugrigError('E_DEVICE_NO_URL', `rig ${rig.name}: the unit's HTTP API did not appear within ${waitMs} ms`,
-        'flash OpenBeken first (plugrig run / plugrig flash), set device.url in the rig file, or pass --url');
+        'flash OpenBeken first (plugrig run / plugrig flash), set "deviceUrl" in the rig file, or pass --url');
     }
     await delay(200, signal, 'waiting for the device HTTP API');
   }

@@ -1,6 +1,6 @@
 /**
- * BL0937 driver maths (OpenBeken drv_bl0937 / drv_pwrCal / drv_bl_shared behaviour from the
- * reference), pure. Once per second the driver takes the CF1 count and attributes it to voltage
+ * BL0937 driver maths (OpenBeken drv_bl0937 / drv_pwrCal / drv_bl_shared behaviour,
+ * docs/openbeken-behaviour.md §6), pure. Once per second the driver takes the CF1 count and attributes it to voltage
  * when SEL was high during the window (current when low; BL0937SEL_n swaps that), flips SEL,
  * takes the CF count, scales counts x cal x 1000 / elapsed ms, and keeps the previous power when
  * the new one exceeds PowerMax. Voltage and current keep their last raw count between their

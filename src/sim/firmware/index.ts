@@ -1,6 +1,6 @@
 /**
- * The simulated OpenBeken plug firmware: an independent peer built from the reference
- * (shared/reference/openbeken-device.md), booted by the simulated module when its ROM window
+ * The simulated OpenBeken plug firmware: an independent peer built from the documented behaviour
+ * (docs/openbeken-behaviour.md), booted by the simulated module when its ROM window
  * expires. `openBekenFirmware()` returns the FirmwareFactory the module calls; it recognises an
  * OpenBeken image by the `OpenBK7231N_<version>` marker in the app region (see image.ts) and
  * returns undefined for anything else.
@@ -26,9 +26,9 @@ export interface OpenBekenSimOptions {
   port?: number;
   /** Time source and timers; must share the time base of the module's PadNets (default performance.now). */
   clock?: SimClock;
-  /** /api/info "mac": 'plain' (12 hex digits, as the reference quotes; default) or 'colon' (aa:bb:..). */
+  /** /api/info "mac": 'plain' (12 hex digits, as docs/openbeken-behaviour.md §7.2 shows; default) or 'colon' (aa:bb:..). */
   macStyle?: 'plain' | 'colon';
-  /** Chip temperature printed in STATUS 8 (default 0.0, as in the reference's quoted reply). */
+  /** Chip temperature printed in STATUS 8 (default 0.0, as in the reply quoted in docs/openbeken-behaviour.md §7.2). */
   chipTemperatureC?: number;
   /** Gap between going down on `restart` and booting again (default 1000 ms). */
   rebootGapMs?: number;

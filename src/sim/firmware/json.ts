@@ -14,7 +14,7 @@ export interface DeviceIdentity {
   mac: string;
   build: string;
   version: string;
-  /** 'plain' = 12 hex digits (the shape the reference quotes); 'colon' = aa:bb:cc:dd:ee:ff. */
+  /** 'plain' = 12 hex digits (the shape docs/openbeken-behaviour.md §7.2 shows); 'colon' = aa:bb:cc:dd:ee:ff. */
   macStyle: 'plain' | 'colon';
   chipTemperatureC: number;
 }

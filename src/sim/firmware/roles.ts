@@ -1,7 +1,7 @@
 /**
  * OpenBeken pin roles as the firmware names them: the index in this table is the role number
- * stored in config and printed by /api/pins ("rolenames"). Order taken from the reference snapshot
- * (OpenBK7231T_App e1a8097, htmlPinRoleNames / ioRole_e): 99 roles, 0 = none (printed as " ").
+ * stored in config and printed by /api/pins ("rolenames"). Order taken from the OpenBeken snapshot
+ * of docs/openbeken-behaviour.md §1 (OpenBK7231T_App e1a8097, htmlPinRoleNames / ioRole_e): 99 roles, 0 = none (printed as " ").
  */
 export const ROLE_NAMES: readonly string[] = [
   ' ', 'Rel', 'Rel_n', 'Btn', 'Btn_n', 'LED', 'LED_n', 'PWM', 'WifiLED', 'WifiLED_n',

@@ -1,6 +1,6 @@
 /**
  * The Wi-Fi LED as OpenBeken drives it (facts from OpenBK7231T_App e1a8097, see
- * /work/shared/reference/openbeken-device.md §5):
+ * docs/openbeken-behaviour.md §5):
  * - QuickTick, every 25 ms (src/user_main.c ~1178-1202): in open-AP mode toggle the state once the
  *   accumulated time exceeds 250 ms (strictly greater, so ~275 ms half-periods, ~550 ms period);
  *   while not connected ("connecting", including the first ~5 s before the AP is up) toggle after

@@ -1,5 +1,5 @@
 /**
- * What the BK7231N ROM does with one complete frame (reference §3, §14.2): dispatch on form and
+ * What the BK7231N ROM does with one complete frame (docs/bk7231n-download-protocol.md §3, §14.2): dispatch on form and
  * CODE (the same CODE means different things short and long), change the flash or registers, and
  * say what to send back and when. Pure apart from the flash/register objects it is handed; the
  * module turns the result into bytes on the wire and state changes.

@@ -1,5 +1,5 @@
 /**
- * Chip-side frame hunting (reference §2.6): skip anything until `01 E0 FC`, then a short frame
+ * Chip-side frame hunting (docs/bk7231n-download-protocol.md §2.6): skip anything until `01 E0 FC`, then a short frame
  * (LEN, CODE, payload) or a long one (`FF F4`, 16-bit LEN, CODE, payload). Text and line noise on
  * the wire are ignored. A frame left incomplete for longer than the inter-byte timeout is dropped,
  * as a UART receiver with a timeout would, so one lost byte does not swallow the next commands.

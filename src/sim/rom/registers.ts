@@ -1,5 +1,5 @@
 /**
- * The few chip registers a flasher reads through ReadReg/WriteReg (reference §3.3, §7.3, §14.2):
+ * The few chip registers a flasher reads through ReadReg/WriteReg (docs/bk7231n-download-protocol.md §3.3, §7.3, §14.2):
  * the chip id, the eFuse access pair and the mask-ROM window. Everything else reads back what was
  * last written (0 before that).
  */
@@ -8,7 +8,7 @@ export const REG_EFUSE_CTRL = 0x00800074;
 export const REG_EFUSE_DATA = 0x00800078;
 export const ROM_WINDOW_END = 0x4000;
 
-/** The Tuya code-encryption key as eFuse bytes 0..15 (reference §7.3). */
+/** The Tuya code-encryption key as eFuse bytes 0..15 (docs/bk7231n-download-protocol.md §7.3). */
 export const TUYA_EFUSE_KEY = [0x93, 0xb0, 0x0f, 0x51, 0xdc, 0xea, 0xcb, 0xa3, 0x7e, 0xa1, 0x93, 0x59, 0x03, 0xeb, 0xad, 0xc7];
 
 export class RomRegisters {

@@ -1,4 +1,4 @@
-/** Chip → host reply framing (reference §2.3, §2.4). */
+/** Chip → host reply framing (docs/bk7231n-download-protocol.md §2.3, §2.4). */
 
 /** `04 0E LEN 01 E0 FC CODE payload`, LEN = 4 + payload length; no status byte. */
 export function shortReply(code: number, payload: Uint8Array = Buffer.alloc(0)): Buffer {
