@@ -4,9 +4,10 @@
  * (a stale link-check reply in front of it is skipped by the transport). On failure the host goes
  * back to 115200, checks the chip is still there, and tries again a bounded number of times.
  */
+import { sleep } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 import { encode, expect } from './frames.js';
-import { sleep, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 export interface BaudOptions {
   /** Delay the chip waits before switching, ms (tools use 15–200; 20 is BKT/HID's). */
@@ -29,12 +30,12 @@ export async function switchBaud(t: Transport, target: number, opts: BaudOptions
       const reply = t.await(expect.setBaudRate(target, delayMs), delayMs + 500 + t.wireMs(12), opts.signal);
       t.write(encode.setBaudRate(target, delayMs));
       await t.drain();
-      await sleep(delayMs / 2, opts.signal);
+      await sleep(t.clock, delayMs / 2, opts.signal);
       await t.setBaud(target);
       await reply;
       // A short settle before the first command at the new speed: the chip's UART has only just
       // switched (and the simulator may deliver the echo a fraction of a ms before its switch time).
-      await sleep(3, opts.signal);
+      await sleep(t.clock, 3, opts.signal);
       return;
     } catch (e) {
       last = e;
@@ -56,7 +57,7 @@ export async function switchBaud(t: Transport, target: number, opts: BaudOptions
 /** Sets the host to `baud` and sends one link check; true if the chip answers there. */
 async function answersAt(t: Transport, baud: number, signal?: AbortSignal): Promise<boolean> {
   await t.setBaud(baud);
-  await sleep(5, signal);
+  await sleep(t.clock, 5, signal);
   await t.drainInput(5, 50);
   try {
     await t.request(encode.linkCheck(), expect.linkCheck(), { signal, marginMs: 80 });

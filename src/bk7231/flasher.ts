@@ -4,6 +4,7 @@
  * operation reports progress; every error is a PlugrigError with a stable code.
  */
 import type { SerialPortStream } from '@serialport/stream';
+import type { Clock } from '../core/clock.js';
 import { PlugrigError, throwIfAborted } from '../core/errors.js';
 import type { ResetSequence } from '../rig/types.js';
 import { switchBaud } from './baud.js';
@@ -16,6 +17,7 @@ import { BLOCK, SECTOR, crcPieces } from './plan.js';
 import type { ProgressFn } from './progress.js';
 import { readStatus, requirePart, unprotect } from './protect.js';
 import { readRange } from './read.js';
+import type { FrameTrace } from './trace.js';
 import { Transport } from './transport.js';
 import { writeJob, type WriteResult } from './write.js';
 
@@ -36,6 +38,13 @@ export interface FlasherOptions {
   pipelineDepth?: number;
   /** Read the eFuse during identification. */
   efuse?: boolean;
+  /**
+   * Every deadline, wait and rate of the session (default realClock). Tests pass the VirtualClock
+   * the simulated module runs on.
+   */
+  clock?: Clock;
+  /** Sees every frame, baud change and reset (`--trace`); see createFrameTrace. */
+  trace?: FrameTrace;
 }
 
 export interface FlashOptions {
@@ -63,7 +72,12 @@ export class Flasher {
 
   /** Links, switches speed and identifies; on any failure the port is closed before the error is thrown. */
   static async connect(opts: FlasherOptions): Promise<Flasher> {
-    const transport = new Transport(opts.port, { baudRate: opts.port.baudRate ?? 115200, ...(opts.alive ? { alive: opts.alive } : {}) });
+    const transport = new Transport(opts.port, {
+      baudRate: opts.port.baudRate ?? 115200,
+      ...(opts.alive ? { alive: opts.alive } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.trace ? { trace: opts.trace } : {}),
+    });
     try {
       const link = await acquireLink(transport, { ...opts.link, resets: opts.resets ?? [], ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.log ? { log: opts.log } : {}) });
       const chip = new Chip(transport, opts.signal);
@@ -130,7 +144,13 @@ export class Flasher {
     return { equal: false, start: offset, length: data.length, differing };
   }
 
+  /** The session's clock (the one given, or realClock). */
+  get clock(): Clock {
+    return this.transport.clock;
+  }
+
   async reboot(): Promise<void> {
+    this.transport.note('reboot');
     await this.chip.reboot();
   }
 

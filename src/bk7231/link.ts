@@ -7,10 +7,11 @@
  * On failure the error names the likely cause from what was heard.
  */
 import pRetry, { AbortError as RetryAbort } from 'p-retry';
+import { sleep, type Clock } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
 import type { ResetSequence } from '../rig/types.js';
 import { encode, expect } from './frames.js';
-import { sleep, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 export interface LinkOptions {
   resets: readonly ResetSequence[];
@@ -26,6 +27,8 @@ export interface LinkOptions {
   log?: (line: string) => void;
   /** Speeds to try when nothing answers at 115200: a chip left in download mode by an earlier session. */
   probeBauds?: readonly number[];
+  /** Pause between two link cycles, on the transport's clock. Default 0 (the next reset starts at once). */
+  cycleGapMs?: number;
 }
 
 export interface LinkResult {
@@ -48,6 +51,7 @@ const ROM_BAUD = 115200;
 
 /** One cycle: spam while `during` runs and `listenMs` after it; resolves true at the first valid reply. */
 async function spamCycle(t: Transport, during: () => Promise<void>, listenMs: number, intervalMs: number, signal?: AbortSignal): Promise<boolean> {
+  const clock: Clock = t.clock;
   const frame = encode.linkCheck();
   let done = false;
   let got = false;
@@ -59,7 +63,7 @@ async function spamCycle(t: Transport, during: () => Promise<void>, listenMs: nu
   const spam = (async () => {
     while (!done && !got) {
       t.write(frame);
-      await sleep(intervalMs);
+      await sleep(clock, intervalMs);
     }
   })().catch((e: unknown) => {
     spamError = e;
@@ -72,7 +76,7 @@ async function spamCycle(t: Transport, during: () => Promise<void>, listenMs: nu
       const onAbort = () => stop.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await Promise.race([sleep(listenMs, stop.signal).catch(() => undefined), reply.then(() => stop.abort())]);
+        await Promise.race([sleep(clock, listenMs, stop.signal).catch(() => undefined), reply.then(() => stop.abort())]);
       } finally {
         signal?.removeEventListener('abort', onAbort);
         stop.abort();
@@ -117,7 +121,8 @@ export function diagnoseLink(heard: Heard, cycles: number, resets: readonly Rese
 
 /** Acquires the link; the transport is left at 115200 (or the speed a left-over chip answered at). */
 export async function acquireLink(t: Transport, opts: LinkOptions): Promise<LinkResult> {
-  const started = performance.now();
+  const clock = t.clock;
+  const started = clock.now();
   const interval = opts.spamIntervalMs ?? 2;
   const listenMs = opts.listenMs ?? 600;
   const bare = opts.resets.length === 0;
@@ -141,7 +146,13 @@ export async function acquireLink(t: Transport, opts: LinkOptions): Promise<Link
         resetName = reset?.name;
         if (reset) opts.log?.(`link: cycle ${cycle}/${cycles}, reset '${reset.name}' while sending link checks`);
         else opts.log?.('link: sending link checks — reset or power-cycle the chip now');
-        const during = reset ? () => reset.run(opts.signal) : () => Promise.resolve();
+        const during = reset
+          ? async () => {
+              t.note(`reset '${reset.name}' (${reset.text})`);
+              await reset.run(opts.signal);
+              t.note(`reset '${reset.name}' done`);
+            }
+          : () => Promise.resolve();
         let ok: boolean;
         try {
           ok = await spamCycle(t, during, bare ? (opts.bareBudgetMs ?? 10_000) : listenMs, interval, opts.signal);
@@ -151,7 +162,18 @@ export async function acquireLink(t: Transport, opts: LinkOptions): Promise<Link
         }
         if (!ok) throw new PlugrigError('E_LINK_CYCLE', `no link reply in cycle ${cycle}`);
       },
-      { retries: cycles - 1, minTimeout: 0, maxTimeout: 0, factor: 1 },
+      {
+        retries: cycles - 1,
+        // p-retry bounds the attempts; its own backoff (a real-time timer) stays off, and the gap
+        // between cycles is waited here on the session's clock (p-retry awaits onFailedAttempt).
+        minTimeout: 0,
+        maxTimeout: 0,
+        factor: 1,
+        randomize: false,
+        onFailedAttempt: async ({ retriesLeft }) => {
+          if (retriesLeft > 0 && (opts.cycleGapMs ?? 0) > 0) await sleep(clock, opts.cycleGapMs!, opts.signal, 'link');
+        },
+      },
     );
   } catch (e) {
     const err = e instanceof RetryAbort ? (e.originalError as Error) : (e as Error);
@@ -160,7 +182,7 @@ export async function acquireLink(t: Transport, opts: LinkOptions): Promise<Link
     const leftOver = await probeOtherSpeeds(t, opts.probeBauds ?? [921600, 2000000, 1500000, 460800], opts.signal);
     if (leftOver) {
       opts.log?.(`link: the chip answers at ${leftOver} baud (left in download mode by an earlier session)`);
-      return { cycles: cycle, baudRate: leftOver, ms: performance.now() - started };
+      return { cycles: cycle, baudRate: leftOver, ms: clock.now() - started };
     }
     throw diagnoseLink(heard, cycle, opts.resets, bare);
   } finally {
@@ -169,7 +191,7 @@ export async function acquireLink(t: Transport, opts: LinkOptions): Promise<Link
   }
   // Every spammed check is answered: let the stale replies arrive, then forget them.
   await t.drainInput(15, 150);
-  return { cycles: cycle, ...(resetName ? { reset: resetName } : {}), baudRate: ROM_BAUD, ms: performance.now() - started };
+  return { cycles: cycle, ...(resetName ? { reset: resetName } : {}), baudRate: ROM_BAUD, ms: clock.now() - started };
 }
 
 /** A few link checks at each speed; a chip already in download mode at that speed answers. */

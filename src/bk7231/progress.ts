@@ -1,4 +1,6 @@
-/** Progress of a long operation: bytes done, rate and ETA, emitted at most every `everyMs`. */
+/** Progress of a long operation: bytes done, rate and ETA (on the session's clock), emitted at most every `everyMs`. */
+import { realClock, type Clock } from '../core/clock.js';
+
 export interface Progress {
   phase: string;
   done: number;
@@ -11,15 +13,17 @@ export type ProgressFn = (p: Progress) => void;
 
 export class ProgressMeter {
   private done = 0;
-  private readonly started = performance.now();
-  private lastEmit = 0;
+  private readonly started: number;
+  private lastEmit = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly phase: string,
     readonly total: number,
     private readonly fn: ProgressFn | undefined,
     private readonly everyMs = 100,
+    private readonly clock: Clock = realClock,
   ) {
+    this.started = clock.now();
     this.emit(true);
   }
 
@@ -35,7 +39,7 @@ export class ProgressMeter {
 
   private emit(force: boolean): void {
     if (!this.fn) return;
-    const now = performance.now();
+    const now = this.clock.now();
     if (!force && now - this.lastEmit < this.everyMs) return;
     this.lastEmit = now;
     const secs = (now - this.started) / 1000;

@@ -3,11 +3,11 @@
  * unknown one: its SR layout is a guess), clear every protect bit, and read the SR back with the
  * busy bits (WIP/WEL) masked until the protect bits read clear, for a bounded time.
  */
+import { sleep } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { SR_BUSY_BITS, findFlashPart, type FlashPart } from './flash-table.js';
 import { hex } from './frames.js';
-import { sleep } from './transport.js';
 
 export async function readStatus(chip: Chip, part: FlashPart): Promise<number> {
   let sr = 0;
@@ -31,16 +31,17 @@ export function requirePart(jedec: readonly [number, number, number]): FlashPart
 export async function unprotect(chip: Chip, part: FlashPart, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ before: number; after: number; written: boolean }> {
   const before = await readStatus(chip, part);
   if ((before & part.protectMask) === 0) return { before, after: before, written: false };
-  const deadline = performance.now() + (opts.timeoutMs ?? 1000);
+  const clock = chip.t.clock;
+  const deadline = clock.now() + (opts.timeoutMs ?? 1000);
   let sr = before;
-  for (let round = 0; round < 10 && performance.now() < deadline; round++) {
+  for (let round = 0; round < 10 && clock.now() < deadline; round++) {
     const target = sr & ~part.protectMask & ~SR_BUSY_BITS;
     const bytes = part.srBytes === 1 ? [target & 0xff] : [target & 0xff, (target >> 8) & 0xff];
     await chip.writeSr(bytes);
-    await sleep(10, opts.signal);
+    await sleep(clock, 10, opts.signal);
     sr = await readStatus(chip, part);
-    while ((sr & 0x01) !== 0 && performance.now() < deadline) {
-      await sleep(5, opts.signal);
+    while ((sr & 0x01) !== 0 && clock.now() < deadline) {
+      await sleep(clock, 5, opts.signal);
       sr = await readStatus(chip, part);
     }
     if ((sr & part.protectMask) === 0) return { before, after: sr, written: true };

@@ -24,7 +24,7 @@ export async function readRange(chip: Chip, start: number, length: number, opts:
     throw new PlugrigError('E_READ_RANGE', `read range 0x${hex(start)}+0x${hex(length)} is not whole 4 KiB sectors`, 'use 4 KiB-aligned start and length');
   }
   const out = Buffer.alloc(length, 0xff);
-  const meter = new ProgressMeter(opts.phase ?? 'read', length, opts.progress);
+  const meter = new ProgressMeter(opts.phase ?? 'read', length, opts.progress, 100, chip.t.clock);
   const bad = new Set<number>();
   const pieces = crcPieces(start, length, BLOCK);
   type Item = { kind: 'read'; addr: number } | { kind: 'crc'; start: number; length: number };

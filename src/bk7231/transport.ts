@@ -7,8 +7,10 @@
  * (docs/raspberry-pi-io.md §3.4) — turns every pending and later call into E_PORT_GONE.
  */
 import type { SerialPortStream } from '@serialport/stream';
+import { realClock, sleep as clockSleep, type Clock, type ClockTimer } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
 import { type Reply, type ReplyMatcher, ReplyParser, matches } from './frames.js';
+import type { FrameTrace } from './trace.js';
 
 export interface TransportOptions {
   /** Added to every computed deadline (≥ 200 ms per §11.1). */
@@ -18,6 +20,10 @@ export interface TransportOptions {
   watchdogIntervalMs?: number;
   /** Initial line speed (the port's open speed). */
   baudRate: number;
+  /** Deadlines, the watchdog and every wait of the session run on it (default realClock). */
+  clock?: Clock;
+  /** Sees every frame sent and received, baud changes and notes (`--trace`). */
+  trace?: FrameTrace;
 }
 
 export interface RequestOptions {
@@ -34,20 +40,22 @@ interface Waiter {
   matcher: ReplyMatcher;
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: ClockTimer;
   cleanup: () => void;
 }
 
 export class Transport {
   readonly parser = new ReplyParser();
   baudRate: number;
+  readonly clock: Clock;
+  readonly trace?: FrameTrace;
   /** Frames that matched no waiter (stale link replies, replies to abandoned requests). */
   staleFrames = 0;
   private waiters: Waiter[] = [];
   private gone?: PlugrigError;
   private busyUntil = 0;
   private readonly marginMs: number;
-  private readonly watchdog?: NodeJS.Timeout;
+  private readonly watchdog?: ClockTimer;
   private readonly onData = (d: Buffer) => this.feed(d);
   private readonly onClose = (err?: Error | null) => this.fail(this.goneError(err ?? undefined));
   private readonly onError = (err: Error) => this.fail(this.goneError(err));
@@ -59,6 +67,8 @@ export class Transport {
     opts: TransportOptions,
   ) {
     this.baudRate = opts.baudRate;
+    this.clock = opts.clock ?? realClock;
+    if (opts.trace) this.trace = opts.trace;
     this.marginMs = opts.marginMs ?? 250;
     port.on('data', this.onData);
     port.on('close', this.onClose);
@@ -66,7 +76,7 @@ export class Transport {
     if (opts.alive) {
       const alive = opts.alive;
       let checking = false;
-      this.watchdog = setInterval(() => {
+      this.watchdog = this.clock.setInterval(() => {
         if (checking || this.gone) return;
         checking = true;
         Promise.resolve()
@@ -100,8 +110,9 @@ export class Transport {
   /** Sends bytes that expect no reply (link spam, reboot). */
   write(frame: Buffer): void {
     if (this.gone) throw this.gone;
-    const now = performance.now();
+    const now = this.clock.now();
     this.busyUntil = Math.max(now, this.busyUntil) + this.wireMs(frame.length);
+    this.trace?.sent(frame);
     this.port.write(frame);
   }
 
@@ -109,10 +120,11 @@ export class Transport {
   request(frame: Buffer, matcher: ReplyMatcher, opts: RequestOptions = {}): Promise<Reply> {
     if (this.gone) return Promise.reject(this.gone);
     if (opts.signal?.aborted) return Promise.reject(new AbortedError(matcher.what));
-    const now = performance.now();
+    const now = this.clock.now();
     const due = Math.max(now, this.busyUntil) + this.wireMs(frame.length) + (opts.opMs ?? 0) + this.wireMs(opts.replyBytes ?? 16);
     this.busyUntil = due;
     const p = this.await(matcher, due - now + (opts.marginMs ?? this.marginMs), opts.signal);
+    this.trace?.sent(frame);
     this.port.write(frame);
     return p;
   }
@@ -127,7 +139,7 @@ export class Transport {
         matcher,
         resolve,
         reject,
-        timer: setTimeout(() => {
+        timer: this.clock.setTimeout(() => {
           this.remove(w);
           reject(
             new PlugrigError(
@@ -158,18 +170,18 @@ export class Transport {
 
   /** Waits until the line has been quiet for `quietMs` (at most `maxMs`), then forgets what came. */
   async drainInput(quietMs = 10, maxMs = 100): Promise<void> {
-    const start = performance.now();
+    const start = this.clock.now();
     let last = this.parser.received;
-    let lastChange = performance.now();
-    while (performance.now() - start < maxMs) {
-      await sleep(Math.min(quietMs, 5));
+    let lastChange = this.clock.now();
+    while (this.clock.now() - start < maxMs) {
+      await clockSleep(this.clock, Math.min(quietMs, 5));
       if (this.parser.received !== last) {
         last = this.parser.received;
-        lastChange = performance.now();
-      } else if (performance.now() - lastChange >= quietMs) break;
+        lastChange = this.clock.now();
+      } else if (this.clock.now() - lastChange >= quietMs) break;
     }
     this.parser.reset();
-    this.busyUntil = performance.now();
+    this.busyUntil = this.clock.now();
   }
 
   /** Waits until everything written has left the host. */
@@ -183,23 +195,24 @@ export class Transport {
     await this.drain();
     await new Promise<void>((resolve, reject) => this.port.update({ baudRate }, (err) => (err ? reject(err) : resolve())));
     this.baudRate = baudRate;
+    this.trace?.note(`baud ${baudRate}`);
     this.parser.reset();
-    this.busyUntil = performance.now();
+    this.busyUntil = this.clock.now();
   }
 
   /** Rejects every pending request (e.g. before a retry) without closing the port. */
   abandonPending(reason: Error): void {
     for (const w of this.waiters.splice(0)) {
-      clearTimeout(w.timer);
+      this.clock.clearTimeout(w.timer);
       w.cleanup();
       w.reject(reason);
     }
-    this.busyUntil = performance.now();
+    this.busyUntil = this.clock.now();
   }
 
   /** Detaches from the port and closes it; safe to call twice. */
   async close(): Promise<void> {
-    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.watchdog) this.clock.clearInterval(this.watchdog);
     this.abandonPending(new PlugrigError('E_PORT_CLOSED', 'serial port closed by the flasher'));
     this.port.off('data', this.onData);
     this.port.off('close', this.onClose);
@@ -209,8 +222,17 @@ export class Transport {
     else if (!this.port.destroyed) this.port.destroy();
   }
 
+  /** Writes a line into the trace (a reset, a phase), when there is one. */
+  note(text: string): void {
+    this.trace?.note(text);
+  }
+
   private feed(d: Buffer): void {
-    for (const r of this.parser.push(d)) {
+    const dropped = this.parser.discarded;
+    const replies = this.parser.push(d);
+    if (this.trace && this.parser.discarded > dropped) this.trace.note(`discarded ${this.parser.discarded - dropped} byte(s) that are not a frame`);
+    for (const r of replies) {
+      this.trace?.received(r);
       for (const tap of this.frameTaps) tap(r);
       const i = this.waiters.findIndex((w) => matches(w.matcher, r));
       if (i < 0) {
@@ -221,18 +243,18 @@ export class Transport {
       const lost = this.waiters.splice(0, i + 1);
       const w = lost.pop()!;
       for (const l of lost) {
-        clearTimeout(l.timer);
+        this.clock.clearTimeout(l.timer);
         l.cleanup();
         l.reject(new PlugrigError('E_REPLY_LOST', `reply to ${l.matcher.what} was lost (a later reply arrived first)`, 'line noise or a too-high --baud'));
       }
-      clearTimeout(w.timer);
+      this.clock.clearTimeout(w.timer);
       w.cleanup();
       w.resolve(r);
     }
   }
 
   private remove(w: Waiter): void {
-    clearTimeout(w.timer);
+    this.clock.clearTimeout(w.timer);
     w.cleanup();
     const i = this.waiters.indexOf(w);
     if (i >= 0) this.waiters.splice(i, 1);
@@ -250,25 +272,11 @@ export class Transport {
   private fail(e: PlugrigError): void {
     if (this.gone) return;
     this.gone = e;
-    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.watchdog) this.clock.clearInterval(this.watchdog);
     for (const w of this.waiters.splice(0)) {
-      clearTimeout(w.timer);
+      this.clock.clearTimeout(w.timer);
       w.cleanup();
       w.reject(e);
     }
   }
 }
-
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new AbortedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });

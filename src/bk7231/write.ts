@@ -69,7 +69,7 @@ async function unchangedOnChip(chip: Chip, targets: SectorTarget[], depth: numbe
   const byAddr = new Map(targets.map((t) => [t.addr, t]));
   const start = targets[0]!.addr;
   const length = targets.length * SECTOR;
-  const meter = new ProgressMeter('compare', length, progress);
+  const meter = new ProgressMeter('compare', length, progress, 100, chip.t.clock);
   const differing: number[] = [];
   await pipelinedAll(
     crcPieces(start, length, BLOCK),
@@ -111,7 +111,7 @@ type Step = WriteOp | { kind: 'erase-check'; addr: number };
 async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: ProgressFn): Promise<Set<number>> {
   const failed = new Set<number>();
   const total = plan.targets.length - plan.skipped.length;
-  const meter = new ProgressMeter('write', total * SECTOR, progress);
+  const meter = new ProgressMeter('write', total * SECTOR, progress, 100, chip.t.clock);
   const steps: Step[] = [];
   for (const op of plan.ops) {
     steps.push(op);
@@ -194,7 +194,7 @@ async function verifyRange(
   opts: WriteOptions,
 ): Promise<number> {
   const whole = rangeCrc(targets);
-  const meter = new ProgressMeter('verify', plan.length, opts.progress);
+  const meter = new ProgressMeter('verify', plan.length, opts.progress, 100, chip.t.clock);
   for (let round = 0; round < 2; round++) {
     let bad: SectorTarget[];
     if (skip.size === 0 || round > 0) {

@@ -4,13 +4,15 @@
  * connecting the Flasher, progress output (a bar on a TTY, plain lines otherwise, nothing with
  * --json) and releasing everything on the way out, Ctrl-C included.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { SerialPortStream } from '@serialport/stream';
 import { autoDetect } from '@serialport/bindings-cpp';
+import { realClock, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 import { Flasher } from '../bk7231/flasher.js';
 import type { Progress, ProgressFn } from '../bk7231/progress.js';
+import { createFrameTrace, type FrameTrace } from '../bk7231/trace.js';
 import { createSerialOpener } from '../io/serial.js';
 import type { ResetSequence } from '../rig/types.js';
 import { flag, numberOption, stringOption } from './args.js';
@@ -22,9 +24,10 @@ export const SESSION_OPTIONS: OptionSpec = {
   baud: { type: 'string' },
   json: { type: 'boolean' },
   pipeline: { type: 'string' },
+  trace: { type: 'string' },
 };
 
-export const SESSION_USAGE = '[--rig <file> | --port <path>] [--baud <rate>] [--pipeline <n>] [--json]';
+export const SESSION_USAGE = '[--rig <file> | --port <path>] [--baud <rate>] [--pipeline <n>] [--trace <file>] [--json]';
 const DEFAULT_RIG = 'rigs/sim.json';
 
 export interface Session {
@@ -34,6 +37,8 @@ export interface Session {
   json: boolean;
   progress: ProgressFn;
   log: (line: string) => void;
+  /** The --trace file being written, if any. */
+  traceFile?: string;
   close(): Promise<void>;
 }
 
@@ -58,11 +63,11 @@ export function rigPath(raw: string | undefined, io: CommandIo): string {
   return resolve(new URL('../..', import.meta.url).pathname, DEFAULT_RIG);
 }
 
-async function openRigPort(path: string, signal: AbortSignal): Promise<Opened> {
+async function openRigPort(path: string, signal: AbortSignal, clock: Clock): Promise<Opened> {
   const { loadRigFile } = await import('../rig/config.js');
   const { openRig } = await import('../rig/open.js');
   const config = await loadRigFile(path);
-  const rig = await openRig(config, { signal });
+  const rig = await openRig(config, { signal, clock });
   try {
     await rig.releaseUartPads();
     const port = await rig.uart.open({ baudRate: 115200, signal });
@@ -98,7 +103,57 @@ export function progressPrinter(io: CommandIo, json: boolean): ProgressFn {
   };
 }
 
-export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: { efuse?: boolean } = {}): Promise<Session> {
+/** The --trace file: one line per frame, written straight to the file (no buffer), so a crash leaves it complete. */
+interface TraceFile {
+  path: string;
+  trace: FrameTrace;
+  close(): void;
+}
+
+function openTraceFile(path: string, header: string, clock: Clock): TraceFile {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'w');
+  } catch (e) {
+    throw new PlugrigError('E_TRACE_FILE', `cannot write the trace file ${path}: ${(e as Error).message}`, 'give --trace a path in a writable directory');
+  }
+  const write = (line: string) => {
+    if (fd === undefined) return;
+    try {
+      writeSync(fd, line + '\n');
+    } catch {
+      // a full disk must not end the flash; the trace simply stops
+    }
+  };
+  write(`# ${header}`);
+  return {
+    path,
+    trace: createFrameTrace(clock, write),
+    close: () => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/**
+ * Link and CRC failures are the ones a frame trace explains: their hint says where the trace is,
+ * or how to get one.
+ */
+export function withTraceHint(e: unknown, traceFile: string | undefined): unknown {
+  if (!(e instanceof PlugrigError) || !/^E_(LINK|CRC)_/.test(e.code)) return e;
+  const extra = traceFile ? `trace: ${traceFile}` : 'run again with --trace <file> to record every frame';
+  return new PlugrigError(e.code, e.message, e.hint ? `${e.hint}; ${extra}` : extra, { cause: e });
+}
+
+export interface SessionOptions {
+  efuse?: boolean;
+  /** The session's clock: the commands use realClock (the default); tests a VirtualClock. */
+  clock?: Clock;
+}
+
+export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: SessionOptions = {}): Promise<Session> {
+  const clock = opts.clock ?? realClock;
   const portPath = stringOption(args, 'port');
   const rigFile = stringOption(args, 'rig');
   if (portPath && rigFile) throw new PlugrigError('E_USAGE', '--rig and --port exclude each other', 'a rig file names its own port; use one of them');
@@ -107,18 +162,38 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   const json = flag(args, 'json');
   const progress = progressPrinter(io, json);
   const log = json ? () => undefined : (line: string) => io.err.write(`${line}\n`);
-  const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal);
+  const traceArg = stringOption(args, 'trace');
+  const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal, clock);
+  let traceFile: TraceFile | undefined;
+  try {
+    traceFile = traceArg === undefined ? undefined : openTraceFile(resolve(io.cwd, traceArg), `plugrig frame trace, ${opened.target}, ${new Date(clock.wallNow()).toISOString()}; ms since start, TX/RX, bytes, command, hex`, clock);
+  } catch (e) {
+    await opened.close().catch(() => undefined);
+    throw e;
+  }
   // Pipelining relies on the chip buffering frames while it erases/programs; whether the BK7231N
   // ROM does is not published (docs/bk7231n-download-protocol.md §16), so every session is stop-and-wait unless --pipeline
   // says otherwise (e.g. against a simulator configured with an unlimited receive buffer).
   const depth = pipelineOpt ?? 1;
   let flasher: Flasher;
   try {
-    flasher = await Flasher.connect({ port: opened.port, resets: opened.resets, baudRate, signal: io.signal, progress, log, pipelineDepth: depth, efuse: opts.efuse ?? false });
+    flasher = await Flasher.connect({
+      port: opened.port,
+      resets: opened.resets,
+      baudRate,
+      signal: io.signal,
+      progress,
+      log,
+      pipelineDepth: depth,
+      efuse: opts.efuse ?? false,
+      clock,
+      ...(traceFile ? { trace: traceFile.trace } : {}),
+    });
   } catch (e) {
     if (!opened.port.destroyed && opened.port.isOpen) await new Promise<void>((r) => opened.port.close(() => r()));
     await opened.close().catch(() => undefined);
-    throw e;
+    traceFile?.close();
+    throw withTraceHint(e, traceFile?.path);
   }
   return {
     flasher,
@@ -126,18 +201,22 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
     json,
     progress,
     log,
+    ...(traceFile ? { traceFile: traceFile.path } : {}),
     close: async () => {
       await flasher.close().catch(() => undefined);
       await opened.close().catch(() => undefined);
+      traceFile?.close();
     },
   };
 }
 
 /** Runs `body` with an open session and always releases it. */
-export async function withSession<T>(args: ParsedCommandArgs, io: CommandIo, body: (s: Session) => Promise<T>, opts: { efuse?: boolean } = {}): Promise<T> {
+export async function withSession<T>(args: ParsedCommandArgs, io: CommandIo, body: (s: Session) => Promise<T>, opts: SessionOptions = {}): Promise<T> {
   const session = await openSession(args, io, opts);
   try {
     return await body(session);
+  } catch (e) {
+    throw withTraceHint(e, session.traceFile);
   } finally {
     await session.close();
   }

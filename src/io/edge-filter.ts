@@ -3,17 +3,11 @@
  * can be seen twice) and, with a debounce, reports a level only once it stayed for debounceMs —
  * stamped with the time of the raw edge that started it, so chatter does not shift timings.
  */
+import { realClock, type Clock } from '../core/clock.js';
 import type { Edge, Level } from './types.js';
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+/** The part of a Clock the debounce needs (a core Clock is one). */
+export type Timers = Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 
 export interface EdgeFilter {
   feed(edge: Edge): void;
@@ -21,7 +15,7 @@ export interface EdgeFilter {
   cancel(): void;
 }
 
-export function createEdgeFilter(initial: Level, debounceMs: number, emit: (e: Edge) => void, timers: Timers = realTimers): EdgeFilter {
+export function createEdgeFilter(initial: Level, debounceMs: number, emit: (e: Edge) => void, timers: Timers = realClock): EdgeFilter {
   let reported: Level = initial;
   let pending: Edge | undefined;
   let timer: unknown;
@@ -60,5 +54,5 @@ export function createEdgeFilter(initial: Level, debounceMs: number, emit: (e: E
   };
 }
 
-/** The host's monotonic clock in ns, the timestamp of every edge. */
-export const nowNs = (): bigint => process.hrtime.bigint();
+/** The timestamp of every edge: the clock's monotonic ns (realClock: process.hrtime, as before). */
+export const nowNs = (clock: Pick<Clock, 'nowNs'> = realClock): bigint => clock.nowNs();

@@ -7,6 +7,7 @@
  */
 import type { Gpio as OnoffGpio } from 'onoff';
 import { join } from 'node:path';
+import { realClock, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 import { createEdgeFilter, nowNs } from './edge-filter.js';
 import { onProcessExit } from './exit-cleanup.js';
@@ -31,6 +32,8 @@ export interface OnoffBackendOptions {
   fs?: SysfsAccess;
   /** onoff's Gpio class; loaded with import('onoff') when not given. */
   Gpio?: GpioCtor;
+  /** Edge timestamps (nowNs) and debounce timers (default realClock: hrtime, as onoff's edges always had). */
+  clock?: Clock;
 }
 
 const flip = (l: Level): Level => (l === 1 ? 0 : 1);
@@ -44,6 +47,7 @@ export class OnoffBackend {
     private readonly Gpio: GpioCtor,
     readonly gpioRoot: string,
     private readonly fs: SysfsAccess,
+    private readonly clock: Clock,
   ) {
     this.removeExitHook = onProcessExit(() => this.unexportAll());
   }
@@ -52,7 +56,7 @@ export class OnoffBackend {
     const fs = opts.fs ?? nodeSysfs;
     const root = opts.gpioRoot ?? '/sys/class/gpio';
     const Gpio = opts.Gpio ?? (await import('onoff')).Gpio;
-    return new OnoffBackend(Gpio, root, fs);
+    return new OnoffBackend(Gpio, root, fs, opts.clock ?? realClock);
   }
 
   /** BCM → sysfs number via the header chip; chips are read once per backend. */
@@ -113,7 +117,7 @@ export class OnoffBackend {
     // One onoff watcher feeds every subscriber; the timestamp is taken here, onoff gives none.
     const onValue = (err: Error | null | undefined, value: number) => {
       if (err) return;
-      const edge = { level: logical(value), tNs: nowNs() };
+      const edge = { level: logical(value), tNs: nowNs(this.clock) };
       for (const s of [...subscribers]) s(edge);
     };
     return {
@@ -128,7 +132,7 @@ export class OnoffBackend {
       },
       watch: (onEdge, debounceMs = 0) => {
         if (closed) throw new PlugrigError('E_LINE_CLOSED', `line ${spec.name} is closed`, 'open the rig again');
-        const filter = createEdgeFilter(logical(gpio.readSync()), debounceMs, onEdge);
+        const filter = createEdgeFilter(logical(gpio.readSync()), debounceMs, onEdge, this.clock);
         const sub = (e: Edge) => filter.feed(e);
         subscribers.add(sub);
         if (subscribers.size === 1) gpio.watch(onValue);

@@ -7,6 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { SerialPortStream } from '@serialport/stream';
 import type { BindingInterface } from '@serialport/bindings-cpp';
+import { realClock, type Clock } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
 import type { SerialOpenOptions, SerialOpener } from './types.js';
 
@@ -15,6 +16,8 @@ export interface WatchdogOptions {
   intervalMs?: number;
   /** Identity of the device behind the path, undefined when gone (default: realpath of the path). */
   identity?: (path: string) => string | undefined;
+  /** Runs the check period (default realClock). */
+  clock?: Clock;
 }
 
 export interface SerialOpenerConfig {
@@ -45,7 +48,8 @@ export class PortGoneError extends PlugrigError {
 export function watchPresence(port: SerialPortStream, path: string, opts: WatchdogOptions = {}): () => void {
   const identity = opts.identity ?? realIdentity;
   const initial = identity(path);
-  const timer = setInterval(() => {
+  const clock = opts.clock ?? realClock;
+  const timer = clock.setInterval(() => {
     const now = identity(path);
     if (now !== undefined && now === initial) return;
     stop();
@@ -58,7 +62,7 @@ export function watchPresence(port: SerialPortStream, path: string, opts: Watchd
   }, opts.intervalMs ?? 500);
   timer.unref();
   const stop = () => {
-    clearInterval(timer);
+    clock.clearInterval(timer);
     port.off('close', stop);
   };
   port.on('close', stop);

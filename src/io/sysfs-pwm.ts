@@ -5,7 +5,7 @@
  * the period live without disabling. Closed channels are disabled and unexported, also at exit.
  */
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { realClock, sleep, type Clock } from '../core/clock.js';
 import { PlugrigError, throwIfAborted } from '../core/errors.js';
 import { onProcessExit } from './exit-cleanup.js';
 import { pwmResolutionHz, pwmSetting, writeOrder, type PwmSetting } from './pwm-math.js';
@@ -27,6 +27,8 @@ export interface PwmOpenOptions {
   signal?: AbortSignal;
   /** How long to wait for pwmK/ to appear after export. */
   exportTimeoutMs?: number;
+  /** The export wait's deadline and polls (default realClock). */
+  clock?: Clock;
 }
 
 export interface SysfsPulseOutput extends PulseOutput {
@@ -105,16 +107,21 @@ export async function openSysfsPwm(spec: PwmSpec, opts: PwmOpenOptions = {}): Pr
       // already gone
     }
   };
-  const deadline = Date.now() + (opts.exportTimeoutMs ?? 1000);
+  const clock = opts.clock ?? realClock;
+  const what = `${spec.name}: PWM export`;
+  const deadline = clock.now() + (opts.exportTimeoutMs ?? 1000);
   try {
     // The channel's files (and their udev permissions) appear after the export returns.
     while (!(fs.exists(file('period')) && fs.exists(file('duty_cycle')) && fs.exists(file('enable')))) {
-      throwIfAborted(opts.signal, `${spec.name}: PWM export`);
-      if (Date.now() > deadline) {
+      throwIfAborted(opts.signal, what);
+      if (clock.now() > deadline) {
         throw new PlugrigError('E_PWM_IO', `${spec.name}: ${dir} did not appear within ${opts.exportTimeoutMs ?? 1000} ms after export`, 'check the PWM overlay and udev permissions');
       }
-      await sleep(5);
+      await sleep(clock, 5, opts.signal, what);
     }
+    // The loop may not run at all (already exported) or end right after an abort: a Ctrl-C while
+    // opening must not leave a channel set up.
+    throwIfAborted(opts.signal, what);
     write('enable', '0');
   } catch (e) {
     unexport();

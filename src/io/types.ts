@@ -6,7 +6,7 @@ import type { SerialPortStream } from '@serialport/stream';
 
 export type Level = 0 | 1;
 
-/** A timestamped level change seen on an input. `tNs` is the host's monotonic clock (process.hrtime.bigint()). */
+/** A timestamped level change seen on an input. `tNs` is the rig clock's nowNs() (realClock: process.hrtime.bigint()). */
 export interface Edge {
   level: Level;
   tNs: bigint;

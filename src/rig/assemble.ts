@@ -3,11 +3,12 @@
  * lines and wrapped with the pad-safety and boot-hazard rules, UART pads released before flashing
  * and before every reset, everything closed once.
  */
+import { realClock, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 import type { OutputLine } from '../io/types.js';
-import { BootGuard } from './boot-guard.js';
+import { BootGuard, MIN_UPTIME_BEFORE_RESET_MS } from './boot-guard.js';
 import type { RigConfig } from './config-types.js';
-import { runSteps } from './sequence.js';
+import { clockSleeper, runSteps } from './sequence.js';
 import type { SerialOpener } from '../io/types.js';
 import type { FixtureLine, ResetSequence, Rig } from './types.js';
 
@@ -47,9 +48,11 @@ function applyDefaultDebounce(config: RigConfig, fixture: Map<number, FixtureLin
   }
 }
 
-/** With a signal, an abort closes the rig (every line released). */
-export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard?: BootGuard; signal?: AbortSignal } = {}): OpenRig {
-  const guard = opts.guard ?? new BootGuard();
+/** With a signal, an abort closes the rig (every line released). Sequences and the boot guard run on `clock` (default realClock). */
+export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard?: BootGuard; signal?: AbortSignal; clock?: Clock } = {}): OpenRig {
+  const clock = opts.clock ?? realClock;
+  const guard = opts.guard ?? new BootGuard(MIN_UPTIME_BEFORE_RESET_MS, () => clock.now());
+  const sleep = clockSleeper(clock);
   applyDefaultDebounce(config, lines.fixture);
   const byName = new Map<string, OutputLine>();
   if (lines.power) byName.set('power', lines.power);
@@ -87,7 +90,7 @@ export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard
           // A reset needs a powered module; a sequence that does not switch power itself gets it on.
           if (lines.power && !mentionsPower) await lines.power.set(1);
         }
-        await runSteps(s.steps, byName, label, signal);
+        await runSteps(s.steps, byName, label, signal, sleep);
         afterRun?.();
       },
     };
@@ -101,6 +104,7 @@ export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard
   const rig: OpenRig = {
     name: config.name,
     source: config.source,
+    clock,
     config,
     bootGuard: guard,
     // The flasher owns UART1 from here: nothing of the fixture may hold P10/P11.

@@ -1,8 +1,9 @@
 /**
  * OpenBeken counts resets that come before 5 s of uptime; more than 4 in a row put it into safe
  * mode (docs/openbeken-behaviour.md §4). After the rig boots a freshly flashed app, this guard refuses any
- * further reset before the app has run MIN_UPTIME_MS (6 s, a second of margin). Pure: the clock is injected.
+ * further reset before the app has run MIN_UPTIME_MS (6 s, a second of margin). Pure: the clock is injected (the rig passes its own).
  */
+import { realClock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 
 export const MIN_UPTIME_BEFORE_RESET_MS = 6000;
@@ -12,7 +13,7 @@ export class BootGuard {
 
   constructor(
     readonly minUptimeMs = MIN_UPTIME_BEFORE_RESET_MS,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = () => realClock.now(),
   ) {}
 
   /** The app was released from reset just now. */

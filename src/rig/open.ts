@@ -4,6 +4,7 @@
  * abort while opening releases whatever was already opened; an abort after opening closes the rig.
  */
 import { autoDetect } from '@serialport/bindings-cpp';
+import { realClock, type Clock } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
 import { OnoffBackend, type OnoffBackendOptions } from '../io/onoff-lines.js';
 import { createSerialOpener } from '../io/serial.js';
@@ -28,20 +29,27 @@ export interface OpenRigOptions {
   bootGuard?: BootGuard;
   /** Sim rigs: the firmware a module created here boots from flash (e.g. the simulated OpenBeken). */
   firmware?: FirmwareFactory;
+  /**
+   * The rig's time source (Rig.clock): reset sequences, the boot guard, edge timestamps, PWM and
+   * serial watchdogs, and a simulated module created here. Default realClock; tests pass one
+   * VirtualClock (and give the same one to a simulator they create themselves).
+   */
+  clock?: Clock;
 }
 
 type Named = FixtureLine & { name: string };
 
 export async function openRig(config: RigConfig, opts: OpenRigOptions = {}): Promise<OpenRig> {
   if (opts.signal?.aborted) throw new AbortedError(`opening rig ${config.name}`);
-  const lines = config.kind === 'sim' ? await openSimLines(config, opts) : await openPiLines(config, opts);
-  const rig = assembleRig(config, lines, { guard: opts.bootGuard, signal: opts.signal });
+  const clock = opts.clock ?? realClock;
+  const lines = config.kind === 'sim' ? await openSimLines(config, opts, clock) : await openPiLines(config, opts, clock);
+  const rig = assembleRig(config, lines, { guard: opts.bootGuard, signal: opts.signal, clock });
   return rig;
 }
 
-async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<OpenedLines> {
+async function openSimLines(config: RigConfig, opts: OpenRigOptions, clock: Clock): Promise<OpenedLines> {
   const owned = !opts.simulator;
-  const module: SimModuleHandle = opts.simulator ?? createSimModule(config.sim ?? {});
+  const module: SimModuleHandle = opts.simulator ?? createSimModule({ ...config.sim, clock });
   if (owned) {
     const firmware = opts.firmware ?? openBekenFirmware({ faults: (config.sim?.firmwareFaults ?? []) as ObkSimFaultSpec[] });
     if (firmware) module.setFirmware(firmware);
@@ -69,8 +77,8 @@ async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<Op
   };
 }
 
-async function openPiLines(config: RigConfig, opts: OpenRigOptions): Promise<OpenedLines> {
-  const gpio = await OnoffBackend.create(opts.gpio);
+async function openPiLines(config: RigConfig, opts: OpenRigOptions, clock: Clock): Promise<OpenedLines> {
+  const gpio = await OnoffBackend.create({ ...opts.gpio, clock });
   const pulses: { close(): Promise<void> }[] = [];
   const abortCheck = () => {
     if (opts.signal?.aborted) throw new AbortedError(`opening rig ${config.name}`);
@@ -88,7 +96,7 @@ async function openPiLines(config: RigConfig, opts: OpenRigOptions): Promise<Ope
       } else if (f.kind === 'pwm') {
         const p = await openSysfsPwm(
           { name: f.name, chipDevice: f.pwm!.chipDevice!, channel: f.pwm!.channel!, clockHz: f.pwm!.clockHz! },
-          { pwmRoot: opts.pwm?.root, fs: opts.pwm?.fs, signal: opts.signal },
+          { pwmRoot: opts.pwm?.root, fs: opts.pwm?.fs, signal: opts.signal, clock },
         );
         pulses.push(p);
         fixture.set(f.pad, { kind: 'pulse', pad: f.pad, name: f.name, line: p });
@@ -103,8 +111,8 @@ async function openPiLines(config: RigConfig, opts: OpenRigOptions): Promise<Ope
       power,
       cen,
       fixture,
-      uart: createSerialOpener({ path: config.uart.path, binding }),
-      logUart: config.logUart && createSerialOpener({ path: config.logUart.path, binding }),
+      uart: createSerialOpener({ path: config.uart.path, binding, watchdog: { clock } }),
+      logUart: config.logUart && createSerialOpener({ path: config.logUart.path, binding, watchdog: { clock } }),
       deviceUrl: () => config.deviceUrl,
       closeBackend: () => gpio.closeAll(),
     };

@@ -2,28 +2,30 @@
  * Running a parsed sequence on a rig's lines. compileSequence binds a text to lines once; run()
  * is abortable between and during steps.
  */
-import { setTimeout as sleepTimer } from 'node:timers/promises';
-import { AbortedError, PlugrigError, throwIfAborted } from '../core/errors.js';
+import { realClock, sleep as clockSleep, type Clock } from '../core/clock.js';
+import { PlugrigError, throwIfAborted } from '../core/errors.js';
 import type { OutputLine } from '../io/types.js';
 import type { ResetSequence } from './types.js';
 import { checkSequenceLines, parseSequence, sequenceDurationMs, type SequenceStep } from './sequence-parse.js';
 
 export type SequenceLines = ReadonlyMap<string, OutputLine> | Readonly<Record<string, OutputLine | undefined>>;
 
+export type SequenceSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
 export interface CompileOptions {
   name?: string;
-  /** Abortable sleep; tests may pass a recorder. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The waits run on it (default realClock). */
+  clock?: Clock;
+  /** Abortable sleep; tests may pass a recorder. Overrides `clock`. */
+  sleep?: SequenceSleep;
 }
 
-export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await sleepTimer(ms, undefined, { signal });
-  } catch (e) {
-    if (signal?.aborted) throw new AbortedError('wait');
-    throw e;
-  }
+/** A sequence's waits on `clock`: abortable, rejecting with E_ABORTED. */
+export function clockSleeper(clock: Clock): SequenceSleep {
+  return (ms, signal) => clockSleep(clock, ms, signal);
 }
+
+export const abortableSleep: SequenceSleep = clockSleeper(realClock);
 
 function lookup(lines: SequenceLines, name: string): OutputLine | undefined {
   return lines instanceof Map ? lines.get(name) : (lines as Record<string, OutputLine | undefined>)[name];
@@ -38,7 +40,7 @@ export async function runSteps(
   lines: SequenceLines,
   name: string,
   signal?: AbortSignal,
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void> = abortableSleep,
+  sleep: SequenceSleep = abortableSleep,
 ): Promise<void> {
   for (const step of steps) {
     throwIfAborted(signal, `sequence ${name}`);
@@ -63,6 +65,6 @@ export function compileSequence(text: string, lines: SequenceLines, opts: Compil
     name,
     text,
     durationMs,
-    run: (signal) => runSteps(steps, lines, name, signal, opts.sleep),
+    run: (signal) => runSteps(steps, lines, name, signal, opts.sleep ?? clockSleeper(opts.clock ?? realClock)),
   };
 }

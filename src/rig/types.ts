@@ -2,6 +2,7 @@
  * What an opened rig gives the flasher and the checks. The rig file (rigs/*.json) is parsed and
  * validated by rig/config; rig/open turns it into this, choosing the backends once.
  */
+import type { Clock } from '../core/clock.js';
 import type { InputLine, OutputLine, PulseOutput, SerialOpener } from '../io/types.js';
 
 /** A power/CEN sequence compiled from its text form (e.g. "cen=0; wait 100ms; cen=1"). */
@@ -16,7 +17,6 @@ export interface ResetSequence {
   run(signal?: AbortSignal): Promise<void>;
 }
 
-
 export type FixtureLine =
   | { kind: 'output'; pad: number; line: OutputLine }
   | { kind: 'input'; pad: number; line: InputLine }
@@ -26,6 +26,11 @@ export interface Rig {
   readonly name: string;
   /** The file it came from, or "(built-in)" */
   readonly source: string;
+  /**
+   * The one time source of everything run on this rig: its reset sequences, the boot guard, edge
+   * timestamps, and the simulated module it created. realClock unless openRig was given one.
+   */
+  readonly clock: Clock;
   readonly uart: SerialOpener;
   readonly logUart?: SerialOpener;
   readonly power?: OutputLine;

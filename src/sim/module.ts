@@ -18,6 +18,7 @@ import { RomRegisters } from './rom/registers.js';
 import { resolveTiming, opMs, type TimingChoice, type TimingModel } from './timing.js';
 import { seededRng, type Rng } from './prng.js';
 import type { SimFaults } from './faults.js';
+import type { SimClock } from './firmware/clock.js';
 import { ROM_BAUD, UartLink } from './uart-link.js';
 
 export interface SimModuleOptions {
@@ -66,6 +67,8 @@ export interface SimModuleOptions {
   firmwareFaults?: string[];
   /** App uptime after which the early-reset counter clears. Default EARLY_RESET_UPTIME_MS (5 s). */
   earlyResetClearMs?: number;
+  /** Time source shared with the host (a rig passes its Clock; tests one VirtualClock to both sides). */
+  clock?: SimClock;
 }
 
 /** The UART FIFO the ROM is assumed to have while busy (see rxBufferBytes). */

@@ -11,6 +11,8 @@ import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { createSimModule, startPtyServer, type PtyServer, type SimModule } from '../../src/sim/index.js';
+import { withSession } from '../../src/cli/flash-session.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plugrig-flash-cli-'));
 
@@ -45,6 +47,44 @@ describe('flash commands on the default simulated rig', () => {
     const j = JSON.parse(r.out);
     expect(j.verified).toBe(true);
     expect(j.sectorsWritten).toBe(24);
+  });
+
+  test('flash --trace: every frame in the file, one per line, from the first link check to the reboot', async () => {
+    const img = join(dir, 'traced.bin');
+    writeFileSync(img, Buffer.alloc(8 * 1024, 0x5a));
+    const trace = join(dir, 'flash.trace');
+    const r = await run(['flash', img, '--offset', '0x100000', '--json', '--trace', trace]);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^# plugrig frame trace, rig sim /);
+    const body = lines.slice(1).map((l) => l.slice(11));
+    expect(body).toContain('TX    5 LinkCheck 01 e0 fc 01 00');
+    expect(body).toContain('RX    8 LinkCheck 04 0e 05 01 e0 fc 01 00');
+    expect(body.some((l) => l.startsWith("-- reset 'cen-pulse'"))).toBe(true);
+    expect(body).toContain('-- baud 921600');
+    // 8 KiB at 0x100000: two 4 KiB programs (8 header + 4 address + 4096 data bytes) and their replies.
+    expect(body.filter((l) => l.startsWith('TX 4108 FlashWrite4K 01 e0 fc ff f4 05 10 07 00 '))).toHaveLength(2);
+    expect(body.filter((l) => /^RX   15 FlashWrite4K 04 0e ff 01 e0 fc f4 06 00 07 00 /.test(l))).toHaveLength(2);
+    expect(body.slice(-2)).toEqual(['TX    6 Reboot 01 e0 fc 02 0e a5', 'TX    6 Reboot 01 e0 fc 02 0e a5']);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {0,6}\d+\.\d{3} (TX|RX|--) /);
+  });
+
+  test('a link failure names its trace file, or says how to get one', async () => {
+    const rigFile = join(dir, 'silent-rig.json');
+    const rig = JSON.parse(readFileSync('rigs/sim.json', 'utf8'));
+    rig.device = join(process.cwd(), rig.device);
+    rig.sim = { timing: 'fast', faults: ['silent'] };
+    writeFileSync(rigFile, JSON.stringify(rig));
+    const io = { out: new PassThrough(), err: new PassThrough(), signal: new AbortController().signal, cwd: dir, env: {} };
+    const trace = join(dir, 'link.trace');
+    // Virtual time: six reset cycles and the speed probe cost no real time.
+    const traced = await withSession({ values: { rig: rigFile, trace, json: true }, positionals: [] }, io, async () => 0, { clock: new VirtualClock() }).catch((e: unknown) => e);
+    expect(traced).toMatchObject({ code: 'E_LINK_NO_REPLY', hint: expect.stringMatching(new RegExp(`; trace: ${trace}$`)) });
+    const body = readFileSync(trace, 'utf8').split('\n').map((l) => l.slice(11));
+    expect(body.filter((l) => l === 'TX    5 LinkCheck 01 e0 fc 01 00').length).toBeGreaterThan(100);
+    expect(body.some((l) => l.startsWith('RX'))).toBe(false);
+    const untraced = await withSession({ values: { rig: rigFile, json: true }, positionals: [] }, io, async () => 0, { clock: new VirtualClock() }).catch((e: unknown) => e);
+    expect(untraced).toMatchObject({ code: 'E_LINK_NO_REPLY', hint: expect.stringContaining('--trace <file>') });
   });
 
   test('bad input: one line, non-zero exit, nothing touched', async () => {

@@ -1,20 +1,16 @@
-/** Test helpers: a simulated module, a serial stream to it, and reset sequences that drive its nets. */
+/**
+ * Test helpers: a simulated module, a serial stream to it, and reset sequences that drive its nets.
+ * simRig() makes one VirtualClock for both sides (unless given a clock): the module and the flasher
+ * under test share it, so deadlines, listen periods and resets cost no real time.
+ */
 import { SerialPortStream } from '@serialport/stream';
 import { createSimModule, simBinding, type SimModuleOptions } from '../../src/sim/index.js';
 import type { ResetSequence } from '../../src/rig/types.js';
-import { AbortedError } from '../../src/core/errors.js';
+import { realClock, sleep, type Clock } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import type { SimModuleHandle } from '../../src/sim/types.js';
 
-const wait = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new AbortedError('reset'));
-    }, { once: true });
-  });
-
-export function cenPulse(m: SimModuleHandle, lowMs = 100): ResetSequence {
+export function cenPulse(m: SimModuleHandle, lowMs = 100, clock: Clock = realClock): ResetSequence {
   return {
     name: 'cen-pulse',
     text: `cen=0; wait ${lowMs}ms; cen=z`,
@@ -22,7 +18,7 @@ export function cenPulse(m: SimModuleHandle, lowMs = 100): ResetSequence {
     async run(signal) {
       m.cenNet.setHostDrive(0);
       try {
-        await wait(lowMs, signal);
+        await sleep(clock, lowMs, signal, 'reset');
       } finally {
         m.cenNet.setHostDrive('z');
       }
@@ -30,7 +26,7 @@ export function cenPulse(m: SimModuleHandle, lowMs = 100): ResetSequence {
   };
 }
 
-export function powerCycle(m: SimModuleHandle, offMs = 200): ResetSequence {
+export function powerCycle(m: SimModuleHandle, offMs = 200, clock: Clock = realClock): ResetSequence {
   return {
     name: 'power-cycle',
     text: `power=0; wait ${offMs}ms; power=1`,
@@ -38,7 +34,7 @@ export function powerCycle(m: SimModuleHandle, offMs = 200): ResetSequence {
     async run(signal) {
       m.powerNet.setHostDrive(0);
       try {
-        await wait(offMs, signal);
+        await sleep(clock, offMs, signal, 'reset');
       } finally {
         m.powerNet.setHostDrive(1);
       }
@@ -52,9 +48,19 @@ export async function openSimPort(path: string): Promise<SerialPortStream> {
   return port;
 }
 
-export async function simRig(options: SimModuleOptions = {}) {
-  const module = createSimModule({ timing: 'fast', ...options });
+/**
+ * The clock the host side must use with `module`: the one the module was given, once the module runs
+ * on it (it then exposes it as `module.clock`); real time for a module that keeps its own (the
+ * simulator before it took a clock), so these tests pass on either.
+ */
+export function hostClockFor(module: object, given: Clock): Clock {
+  return (module as { clock?: unknown }).clock === given ? given : realClock;
+}
+
+export async function simRig(options: SimModuleOptions = {}, given: Clock = new VirtualClock()) {
+  const module = createSimModule({ timing: 'fast', ...options, clock: given });
+  const clock = hostClockFor(module, given);
   module.powerNet.setHostDrive(1);
   const port = await openSimPort(module.uartPath);
-  return { module, port, resets: [cenPulse(module), powerCycle(module)] };
+  return { module, port, clock, resets: [cenPulse(module, 100, clock), powerCycle(module, 200, clock)] };
 }

@@ -1,26 +1,13 @@
 import { describe, test, expect } from '@jest/globals';
 import { createEdgeFilter, type Timers } from '../../src/io/edge-filter.js';
 import type { Edge, Level } from '../../src/io/types.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 
-/** Manual clock: timers fire only when the test advances time. */
+/** A virtual clock stepped by hand: timers fire only when the test advances time. */
 function manualTimers() {
-  let now = 0;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  let id = 0;
-  const timers: Timers = {
-    setTimeout: (fn, ms) => (pending.set(++id, { at: now + ms, fn }), id),
-    clearTimeout: (h) => void pending.delete(h as number),
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const [k, t] of [...pending].sort((a, b) => a[1].at - b[1].at)) {
-      if (t.at <= now) {
-        pending.delete(k);
-        t.fn();
-      }
-    }
-  };
-  return { timers, advance };
+  const clock = new VirtualClock({ autoAdvance: false });
+  const timers: Timers = clock;
+  return { timers, advance: (ms: number) => clock.advance(ms) };
 }
 const e = (level: Level, t: number): Edge => ({ level, tNs: BigInt(t) });
 

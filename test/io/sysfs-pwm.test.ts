@@ -85,4 +85,17 @@ describe('sysfs PWM backend', () => {
     await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(k.ops).toEqual(['export 3', 'unexport 3']);
   });
+
+  test('an abort that finds the channel already exported (no wait at all) still refuses and releases it', async () => {
+    // The channel is left over from an earlier run: its files are there, so the export loop never waits.
+    k.write(join(k.root, 'pwmchip2', 'export'), '1');
+    for (let i = 0; i < 400 && !existsSync(join(k.root, 'pwmchip2', 'pwm1', 'enable')); i++) await new Promise((r) => setTimeout(r, 5));
+    k.ops.length = 0;
+    const ac = new AbortController();
+    ac.abort();
+    await expect(openSysfsPwm({ name: 'cf', chipDevice: '1f00098000.pwm', channel: 1, clockHz: PI5_PWM_CLOCK_HZ }, { pwmRoot: k.root, fs: k, signal: ac.signal })).rejects.toMatchObject({
+      code: 'E_ABORTED',
+    });
+    expect(k.ops).toEqual(['pwm1/enable 0', 'unexport 1']);
+  });
 });

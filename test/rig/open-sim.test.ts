@@ -13,6 +13,7 @@ import { Flasher } from '../../src/bk7231/flasher.js';
 import { createSimModule } from '../../src/sim/index.js';
 import type { OpenRig } from '../../src/rig/assemble.js';
 import type { SimModuleHandle } from '../../src/sim/types.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 
 const simFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 function simConfig(sim: Record<string, unknown> = {}) {
@@ -127,6 +128,30 @@ describe('the simulated rig', () => {
     await expect(rig.boot!.run()).rejects.toMatchObject({ code: 'E_RESET_TOO_SOON' });
     now = 6000;
     await rig.resets[0]!.run();
+  });
+
+  test('Rig.clock: the reset sequences and the boot guard run on the clock the rig was opened with', async () => {
+    const clock = new VirtualClock({ autoAdvance: false });
+    const { rig } = await open({}, { clock });
+    expect(rig.clock).toBe(clock);
+    /** Steps the hand-driven clock until `p` settles; returns the virtual ms it took. */
+    const stepThrough = async (p: Promise<void>) => {
+      let done = false;
+      void p.finally(() => (done = true)).catch(() => undefined);
+      const t0 = clock.now();
+      for (let i = 0; i < 2000 && !done; i++) {
+        await new Promise((r) => setImmediate(r));
+        if (!done) clock.advance(10);
+      }
+      await p;
+      return clock.now() - t0;
+    };
+    const reset = rig.resets[0]!;
+    expect(await stepThrough(reset.run())).toBeGreaterThanOrEqual(reset.durationMs);
+    await stepThrough(rig.boot!.run());
+    await expect(reset.run()).rejects.toMatchObject({ code: 'E_RESET_TOO_SOON' });
+    clock.advance(6000);
+    await stepThrough(reset.run());
   });
 
   test('an abort closes the rig: every line released, power net back to its pull-down', async () => {

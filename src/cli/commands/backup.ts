@@ -23,11 +23,11 @@ export const command: Command = {
       const size = s.flasher.identity.flashSize;
       const length = numberOption(args, 'length', size - offset, { min: 0x1000, max: size - offset });
       if (length % 0x1000 !== 0) throw new PlugrigError('E_USAGE', `--length ${length} is not a multiple of 4 KiB`, 'use a multiple of 0x1000');
-      const t0 = performance.now();
+      const t0 = s.flasher.clock.now();
       const data = await s.flasher.read(offset, length);
       const saved = await saveVerified(await backupPath(target, s.flasher.identity.mac, data), data);
       if (!flag(args, 'no-reboot')) await s.flasher.reboot();
-      const secs = (performance.now() - t0) / 1000;
+      const secs = (s.flasher.clock.now() - t0) / 1000;
       if (s.json) {
         io.out.write(JSON.stringify({ file: saved.path, sha256: saved.sha256, offset, length, mac: formatMac(s.flasher.identity.mac), seconds: secs }, null, 2) + '\n');
       } else {

@@ -28,7 +28,7 @@ export const command: Command = {
     return withSession(args, io, async (s) => {
       const id = s.flasher.identity;
       checkImageFits(image, offset, id.flashSize);
-      const t0 = performance.now();
+      const t0 = s.flasher.clock.now();
       let backup: { path: string; sha256: string } | undefined;
       if (backupTarget) {
         const data = await s.flasher.read(0, id.flashSize);
@@ -36,7 +36,7 @@ export const command: Command = {
         s.log(`backup: ${backup.path}`);
       }
       const r = await s.flasher.write(image.data, { offset, diff: flag(args, 'diff'), reboot: !flag(args, 'no-reboot') });
-      const secs = (performance.now() - t0) / 1000;
+      const secs = (s.flasher.clock.now() - t0) / 1000;
       const summary = {
         image: image.name,
         sha256: image.sha256,
