@@ -17,20 +17,23 @@ export function isTimeout(e: unknown): boolean {
   return e instanceof PlugrigError && (e.code === 'E_REPLY_TIMEOUT' || e.code === 'E_REPLY_LOST');
 }
 
+/** The items to issue, how many may be outstanding, how each is issued and where its failure goes. */
+export interface PipelineWork<T> {
+  items: readonly T[];
+  depth: number;
+  start: (item: T) => Promise<void>;
+  onFailure: (item: T, error: unknown) => void;
+}
+
 export interface PipelineOutcome<T> {
   /** Items never issued because a timeout stopped the pipeline. */
   notStarted: T[];
   timedOut: boolean;
 }
 
-export async function pipelined<T>(
-  items: readonly T[],
-  depth: number,
-  start: (item: T) => Promise<void>,
-  onFailure: (item: T, error: unknown) => void,
-  /** Called once at the first timeout: reject what is still outstanding instead of waiting it out. */
-  onStall?: () => void,
-): Promise<PipelineOutcome<T>> {
+/** `onStall` is called once at the first timeout: reject what is still outstanding instead of waiting it out. */
+export async function pipelined<T>(work: PipelineWork<T>, onStall?: () => void): Promise<PipelineOutcome<T>> {
+  const { items, depth, start, onFailure } = work;
   const inflight: Promise<void>[] = [];
   let fatal: unknown;
   let timedOut = false;
@@ -56,26 +59,24 @@ export async function pipelined<T>(
   return { notStarted: items.slice(i), timedOut };
 }
 
+/** What pipelinedAll does at a stall: prove the chip still answers (or throw), and drop what is outstanding. */
+export interface StallHandling {
+  ensureAlive: () => Promise<void>;
+  abandon?: () => void;
+}
+
 /**
  * pipelined() until every item was issued: after a stall `ensureAlive` must prove the chip still
  * answers (or throw), then the rest goes on. At most `maxStalls` stalls.
  */
-export async function pipelinedAll<T>(
-  items: readonly T[],
-  depth: number,
-  start: (item: T) => Promise<void>,
-  onFailure: (item: T, error: unknown) => void,
-  ensureAlive: () => Promise<void>,
-  abandon?: () => void,
-  maxStalls = 4,
-): Promise<void> {
-  let rest: readonly T[] = items;
+export async function pipelinedAll<T>(work: PipelineWork<T>, stall: StallHandling, maxStalls = 4): Promise<void> {
+  let rest: readonly T[] = work.items;
   for (let stalls = 0; rest.length > 0 || stalls === 0; stalls++) {
-    const out = await pipelined(rest, depth, start, onFailure, abandon);
+    const out = await pipelined({ ...work, items: rest }, stall.abandon);
     if (!out.timedOut) return;
-    await ensureAlive();
+    await stall.ensureAlive();
     if (stalls >= maxStalls) {
-      for (const item of out.notStarted) onFailure(item, new PlugrigError('E_REPLY_TIMEOUT', 'not attempted after repeated timeouts'));
+      for (const item of out.notStarted) work.onFailure(item, new PlugrigError('E_REPLY_TIMEOUT', 'not attempted after repeated timeouts'));
       return;
     }
     rest = out.notStarted;

@@ -8,7 +8,7 @@ import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { chipCrc } from './crc.js';
 import { hex } from './frames.js';
-import { isFatal, isTimeout, pipelinedAll } from './pipeline.js';
+import { isFatal, isTimeout } from './pipeline.js';
 import { BLOCK, SECTOR, crcPieces } from './plan.js';
 import { ProgressMeter, type ProgressFn } from './progress.js';
 
@@ -34,10 +34,10 @@ export async function readRange(chip: Chip, start: number, length: number, opts:
     items.push({ kind: 'crc', ...p });
   }
   const suspectPieces: { start: number; length: number }[] = [];
-  await pipelinedAll(
+  await chip.pipeline('the read', {
     items,
-    opts.depth ?? 16,
-    async (it) => {
+    depth: opts.depth ?? 16,
+    start: async (it) => {
       if (it.kind === 'read') {
         const data = await chip.read4k(it.addr);
         data.copy(out, it.addr - start);
@@ -47,13 +47,11 @@ export async function readRange(chip: Chip, start: number, length: number, opts:
         if (device !== chipCrc(out.subarray(it.start - start, it.start - start + it.length))) suspectPieces.push(it);
       }
     },
-    (it, e) => {
+    onFailure: (it, e) => {
       if (it.kind === 'read') bad.add(it.addr);
       else if (!(e instanceof PlugrigError && e.code === 'E_CHIP_STATUS')) suspectPieces.push(it);
     },
-    () => chip.ensureAlive('the read'),
-    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
-  );
+  });
   // Pieces that disagree (or whose CRC reply was lost): find the bad sectors one by one.
   for (const p of suspectPieces) {
     for (let a = p.start; a < p.start + p.length; a += SECTOR) {

@@ -202,11 +202,7 @@ export class Transport {
 
   /** Rejects every pending request (e.g. before a retry) without closing the port. */
   abandonPending(reason: Error): void {
-    for (const w of this.waiters.splice(0)) {
-      this.clock.clearTimeout(w.timer);
-      w.cleanup();
-      w.reject(reason);
-    }
+    this.rejectWaiters(reason);
     this.busyUntil = this.clock.now();
   }
 
@@ -273,10 +269,14 @@ export class Transport {
     if (this.gone) return;
     this.gone = e;
     if (this.watchdog) this.clock.clearInterval(this.watchdog);
+    this.rejectWaiters(e);
+  }
+
+  private rejectWaiters(reason: Error): void {
     for (const w of this.waiters.splice(0)) {
       this.clock.clearTimeout(w.timer);
       w.cleanup();
-      w.reject(e);
+      w.reject(reason);
     }
   }
 }

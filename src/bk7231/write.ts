@@ -9,7 +9,7 @@ import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { ERASED_SECTOR_CRC, chipCrc, crcUpdate, CRC_INIT } from './crc.js';
 import { hex } from './frames.js';
-import { isFatal, isTimeout, pipelinedAll } from './pipeline.js';
+import { isFatal, isTimeout } from './pipeline.js';
 import { BLOCK, SECTOR, buildTargets, crcPieces, edgeSectors, planWrite, type SectorTarget, type WriteJob, type WriteOp, type WritePlan } from './plan.js';
 import { ProgressMeter, type ProgressFn } from './progress.js';
 import { readSectorVerified } from './read.js';
@@ -71,30 +71,26 @@ async function unchangedOnChip(chip: Chip, targets: SectorTarget[], depth: numbe
   const length = targets.length * SECTOR;
   const meter = new ProgressMeter('compare', length, progress, 100, chip.t.clock);
   const differing: number[] = [];
-  await pipelinedAll(
-    crcPieces(start, length, BLOCK),
+  await chip.pipeline('the differential compare', {
+    items: crcPieces(start, length, BLOCK),
     depth,
-    async (p) => {
+    start: async (p) => {
       const device = await chip.crc(p.start, p.length);
       const mine = rangeCrc(targetsIn(byAddr, p.start, p.length));
       if (device === mine) for (let a = p.start; a < p.start + p.length; a += SECTOR) equal.add(a);
       else for (let a = p.start; a < p.start + p.length; a += SECTOR) differing.push(a);
       meter.add(p.length);
     },
-    () => undefined, // a lost CRC reply just means "write it"
-    () => chip.ensureAlive('the differential compare'),
-    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
-  );
-  await pipelinedAll(
-    differing,
+    onFailure: () => undefined, // a lost CRC reply just means "write it"
+  });
+  await chip.pipeline('the differential compare', {
+    items: differing,
     depth,
-    async (a) => {
+    start: async (a) => {
       if ((await chip.crc(a, SECTOR)) === chipCrc(byAddr.get(a)!.data)) equal.add(a);
     },
-    () => undefined,
-    () => chip.ensureAlive('the differential compare'),
-    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
-  );
+    onFailure: () => undefined,
+  });
   meter.finish();
   return equal;
 }
@@ -120,10 +116,10 @@ async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: Pro
   }
   // Sectors that are erased but not programmed (blank targets) count as done when their erase is.
   const blankIn = (addr: number, size: number) => plan.targets.filter((t) => t.blank && t.addr >= addr && t.addr < addr + size && !plan.skipped.includes(t.addr)).length;
-  await pipelinedAll(
-    steps,
+  await chip.pipeline('the erase/write', {
+    items: steps,
     depth,
-    async (s) => {
+    start: async (s) => {
       if (s.kind === 'erase') {
         await chip.erase(s.addr, s.size);
         meter.add(blankIn(s.addr, s.size) * SECTOR);
@@ -141,16 +137,13 @@ async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: Pro
         meter.add(SECTOR);
       }
     },
-    (s, e) => {
+    onFailure: (s) => {
       if (s.kind === 'erase') {
         for (const t of plan.targets) if (t.addr >= s.addr && t.addr < s.addr + s.size && !plan.skipped.includes(t.addr)) failed.add(t.addr);
       } else if (s.kind === 'program') failed.add(s.target.addr);
       else if (s.kind === 'erase-check') failed.add(s.addr);
-      void e;
     },
-    () => chip.ensureAlive('the erase/write'),
-    () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
-  );
+  });
   meter.finish();
   return failed;
 }
@@ -215,16 +208,14 @@ async function verifyRange(
     } else {
       bad = [];
       const rewritten = targets.filter((t) => !skip.has(t.addr));
-      await pipelinedAll(
-        rewritten,
-        opts.depth ?? 32,
-        async (t) => {
+      await chip.pipeline('the verification', {
+        items: rewritten,
+        depth: opts.depth ?? 32,
+        start: async (t) => {
           if ((await chip.crc(t.addr, SECTOR)) !== chipCrc(t.data)) bad.push(t);
         },
-        (t) => bad.push(t),
-        () => chip.ensureAlive('the verification'),
-        () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
-      );
+        onFailure: (t) => bad.push(t),
+      });
       if (bad.length === 0) {
         meter.finish();
         return whole;

@@ -28,20 +28,23 @@ function onSignal(sig: NodeJS.Signals): void {
   process.kill(process.pid, sig); // default action now that our listener is gone
 }
 
+/** The process events our cleanups run on (signals re-raise themselves once the cleanups ran). */
+const HOOKS = [
+  ['exit', runAll],
+  ['SIGINT', onSignal],
+  ['SIGTERM', onSignal],
+] as const;
+
 function install(): void {
   if (installed) return;
   installed = true;
-  process.on('exit', runAll);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const [event, fn] of HOOKS) process.on(event, fn);
 }
 
 function uninstall(): void {
   if (!installed) return;
   installed = false;
-  process.off('exit', runAll);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  for (const [event, fn] of HOOKS) process.off(event, fn);
 }
 
 /** Registers a synchronous cleanup; the returned function removes it (call it after a normal close). */

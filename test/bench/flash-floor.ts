@@ -5,6 +5,8 @@
  * sector erase per sector that needs erasing; one page-program time per 256 bytes programmed).
  * Protocol framing, replies, link, identification and verification are all left out of it.
  */
+import { BLOCK, SECTOR, isBlank } from '../../src/bk7231/plan.js';
+
 export interface FloorTiming {
   bitsPerByte: number;
   sectorEraseMs: number;
@@ -19,14 +21,6 @@ export interface Floor {
   totalMs: number;
   sectorsToProgram: number;
   sectorsToErase: number;
-}
-
-const SECTOR = 0x1000;
-const BLOCK = 0x10000;
-
-function isBlank(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] !== 0xff) return false;
-  return true;
 }
 
 /** NOR: programming clears bits only, so a sector needs an erase iff some target 1-bit is 0 now. */

@@ -9,38 +9,30 @@ import type { ResetSequence } from '../../src/rig/types.js';
 import { realClock, sleep, type Clock } from '../../src/core/clock.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import type { SimModuleHandle } from '../../src/sim/types.js';
+import type { Drive, PadNet } from '../../src/sim/net.js';
 
-export function cenPulse(m: SimModuleHandle, lowMs = 100, clock: Clock = realClock): ResetSequence {
+/** A reset that drives `net` (the rig's `pin`) to `during` for `ms`, then to `after`, also when aborted. */
+function netPulse(name: string, net: PadNet, pin: string, during: Drive, after: Drive, ms: number, clock: Clock): ResetSequence {
   return {
-    name: 'cen-pulse',
-    text: `cen=0; wait ${lowMs}ms; cen=z`,
-    durationMs: lowMs,
+    name,
+    text: `${pin}=${during}; wait ${ms}ms; ${pin}=${after}`,
+    durationMs: ms,
     async run(signal) {
-      m.cenNet.setHostDrive(0);
+      net.setHostDrive(during);
       try {
-        await sleep(clock, lowMs, signal, 'reset');
+        await sleep(clock, ms, signal, 'reset');
       } finally {
-        m.cenNet.setHostDrive('z');
+        net.setHostDrive(after);
       }
     },
   };
 }
 
-export function powerCycle(m: SimModuleHandle, offMs = 200, clock: Clock = realClock): ResetSequence {
-  return {
-    name: 'power-cycle',
-    text: `power=0; wait ${offMs}ms; power=1`,
-    durationMs: offMs,
-    async run(signal) {
-      m.powerNet.setHostDrive(0);
-      try {
-        await sleep(clock, offMs, signal, 'reset');
-      } finally {
-        m.powerNet.setHostDrive(1);
-      }
-    },
-  };
-}
+export const cenPulse = (m: SimModuleHandle, lowMs = 100, clock: Clock = realClock): ResetSequence =>
+  netPulse('cen-pulse', m.cenNet, 'cen', 0, 'z', lowMs, clock);
+
+export const powerCycle = (m: SimModuleHandle, offMs = 200, clock: Clock = realClock): ResetSequence =>
+  netPulse('power-cycle', m.powerNet, 'power', 0, 1, offMs, clock);
 
 export async function openSimPort(path: string): Promise<SerialPortStream> {
   const port = new SerialPortStream({ binding: simBinding, path, baudRate: 115200, autoOpen: false });

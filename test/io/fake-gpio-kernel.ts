@@ -9,35 +9,29 @@ import * as realFs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GpioChip } from '../../src/io/gpio-chips.js';
 import type { SysfsAccess } from '../../src/io/sysfs-access.js';
 
 const GPIO = '/sys/class/gpio';
 
-export interface ChipSpec {
-  name: string;
-  base: number;
-  ngpio: number;
-  label: string;
-}
+/** A gpiochip as the fake kernel lists it under /sys/class/gpio. */
+export type ChipSpec = GpioChip;
+
+/** The Pi 5's first SoC gpiochips, the same on every kernel listed below. */
+const PI5_SOC_CHIPS: ChipSpec[] = [
+  { name: 'gpiochip512', base: 512, ngpio: 32, label: 'gpio-brcmstb@107d508500' },
+  { name: 'gpiochip544', base: 544, ngpio: 4, label: 'gpio-brcmstb@107d508520' },
+  { name: 'gpiochip548', base: 548, ngpio: 17, label: 'gpio-brcmstb@107d517c00' },
+];
+const pi5LastSocChip = (ngpio: number): ChipSpec => ({ name: 'gpiochip565', base: 565, ngpio, label: 'gpio-brcmstb@107d517c20' });
 
 /** Gpiochip layouts seen in the field (docs/raspberry-pi-io.md §1.1). */
 export const LAYOUTS: Record<string, ChipSpec[]> = {
   'pi4-old-kernel': [{ name: 'gpiochip0', base: 0, ngpio: 58, label: 'pinctrl-bcm2711' }, { name: 'gpiochip504', base: 504, ngpio: 8, label: 'raspberrypi-exp-gpio' }],
   'pi4-6.6': [{ name: 'gpiochip512', base: 512, ngpio: 58, label: 'pinctrl-bcm2711' }, { name: 'gpiochip570', base: 570, ngpio: 8, label: 'raspberrypi-exp-gpio' }],
-  'pi5-6.6.20': [
-    { name: 'gpiochip512', base: 512, ngpio: 32, label: 'gpio-brcmstb@107d508500' },
-    { name: 'gpiochip544', base: 544, ngpio: 4, label: 'gpio-brcmstb@107d508520' },
-    { name: 'gpiochip548', base: 548, ngpio: 17, label: 'gpio-brcmstb@107d517c00' },
-    { name: 'gpiochip565', base: 565, ngpio: 6, label: 'gpio-brcmstb@107d517c20' },
-    { name: 'gpiochip571', base: 571, ngpio: 54, label: 'pinctrl-rp1' },
-  ],
-  'pi5-6.12': [
-    { name: 'gpiochip512', base: 512, ngpio: 32, label: 'gpio-brcmstb@107d508500' },
-    { name: 'gpiochip544', base: 544, ngpio: 4, label: 'gpio-brcmstb@107d508520' },
-    { name: 'gpiochip548', base: 548, ngpio: 17, label: 'gpio-brcmstb@107d517c00' },
-    { name: 'gpiochip565', base: 565, ngpio: 4, label: 'gpio-brcmstb@107d517c20' },
-    { name: 'gpiochip569', base: 569, ngpio: 54, label: 'pinctrl-rp1' },
-  ],
+  // The kernels differ only in the last SoC chip's width, which moves the RP1 (header) chip's base.
+  'pi5-6.6.20': [...PI5_SOC_CHIPS, pi5LastSocChip(6), { name: 'gpiochip571', base: 571, ngpio: 54, label: 'pinctrl-rp1' }],
+  'pi5-6.12': [...PI5_SOC_CHIPS, pi5LastSocChip(4), { name: 'gpiochip569', base: 569, ngpio: 54, label: 'pinctrl-rp1' }],
 };
 
 interface LineState {
