@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GpioChip } from '../../src/io/gpio-chips.js';
 import type { SysfsAccess } from '../../src/io/sysfs-access.js';
+import type { jest } from '@jest/globals';
 
 const GPIO = '/sys/class/gpio';
 
@@ -243,4 +244,16 @@ export class FakeEpoll {
   watching(): number {
     return this.fds.size;
   }
+}
+
+/**
+ * A fresh fake kernel that onoff will see: its `fs` and `epoll` requires are redirected here. Call it
+ * (with the test file's `jest`) before the first import of onoff or of code that loads it.
+ */
+export function installFakeGpioKernel(j: typeof jest): FakeGpioKernel {
+  const kernel = new FakeGpioKernel();
+  FakeEpoll.kernel = kernel;
+  j.mock('fs', () => kernel.fakeFs());
+  j.mock('epoll', () => ({ Epoll: FakeEpoll }));
+  return kernel;
 }

@@ -2,12 +2,9 @@
  * onoff's real code against a fake sysfs kernel: fs redirected, epoll faked (docs/raspberry-pi-io.md §5).
  */
 import { jest, describe, test, expect, beforeEach, afterAll } from '@jest/globals';
-import { FakeEpoll, FakeGpioKernel, LAYOUTS } from './fake-gpio-kernel.js';
+import { LAYOUTS, installFakeGpioKernel } from './fake-gpio-kernel.js';
 
-const mockKernel = new FakeGpioKernel();
-FakeEpoll.kernel = mockKernel;
-jest.mock('fs', () => mockKernel.fakeFs());
-jest.mock('epoll', () => ({ Epoll: FakeEpoll }));
+const mockKernel = installFakeGpioKernel(jest);
 
 const { OnoffBackend } = await import('../../src/io/onoff-lines.js');
 const { pendingExitCleanups } = await import('../../src/io/exit-cleanup.js');

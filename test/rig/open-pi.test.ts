@@ -4,12 +4,9 @@
  * line is released on close, when opening fails half-way, and on abort.
  */
 import { jest, describe, test, expect, afterEach } from '@jest/globals';
-import { FakeEpoll, FakeGpioKernel, LAYOUTS } from '../io/fake-gpio-kernel.js';
+import { LAYOUTS, installFakeGpioKernel } from '../io/fake-gpio-kernel.js';
 
-const mockKernel = new FakeGpioKernel();
-FakeEpoll.kernel = mockKernel;
-jest.mock('fs', () => mockKernel.fakeFs());
-jest.mock('epoll', () => ({ Epoll: FakeEpoll }));
+const mockKernel = installFakeGpioKernel(jest);
 
 const { resolve } = await import('node:path');
 const { FakePwmKernel } = await import('../io/fake-pwm-kernel.js');
