@@ -3,24 +3,15 @@
  * is only heard at matching speeds, so a lost switch shows as silence just as on a wire.
  */
 import { describe, test, expect, afterEach } from '@jest/globals';
-import { SerialPortMock } from 'serialport';
-import { Transport } from '../../src/bk7231/transport.js';
 import { switchBaud } from '../../src/bk7231/baud.js';
+import { closeMockTransports, mockTransportOn, openMockPort } from './mock-port.js';
 
 const LINK_REPLY = Buffer.from('040e0501e0fc0100', 'hex');
-let n = 0;
-const open: Transport[] = [];
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close().catch(() => undefined);
-  SerialPortMock.binding.reset();
-});
+afterEach(closeMockTransports);
 
 /** `switches(attempt)` says whether the chip obeys the Nth SetBaudRate. */
 async function scriptedChip(switches: (attempt: number) => boolean) {
-  const path = `/dev/ttyMOCKB${n++}`;
-  SerialPortMock.binding.createPort(path);
-  const port = new SerialPortMock({ path, baudRate: 115200 });
-  await new Promise<void>((resolve) => port.on('open', resolve));
+  const port = await openMockPort();
   const binding = port.port!;
   let hostBaud = 115200;
   let chipBaud = 115200;
@@ -48,8 +39,7 @@ async function scriptedChip(switches: (attempt: number) => boolean) {
       send(Buffer.concat([LINK_REPLY, Buffer.from([0x04, 0x0e, 0x09, 0x01, 0xe0, 0xfc, 0x0f]), buf.subarray(5, 10)]), target, buf[9]! + 2);
     }
   };
-  const t = new Transport(port as never, { baudRate: 115200, marginMs: 60 });
-  open.push(t);
+  const t = mockTransportOn(port, { marginMs: 60 });
   return { t, frames: () => setBaudFrames, chipBaud: () => chipBaud };
 }
 

@@ -4,39 +4,27 @@
  * frames, deadlines, and a port that goes away.
  */
 import { describe, test, expect, afterEach } from '@jest/globals';
-import { SerialPortMock } from 'serialport';
-import { Transport } from '../../src/bk7231/transport.js';
 import { encode, expect as want } from '../../src/bk7231/frames.js';
+import { closeMockTransports, mockTransportOn, openMockPort } from './mock-port.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-let n = 0;
-const open: Transport[] = [];
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close().catch(() => undefined);
-  SerialPortMock.binding.reset();
-});
+afterEach(closeMockTransports);
 
 async function mockTransport(marginMs = 100) {
-  const path = `/dev/ttyMOCK${n++}`;
-  SerialPortMock.binding.createPort(path, { record: true });
-  const port = new SerialPortMock({ path, baudRate: 115200 });
-  await new Promise<void>((resolve, reject) => port.on('open', resolve).on('error', reject));
-  const t = new Transport(port as never, { baudRate: 115200, marginMs });
-  open.push(t);
+  const port = await openMockPort(true);
+  const t = mockTransportOn(port, { marginMs });
   const emit = (b: Buffer) => port.port!.emitData(b);
   return { t, port, emit };
 }
 
-const crcReply = (v: number) => {
-  const b = hex('04 0E 08 01 E0 FC 10 00 00 00 00');
-  b.writeUInt32LE(v, 7);
+/** A reply frame with a little-endian u32 (CRC, address) written in at byte `at`. */
+const replyWith = (frame: string, at: number, v: number) => {
+  const b = hex(frame);
+  b.writeUInt32LE(v, at);
   return b;
 };
-const writeReply = (addr: number) => {
-  const b = hex('04 0E FF 01 E0 FC F4 06 00 07 00 00 00 00 00');
-  b.writeUInt32LE(addr, 11);
-  return b;
-};
+const crcReply = (v: number) => replyWith('04 0E 08 01 E0 FC 10 00 00 00 00', 7, v);
+const writeReply = (addr: number) => replyWith('04 0E FF 01 E0 FC F4 06 00 07 00 00 00 00 00', 11, addr);
 
 describe('transport', () => {
   test('pipelined requests resolve in order; a stale link reply in between is skipped', async () => {
@@ -79,13 +67,9 @@ describe('transport', () => {
   });
 
   test('the presence watchdog turns a silent unplug into E_PORT_GONE', async () => {
-    const path = `/dev/ttyMOCK${n++}`;
-    SerialPortMock.binding.createPort(path);
-    const port = new SerialPortMock({ path, baudRate: 115200 });
-    await new Promise<void>((resolve) => port.on('open', resolve));
+    const port = await openMockPort();
     let present = true;
-    const t = new Transport(port as never, { baudRate: 115200, marginMs: 10_000, alive: () => present, watchdogIntervalMs: 50 });
-    open.push(t);
+    const t = mockTransportOn(port, { marginMs: 10_000, alive: () => present, watchdogIntervalMs: 50 });
     const pending = t.request(encode.linkCheck(), want.linkCheck());
     const t0 = performance.now();
     present = false;
