@@ -3,11 +3,13 @@ import { createEdgeFilter, type Timers } from '../../src/io/edge-filter.js';
 import type { Edge, Level } from '../../src/io/types.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 
-/** A virtual clock stepped by hand: timers fire only when the test advances time. */
-function manualTimers() {
+/** A debouncing filter on a virtual clock stepped by hand: its timers fire only when the test advances time. */
+function debounced(initial: Level, debounceMs: number) {
   const clock = new VirtualClock({ autoAdvance: false });
   const timers: Timers = clock;
-  return { timers, advance: (ms: number) => clock.advance(ms) };
+  const out: Edge[] = [];
+  const f = createEdgeFilter(initial, debounceMs, (x) => out.push(x), timers);
+  return { f, out, advance: (ms: number) => clock.advance(ms) };
 }
 const e = (level: Level, t: number): Edge => ({ level, tNs: BigInt(t) });
 
@@ -20,9 +22,7 @@ describe('edge filter', () => {
   });
 
   test('with debounce: chatter collapses to the first raw edge of the level that stays', () => {
-    const { timers, advance } = manualTimers();
-    const out: Edge[] = [];
-    const f = createEdgeFilter(1, 20, (x) => out.push(x), timers);
+    const { f, out, advance } = debounced(1, 20);
     f.feed(e(0, 100));
     advance(5);
     f.feed(e(1, 105));
@@ -36,9 +36,7 @@ describe('edge filter', () => {
   });
 
   test('with debounce: a glitch that returns to the reported level is never reported', () => {
-    const { timers, advance } = manualTimers();
-    const out: Edge[] = [];
-    const f = createEdgeFilter(0, 10, (x) => out.push(x), timers);
+    const { f, out, advance } = debounced(0, 10);
     f.feed(e(1, 1));
     advance(3);
     f.feed(e(0, 4));
@@ -47,9 +45,7 @@ describe('edge filter', () => {
   });
 
   test('cancel drops a pending edge', () => {
-    const { timers, advance } = manualTimers();
-    const out: Edge[] = [];
-    const f = createEdgeFilter(0, 10, (x) => out.push(x), timers);
+    const { f, out, advance } = debounced(0, 10);
     f.feed(e(1, 1));
     f.cancel();
     advance(50);
