@@ -16,9 +16,12 @@ import type { SimModuleHandle } from '../../src/sim/types.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 
 const simFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
-function simConfig(sim: Record<string, unknown> = {}) {
+type RigJsonEdit = (json: Record<string, any>) => void;
+/** rigs/sim.json on fast timing with `sim` merged into its sim section; `edit` may change the rest first. */
+function simConfig(sim: Record<string, unknown> = {}, edit?: RigJsonEdit) {
   const json = JSON.parse(readFileSync(simFile, 'utf8'));
   json.sim = { ...json.sim, timing: 'fast', ...sim };
+  edit?.(json);
   return validateRig(json, simFile);
 }
 
@@ -27,10 +30,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function open(sim: Record<string, unknown> = {}, extra: Parameters<typeof openRig>[1] = {}) {
-  const module = createSimModule(simConfig(sim).sim);
+async function open(sim: Record<string, unknown> = {}, extra: Parameters<typeof openRig>[1] = {}, edit?: RigJsonEdit) {
+  const config = simConfig(sim, edit);
+  const module = createSimModule(config.sim);
   cleanups.push(() => module.close());
-  const rig = await openRig(simConfig(sim), { simulator: module, ...extra });
+  const rig = await openRig(config, { simulator: module, ...extra });
   cleanups.push(() => rig.close());
   return { rig, module: module as SimModuleHandle };
 }
@@ -63,14 +67,9 @@ describe('the simulated rig', () => {
   });
 
   test('when the CEN pulse does not reach the chip, the flasher falls back to the rig’s power cycle', async () => {
-    const json = JSON.parse(readFileSync(simFile, 'utf8'));
-    json.sim = { ...json.sim, timing: 'fast', downloadWindowMs: 20 };
-    json.sequences = { 'cen-pulse': 'cen=1; wait 120ms; cen=1' }; // a CEN wire that is not connected
-    const config = validateRig(json, simFile);
-    const module = createSimModule(config.sim);
-    cleanups.push(() => module.close());
-    const rig = await openRig(config, { simulator: module });
-    cleanups.push(() => rig.close());
+    const { rig, module } = await open({ downloadWindowMs: 20 }, {}, (json) => {
+      json.sequences = { 'cen-pulse': 'cen=1; wait 120ms; cen=1' }; // a CEN wire that is not connected
+    });
     await rig.power!.set(1);
     await new Promise((r) => setTimeout(r, 60)); // past the download window: the app runs
     expect(module.state).toBe('app');
@@ -175,14 +174,9 @@ describe('the simulated rig', () => {
   });
 
   test('the debounceMs of an input in the rig file is the default of its watches', async () => {
-    const json = JSON.parse(readFileSync(simFile, 'utf8'));
-    json.sim = { ...json.sim, timing: 'fast' };
-    json.fixture.relay.debounceMs = 20;
-    const config = validateRig(json, simFile);
-    const module = createSimModule(config.sim);
-    cleanups.push(() => module.close());
-    const rig = await openRig(config, { simulator: module });
-    cleanups.push(() => rig.close());
+    const { rig, module } = await open({}, {}, (json) => {
+      json.fixture.relay.debounceMs = 20;
+    });
     const relay = rig.line('relay')!;
     if (relay.kind !== 'input') throw new Error('relay should be an input');
     const debounced: number[] = [];
