@@ -5,12 +5,17 @@ import { chipCrc } from '../../src/bk7231/crc.js';
 const MiB = 1024 * 1024;
 const filled = (n: number, f: (i: number) => number) => Buffer.from(Array.from({ length: n }, (_, i) => f(i)));
 
+/** A sector-aligned job on a 2 MiB flash and its targets (no edge sectors to read first). */
+function alignedJob(offset: number, data: Buffer) {
+  const job = { offset, data, flashSize: 2 * MiB };
+  return { job, targets: buildTargets(job, new Map()) };
+}
+
 describe('write planning', () => {
   test('whole blocks get one 64 KiB erase, the rest 4 KiB erases; blank sectors are not programmed', () => {
     const data = filled(0x10000 + 0x3000, (i) => i & 0x7f);
     data.fill(0xff, 0x2000, 0x3000); // one blank sector inside the first block
-    const job = { offset: 0x20000, data, flashSize: 2 * MiB };
-    const targets = buildTargets(job, new Map());
+    const { job, targets } = alignedJob(0x20000, data);
     const plan = planWrite(job, targets);
     expect(plan.eraseCount).toEqual({ block: 1, sector: 3 });
     expect(plan.programCount).toBe(16 + 3 - 1);
@@ -42,8 +47,7 @@ describe('write planning', () => {
 
   test('differential: equal sectors are skipped and a partly equal block falls back to sector erases', () => {
     const data = filled(0x10000, (i) => (i >> 4) & 0xff);
-    const job = { offset: 0, data, flashSize: 2 * MiB };
-    const targets = buildTargets(job, new Map());
+    const { job, targets } = alignedJob(0, data);
     const chip = new Map(targets.map((t) => [t.addr, chipCrc(t.data)]));
     chip.set(0x5000, 0x12345678);
     const same = unchangedSectors(targets, chip);
@@ -70,8 +74,7 @@ describe('write planning', () => {
 describe('differential block choice', () => {
   test('a block where most sectors change is erased whole and fully reprogrammed', () => {
     const data = filled(0x20000, (i) => (i >> 3) & 0x7f);
-    const job = { offset: 0, data, flashSize: 2 * MiB };
-    const targets = buildTargets(job, new Map());
+    const { job, targets } = alignedJob(0, data);
     // Block 0: 2 sectors equal (14 change) → whole block; block 1: 14 equal (2 change) → sector erases.
     const equal = new Set([0x1000, 0x2000, ...Array.from({ length: 14 }, (_, i) => 0x10000 + i * 0x1000)]);
     const plan = planWrite(job, targets, equal);
