@@ -5,6 +5,7 @@
  */
 import { jest, describe, test, expect, afterEach } from '@jest/globals';
 import { LAYOUTS, installFakeGpioKernel } from '../io/fake-gpio-kernel.js';
+import { inputLine, outputLine } from './fixture-lines.js';
 
 const mockKernel = installFakeGpioKernel(jest);
 
@@ -53,9 +54,8 @@ describe('a Pi rig over onoff and kernel PWM', () => {
   test('a CEN pulse: power on, button released, CEN driven low then let go (open-drain)', async () => {
     const k = kernels('pi4-6.6', 'fe20c000.pwm');
     const rig = await openRig(await pi4(), k);
-    const button = rig.line('button')!;
-    if (button.kind !== 'output') throw new Error('button should be an output');
-    await button.line.set(0);
+    const button = outputLine(rig, 'button');
+    await button.set(0);
     mockKernel.ops.length = 0;
     await rig.resets[0]!.run();
     expect(mockKernel.ops).toEqual(['direction 534 in', 'direction 529 high', 'direction 539 low', 'direction 539 in']);
@@ -65,10 +65,9 @@ describe('a Pi rig over onoff and kernel PWM', () => {
   test('the relay input reports edges driven on its pin', async () => {
     const k = kernels('pi4-6.6', 'fe20c000.pwm');
     const rig = await openRig(await pi4(), k);
-    const relay = rig.line('relay')!;
-    if (relay.kind !== 'input') throw new Error('relay should be an input');
+    const relay = inputLine(rig, 'relay');
     const levels: number[] = [];
-    relay.line.watch((e) => levels.push(e.level));
+    relay.watch((e) => levels.push(e.level));
     mockKernel.drive(512 + 23, 0);
     await new Promise((r) => setTimeout(r, 10));
     mockKernel.drive(512 + 23, 1);

@@ -14,6 +14,7 @@ import { createSimModule } from '../../src/sim/index.js';
 import type { OpenRig } from '../../src/rig/assemble.js';
 import type { SimModuleHandle } from '../../src/sim/types.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { inputLine, outputLine } from './fixture-lines.js';
 
 const simFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 type RigJsonEdit = (json: Record<string, any>) => void;
@@ -81,9 +82,8 @@ describe('the simulated rig', () => {
 
   test('a held button (P10 = RX1) is released before every reset', async () => {
     const { rig, module } = await open();
-    const button = rig.line('button')!;
-    if (button.kind !== 'output') throw new Error('button should be an output');
-    await button.line.set(0);
+    const button = outputLine(rig, 'button');
+    await button.set(0);
     expect(module.pads.get(10)!.level()).toBe(0);
     let p10AtReset: number | undefined;
     const off = module.cenNet.onChange((level) => {
@@ -97,12 +97,11 @@ describe('the simulated rig', () => {
 
   test('releaseUartPads, and opening the flashing UART, stop driving P10', async () => {
     const { rig, module } = await open();
-    const button = rig.line('button')!;
-    if (button.kind !== 'output') throw new Error('button should be an output');
-    await button.line.set(0);
+    const button = outputLine(rig, 'button');
+    await button.set(0);
     await rig.releaseUartPads();
     expect(module.pads.get(10)!.hostDrive()).toBe('z');
-    await button.line.set(0);
+    await button.set(0);
     const port = await rig.uart.open({ baudRate: 115200 });
     expect(module.pads.get(10)!.hostDrive()).toBe('z');
     await new Promise<void>((r) => port.close(() => r()));
@@ -177,12 +176,11 @@ describe('the simulated rig', () => {
     const { rig, module } = await open({}, {}, (json) => {
       json.fixture.relay.debounceMs = 20;
     });
-    const relay = rig.line('relay')!;
-    if (relay.kind !== 'input') throw new Error('relay should be an input');
+    const relay = inputLine(rig, 'relay');
     const debounced: number[] = [];
     const raw: number[] = [];
-    relay.line.watch((e) => debounced.push(e.level));
-    relay.line.watch((e) => raw.push(e.level), 0);
+    relay.watch((e) => debounced.push(e.level));
+    relay.watch((e) => raw.push(e.level), 0);
     const p26 = module.pads.get(26)!;
     p26.setModuleDrive(0);
     p26.setModuleDrive(1);
