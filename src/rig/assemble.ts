@@ -3,6 +3,7 @@
  * lines and wrapped with the pad-safety and boot-hazard rules, UART pads released before flashing
  * and before every reset, everything closed once.
  */
+import { realClock, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 import type { OutputLine } from '../io/types.js';
 import { BootGuard } from './boot-guard.js';
@@ -48,7 +49,7 @@ function applyDefaultDebounce(config: RigConfig, fixture: Map<number, FixtureLin
 }
 
 /** With a signal, an abort closes the rig (every line released). */
-export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard?: BootGuard; signal?: AbortSignal } = {}): OpenRig {
+export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard?: BootGuard; signal?: AbortSignal; clock?: Clock } = {}): OpenRig {
   const guard = opts.guard ?? new BootGuard();
   applyDefaultDebounce(config, lines.fixture);
   const byName = new Map<string, OutputLine>();
@@ -101,6 +102,7 @@ export function assembleRig(config: RigConfig, lines: OpenedLines, opts: { guard
   const rig: OpenRig = {
     name: config.name,
     source: config.source,
+    clock: opts.clock ?? realClock,
     config,
     bootGuard: guard,
     // The flasher owns UART1 from here: nothing of the fixture may hold P10/P11.

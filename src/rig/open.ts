@@ -4,6 +4,7 @@
  * abort while opening releases whatever was already opened; an abort after opening closes the rig.
  */
 import { autoDetect } from '@serialport/bindings-cpp';
+import type { Clock } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
 import { OnoffBackend, type OnoffBackendOptions } from '../io/onoff-lines.js';
 import { createSerialOpener } from '../io/serial.js';
@@ -28,6 +29,8 @@ export interface OpenRigOptions {
   bootGuard?: BootGuard;
   /** Sim rigs: the firmware a module created here boots from flash (e.g. the simulated OpenBeken). */
   firmware?: FirmwareFactory;
+  /** The rig's time source (default: the machine's); a simulated module created here runs on it too. */
+  clock?: Clock;
 }
 
 type Named = FixtureLine & { name: string };
@@ -35,13 +38,13 @@ type Named = FixtureLine & { name: string };
 export async function openRig(config: RigConfig, opts: OpenRigOptions = {}): Promise<OpenRig> {
   if (opts.signal?.aborted) throw new AbortedError(`opening rig ${config.name}`);
   const lines = config.kind === 'sim' ? await openSimLines(config, opts) : await openPiLines(config, opts);
-  const rig = assembleRig(config, lines, { guard: opts.bootGuard, signal: opts.signal });
+  const rig = assembleRig(config, lines, { guard: opts.bootGuard, signal: opts.signal, ...(opts.clock ? { clock: opts.clock } : {}) });
   return rig;
 }
 
 async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<OpenedLines> {
   const owned = !opts.simulator;
-  const module: SimModuleHandle = opts.simulator ?? createSimModule(config.sim ?? {});
+  const module: SimModuleHandle = opts.simulator ?? createSimModule({ ...config.sim, ...(opts.clock ? { clock: opts.clock } : {}) });
   if (owned) {
     const firmware = opts.firmware ?? openBekenFirmware({ faults: (config.sim?.firmwareFaults ?? []) as ObkSimFaultSpec[] });
     if (firmware) module.setFirmware(firmware);

@@ -2,6 +2,7 @@
  * What an opened rig gives the flasher and the checks. The rig file (rigs/*.json) is parsed and
  * validated by rig/config; rig/open turns it into this, choosing the backends once.
  */
+import type { Clock } from '../core/clock.js';
 import type { InputLine, OutputLine, PulseOutput, SerialOpener } from '../io/types.js';
 
 /** A power/CEN sequence compiled from its text form (e.g. "cen=0; wait 100ms; cen=1"). */
@@ -26,6 +27,8 @@ export interface Rig {
   readonly name: string;
   /** The file it came from, or "(built-in)" */
   readonly source: string;
+  /** The time source of everything done on this rig (a simulated module on it shares it). */
+  readonly clock: Clock;
   readonly uart: SerialOpener;
   readonly logUart?: SerialOpener;
   readonly power?: OutputLine;

@@ -21,6 +21,18 @@ import type { SimFaults } from './faults.js';
 import { ROM_BAUD, UartLink } from './uart-link.js';
 
 export interface SimModuleOptions {
+  /**
+   * The time source the host shares with the module (structurally a core Clock). Accepted but not
+   * used yet: the simulator's timers move onto it in the simulator's own change.
+   */
+  clock?: {
+    now(): number;
+    setTimeout(fn: () => void, ms: number): unknown;
+    clearTimeout(t: unknown): void;
+    setInterval(fn: () => void, ms: number): unknown;
+    clearInterval(t: unknown): void;
+    readonly virtual?: boolean;
+  };
   /** Serial path the in-process binding registers, e.g. "sim:slot0". Default: the next free sim:slotN. */
   path?: string;
   /** 'realistic' (default), 'fast' (no delays, for unit tests) or a partial model over the realistic one. */
