@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 import { VirtualClock } from '../core/virtual-clock.js';
 import { flag } from './args.js';
-import type { ParsedCommandArgs } from './command.js';
+import type { CommandIo, ParsedCommandArgs } from './command.js';
 
 /** One line for the commands' usage text (shown by --help). */
 export const VIRTUAL_TIME_HELP =
@@ -15,21 +15,22 @@ export const VIRTUAL_TIME_HELP =
   'so waits cost no real time (fast demos and CI). Timings in the record are virtual.';
 
 /**
- * The clock the command runs on: a new VirtualClock with --virtual-time, else undefined (the real
- * one). Refuses, naming them, when any of the rigs is not simulated.
+ * The clock the command runs on: with --virtual-time the injected one (io.clock, tests) or a new
+ * VirtualClock; without it io.clock, else undefined (the machine's). Refuses, naming them, when
+ * --virtual-time is asked for and any of the rigs is not simulated.
  */
-export function clockFromArgs(args: ParsedCommandArgs, rigs: readonly { name: string; kind: string }[]): VirtualClock | undefined {
-  if (!flag(args, 'virtual-time')) return undefined;
+export function clockFromArgs(args: ParsedCommandArgs, rigs: readonly { name: string; kind: string }[], io: Pick<CommandIo, 'clock'>): Clock | undefined {
+  if (!flag(args, 'virtual-time')) return io.clock;
   const real = rigs.filter((r) => r.kind !== 'sim');
   if (real.length) {
     throw new PlugrigError('E_USAGE',
       `--virtual-time needs simulated rigs only; ${real.map((r) => `${r.name} is a ${r.kind} rig`).join(', ')}`,
       'drop --virtual-time for real hardware, or use a simulated rig (e.g. --rig rigs/sim.json)');
   }
-  return new VirtualClock();
+  return io.clock ?? new VirtualClock();
 }
 
-/** Stops a virtual clock once the command is done (no timer of the finished job fires after it). */
-export function stopClock(clock: Clock | undefined): void {
-  if (clock instanceof VirtualClock) clock.stop();
+/** Stops a virtual clock the command made itself, once it is done (an injected one is the caller's). */
+export function stopClock(clock: Clock | undefined, io: Pick<CommandIo, 'clock'>): void {
+  if (clock instanceof VirtualClock && clock !== io.clock) clock.stop();
 }

@@ -81,7 +81,7 @@ export const command: Command = {
     if (faults.length && config.kind !== 'sim') {
       throw new PlugrigError('E_USAGE', `--sim-fault needs a simulated rig; ${config.name} is a ${config.kind} rig`, 'use --rig rigs/sim.json');
     }
-    const clock = clockFromArgs(args, [config]);
+    const clock = clockFromArgs(args, [config], io);
     // Faults named here replace any the rig file's sim.firmwareFaults sets.
     const firmware = faults.length ? simFirmware(faults) : undefined;
     const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
@@ -126,7 +126,7 @@ export const command: Command = {
       }
     } finally {
       await store.close();
-      stopClock(clock);
+      stopClock(clock, io);
     }
   },
 };

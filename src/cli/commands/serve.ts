@@ -82,7 +82,7 @@ export const command: Command = {
       const paths = (rigArgs.length ? rigArgs : ['rigs/sim.json']).map((p) => resolve(io.cwd, p));
       slots = await slotsFrom(paths, [], rigKinds);
     }
-    const clock = clockFromArgs(args, rigKinds);
+    const clock = clockFromArgs(args, rigKinds, io);
 
     // --sim-slots only: run the timing model this many times faster (demos, tests).
     const simSpeed = numberOption(args, 'sim-speed', 1, { min: 0.01, max: 1000 });
@@ -124,7 +124,7 @@ export const command: Command = {
     await new Promise<void>((r) => (io.signal.aborted ? r() : io.signal.addEventListener('abort', () => r(), { once: true })));
     io.out.write('stopping: aborting running slots and closing the store\n');
     await app.close();
-    stopClock(clock);
+    stopClock(clock, io);
     return 0;
   },
 };

@@ -75,7 +75,7 @@ export const command: Command = {
     const user = stringOption(args, 'user');
     const password = stringOption(args, 'password');
     const timeoutMs = numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 });
-    const clock = clockFromArgs(args, [config]);
+    const clock = clockFromArgs(args, [config], io);
     const rig = await openRig(config, { signal: io.signal, ...(clock ? { clock } : {}) });
     try {
       // A unit that is not running yet (a sim rig, a unit not powered) is booted once, then waited for.
@@ -107,7 +107,7 @@ export const command: Command = {
       return record.outcome === 'PASS' ? 0 : record.outcome === 'ABORTED' ? 130 : 1;
     } finally {
       await rig.close();
-      stopClock(clock);
+      stopClock(clock, io);
     }
   },
 };
