@@ -77,7 +77,7 @@ export function relayButtonPhase(cfg: RelayButtonConfig): Phase {
     async run(ctx: PhaseContext) {
       const { signal, clock } = ctx;
       const delay = (ms: number, what: string) => sleep(clock, ms, signal, what);
-      const hrNs = () => clock.nowNs();
+      const nowNs = () => clock.nowNs(); // the base the relay line stamps its edges with
       const rec = new EdgeRecorder(cfg.relay.line, { clock });
       try {
         await idle();
@@ -97,11 +97,11 @@ export function relayButtonPhase(cfg: RelayButtonConfig): Phase {
         for (const n of [1, 2]) {
           const wantOn = !relayOn(level);
           const wantLevel: Level = wantOn ? onLevel : ((1 - onLevel) as Level);
-          const pressedAt = hrNs();
+          const pressedAt = nowNs();
           await press();
           await delay(t.shortPressMs, 'short press');
           await idle();
-          const releasedAt = hrNs();
+          const releasedAt = nowNs();
           const ref = cfg.instantReaction ? pressedAt : releasedAt;
           const edge = await rec.waitForLevel(wantLevel, pressedAt, t.toggleDeadlineMs + (cfg.instantReaction ? t.shortPressMs : 0), signal);
           const latency = ctx.measure({
@@ -132,7 +132,7 @@ export function relayButtonPhase(cfg: RelayButtonConfig): Phase {
         }
 
         // Long press: must not toggle, neither while held nor after the release.
-        const pressedAt = hrNs();
+        const pressedAt = nowNs();
         await press();
         await delay(t.longPressMs, 'long press');
         await idle();

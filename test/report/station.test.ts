@@ -119,7 +119,7 @@ describe('Station', () => {
     expect([a?.outcome, b?.outcome]).toEqual(['PASS', 'PASS']);
     const flash = a!.phases.find((p) => p.name === 'flash')!;
     expect(flash.durationMs).toBeGreaterThan(5000); // 256 sectors at 2 Mbaud with erase and program: seconds of model time
-    expect(Date.now() - started).toBeLessThan(flash.durationMs); // ... that cost less real time than that
+    expect(Date.now() - started).toBeLessThan(flash.durationMs!); // ... that cost less real time than that
     await station.close();
     clock.stop();
   });
