@@ -65,6 +65,7 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
       flasher = await Flasher.connect({
         port,
         resets: o.rig.resets,
+        clock: o.rig.clock,
         baudRate: o.baudRate ?? 921600,
         ...(o.signal ? { signal: o.signal } : {}),
         progress: progressTo(ctx),
