@@ -18,7 +18,7 @@ function runRecorded(args: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'plugrig-imports-'));
   const log = join(dir, 'imports.txt');
   try {
-    const env = { ...process.env, PLUGRIG_IMPORT_LOG: log };
+    const env: NodeJS.ProcessEnv = { ...process.env, PLUGRIG_IMPORT_LOG: log };
     delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not part of a user's start-up
     const r = spawnSync(process.execPath, ['--import', recorder, bin, ...args], { cwd: root, env, encoding: 'utf8', timeout: 30_000 });
     const urls = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
