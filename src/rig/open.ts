@@ -3,6 +3,7 @@
  * PWM + the OS serial binding on a Pi) and assembles the same Rig from either. A failure or an
  * abort while opening releases whatever was already opened; an abort after opening closes the rig.
  */
+import path from 'node:path';
 import { autoDetect } from '@serialport/bindings-cpp';
 import { AbortedError, PlugrigError } from '../core/errors.js';
 import { OnoffBackend, type OnoffBackendOptions } from '../io/onoff-lines.js';
@@ -14,6 +15,7 @@ import { createSimModule, openBekenFirmware, simBinding, type ObkSimFaultSpec } 
 import { simInputLine, simOutputLine, simPulseOutput } from '../sim/lines.js';
 import type { FirmwareFactory, SimModuleHandle } from '../sim/types.js';
 import { assembleRig, type OpenedLines, type OpenRig } from './assemble.js';
+import { rigDataDir } from './data-dir.js';
 import { BootGuard } from './boot-guard.js';
 import type { RigConfig } from './config-types.js';
 import type { FixtureLine } from './types.js';
@@ -28,6 +30,8 @@ export interface OpenRigOptions {
   bootGuard?: BootGuard;
   /** Sim rigs: the firmware a module created here boots from flash (e.g. the simulated OpenBeken). */
   firmware?: FirmwareFactory;
+  /** Sim rigs: where a relative sim.flashFile lives. Default $PLUGRIG_HOME, else ~/.local/share/plugrig. */
+  dataDir?: string;
 }
 
 type Named = FixtureLine & { name: string };
@@ -41,7 +45,9 @@ export async function openRig(config: RigConfig, opts: OpenRigOptions = {}): Pro
 
 async function openSimLines(config: RigConfig, opts: OpenRigOptions): Promise<OpenedLines> {
   const owned = !opts.simulator;
-  const module: SimModuleHandle = opts.simulator ?? createSimModule(config.sim ?? {});
+  const sim = config.sim ?? {};
+  const flashFile = sim.flashFile === undefined ? undefined : path.resolve(opts.dataDir ?? rigDataDir(), sim.flashFile);
+  const module: SimModuleHandle = opts.simulator ?? createSimModule({ ...sim, flashFile });
   if (owned) {
     const firmware = opts.firmware ?? openBekenFirmware({ faults: (config.sim?.firmwareFaults ?? []) as ObkSimFaultSpec[] });
     if (firmware) module.setFirmware(firmware);
