@@ -3,7 +3,7 @@
  * Times come from a wire clock that never accumulates timer lateness: a late timer delivers late,
  * but the next due time is still computed from the previous due time, not from when we woke up.
  */
-import { realSimClock, simTimeout, unrefTimer, type SimClock } from './clock.js';
+import { realSimClock, simTimeout, type SimClock } from './clock.js';
 
 /**
  * Real timers wake up to ~1 ms late. A round trip crosses several queues, so that lateness would
@@ -67,7 +67,10 @@ export class TimedQueue {
     if (this.clock.virtual) {
       this.timer = simTimeout(this.clock, this.onTimer, Math.max(0, wait));
     } else if (wait <= LEAD_MS) {
-      this.immediate = unrefTimer(setImmediate(this.onImmediate));
+      // Not unref'd: Node lets the event loop block in its poll phase while only unref'd immediates
+      // are pending, which would turn this ≤ LEAD_MS spin into a wait for the next unrelated timer.
+      // It keeps the process alive for at most LEAD_MS.
+      this.immediate = setImmediate(this.onImmediate);
     } else {
       this.timer = simTimeout(this.clock, this.onTimer, wait - LEAD_MS);
     }
