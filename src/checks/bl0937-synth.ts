@@ -6,8 +6,9 @@
  */
 import type { InputLine, Level, PulseOutput } from '../io/types.js';
 import { cf1For, type Bl0937Freqs } from './bl0937-math.js';
+import { realClock, type Clock } from '../core/clock.js';
 import { AbortedError } from '../core/errors.js';
-import { hrNs, nsToMs } from './edges.js';
+import { nsToMs } from './edges.js';
 
 export interface SelEdge {
   level: Level;
@@ -30,6 +31,8 @@ export class Bl0937Synth {
     private readonly cf1: PulseOutput,
     private readonly sel: InputLine,
     private readonly selInverted: boolean,
+    /** The clock the SEL line stamps its edges with (the rig's); also runs the waits' deadlines. */
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** Starts (or changes) the synthetic load. */
@@ -54,7 +57,7 @@ export class Bl0937Synth {
     void this.enqueue(async () => {
       if (!this.freqs) return;
       await this.cf1.set(cf1For(level, this.selInverted, this.freqs), 0.5);
-      edge.followMs = nsToMs(hrNs() - tNs);
+      edge.followMs = nsToMs(this.clock.nowNs() - tNs);
     }).catch(() => undefined);
   }
 
@@ -76,7 +79,7 @@ export class Bl0937Synth {
   waitForEdgeCount(count: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     return new Promise((resolve, reject) => {
       const cleanup = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.waiters.delete(check);
         signal?.removeEventListener('abort', onAbort);
       };
@@ -91,7 +94,7 @@ export class Bl0937Synth {
         cleanup();
         reject(new AbortedError('BL0937 synthesis'));
       };
-      const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
+      const timer = this.clock.setTimeout(() => finish(false), Math.max(0, timeoutMs));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(check);

@@ -3,7 +3,7 @@
  * within two SEL cycles of the change, once after a whole voltage window and once after a whole
  * current window, and judge each quantity within the one-pulse-per-window quantisation.
  */
-import { delay } from '../device/delay.js';
+import { sleep } from '../core/clock.js';
 import type { ObkClient } from '../device/obk-client.js';
 import type { ObkEnergy } from '../device/obk-replies.js';
 import type { TemplatePin } from '../device/template.js';
@@ -70,11 +70,11 @@ export async function settleAndRead(
       name: `sel_edges@${label}`,
       value: synth.edgeCount - firstEdge,
       limits: { low: want },
-      note: `SEL P${w.sel.pin.gpio} changed ${synth.edgeCount - firstEdge} times in ${Date.now() - t0} ms (expected once per second): the BL0937 driver is not running (are CF, CF1 and SEL all assigned, and was the device restarted?)`,
+      note: `SEL P${w.sel.pin.gpio} changed ${synth.edgeCount - firstEdge} times in ${Math.round(ctx.clock.now() - t0)} ms (expected once per second): the BL0937 driver is not running (are CF, CF1 and SEL all assigned, and was the device restarted?)`,
     });
     return { ok: false, firstEdge };
   };
-  const t0 = Date.now();
+  const t0 = ctx.clock.now();
   if (!(await synth.waitForEdgeCount(firstEdge + timing.settleEdges, timing.settleTimeoutMs, ctx.signal))) {
     return noToggle(timing.settleEdges + 2, t0);
   }
@@ -87,7 +87,7 @@ export async function settleAndRead(
     const edge = synth.selEdges[n]!;
     // The window that just ended ran with the SEL level before this edge.
     const endedVoltage = selMeansVoltage(edge.level === 1 ? 0 : 1, w.sel.pin.role.inverted);
-    await delay(timing.readDelayMs, ctx.signal, 'after the SEL edge');
+    await sleep(ctx.clock, timing.readDelayMs, ctx.signal, 'after the SEL edge');
     last = await client.energy({ signal: ctx.signal });
     if (!last) {
       ctx.measure({
@@ -147,7 +147,7 @@ export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
     timeoutMs: 10_000 + loads.length * (3 * timing.settleTimeoutMs + 3000),
     retries: 1,
     async run(ctx) {
-      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted);
+      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
       try {
         let worstFollow = 0;
         for (const load of loads) {

@@ -4,13 +4,13 @@
  * agrees; a long press (> 1 s) toggles nothing. Clicks are spaced so they never merge into a
  * double-click, and none is made in the first seconds of uptime (a double-click then erases Wi-Fi).
  */
-import { delay } from '../device/delay.js';
+import { sleep } from '../core/clock.js';
 import type { ObkClient } from '../device/obk-client.js';
 import { powerOfChannel } from '../device/obk-replies.js';
 import type { TemplatePin } from '../device/template.js';
 import type { InputLine, Level, OutputLine } from '../io/types.js';
 import type { Phase, PhaseContext } from '../core/run-types.js';
-import { EdgeRecorder, hrNs, nsToMs } from './edges.js';
+import { EdgeRecorder, nsToMs } from './edges.js';
 import { waitForUptime } from './uptime.js';
 
 export interface ButtonTiming {
@@ -75,12 +75,14 @@ export function relayButtonPhase(cfg: RelayButtonConfig): Phase {
     timeoutMs: 30_000,
     retries: 1,
     async run(ctx: PhaseContext) {
-      const { signal } = ctx;
-      const rec = new EdgeRecorder(cfg.relay.line);
+      const { signal, clock } = ctx;
+      const delay = (ms: number, what: string) => sleep(clock, ms, signal, what);
+      const nowNs = () => clock.nowNs(); // the base the relay line stamps its edges with
+      const rec = new EdgeRecorder(cfg.relay.line, { clock });
       try {
         await idle();
-        await waitForUptime(cfg.client, t.minUptimeS, signal);
-        await delay(t.clickSpacingMs, signal, 'button idle before the first press');
+        await waitForUptime(cfg.client, t.minUptimeS, ctx);
+        await delay(t.clickSpacingMs, 'button idle before the first press');
 
         let level = await cfg.relay.line.read();
         const power0 = powerOfChannel(await cfg.client.power({ signal }), rel.channel);
@@ -95,11 +97,11 @@ export function relayButtonPhase(cfg: RelayButtonConfig): Phase {
         for (const n of [1, 2]) {
           const wantOn = !relayOn(level);
           const wantLevel: Level = wantOn ? onLevel : ((1 - onLevel) as Level);
-          const pressedAt = hrNs();
+          const pressedAt = nowNs();
           await press();
-          await delay(t.shortPressMs, signal, 'short press');
+          await delay(t.shortPressMs, 'short press');
           await idle();
-          const releasedAt = hrNs();
+          const releasedAt = nowNs();
           const ref = cfg.instantReaction ? pressedAt : releasedAt;
           const edge = await rec.waitForLevel(wantLevel, pressedAt, t.toggleDeadlineMs + (cfg.instantReaction ? t.shortPressMs : 0), signal);
           const latency = ctx.measure({
@@ -126,15 +128,15 @@ export function relayButtonPhase(cfg: RelayButtonConfig): Phase {
           });
           if (!edge || latency.verdict === 'FAIL') return;
           level = wantLevel;
-          await delay(t.clickSpacingMs, signal, 'spacing between clicks');
+          await delay(t.clickSpacingMs, 'spacing between clicks');
         }
 
         // Long press: must not toggle, neither while held nor after the release.
-        const pressedAt = hrNs();
+        const pressedAt = nowNs();
         await press();
-        await delay(t.longPressMs, signal, 'long press');
+        await delay(t.longPressMs, 'long press');
         await idle();
-        await delay(t.quietWatchMs, signal, 'watching for a wrong toggle');
+        await delay(t.quietWatchMs, 'watching for a wrong toggle');
         const wrong = rec.since(pressedAt).filter((e) => e.level !== level);
         ctx.measure({
           name: 'long_press_toggled',

@@ -40,7 +40,7 @@ export function calibrationPhase(cfg: CalibrationPhaseConfig): Phase {
     timeoutMs: 15_000 + loads.length * (3 * timing.settleTimeoutMs + 3000),
     retries: 0, // a second attempt would calibrate on top of the first
     async run(ctx) {
-      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted);
+      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
       try {
         const r = await settleAndRead(ctx, synth, cfg.client, w, ref, chip, timing);
         if (!r.ok) return;

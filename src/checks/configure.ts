@@ -16,6 +16,7 @@ export function configurePhase(cfg: { name?: string; client: ObkClient; template
     async run(ctx) {
       const r = await applyTemplate(cfg.client, cfg.template, {
         signal: ctx.signal,
+        clock: ctx.clock,
         log: (m) => ctx.log(m, 'debug'),
         ...(cfg.rebootTimeoutMs !== undefined ? { rebootTimeoutMs: cfg.rebootTimeoutMs } : {}),
       });

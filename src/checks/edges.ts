@@ -2,6 +2,7 @@
  * Records the edges of an input line from the moment a step starts, so a change that happens
  * before we begin waiting is never missed. Every wait has a deadline and honours the AbortSignal.
  */
+import { realClock, type Clock } from '../core/clock.js';
 import { AbortedError } from '../core/errors.js';
 import type { Edge, InputLine, Level } from '../io/types.js';
 
@@ -10,7 +11,12 @@ export class EdgeRecorder {
   private readonly unsubscribe: () => void;
   private waiters = new Set<() => void>();
 
-  constructor(readonly line: InputLine, debounceMs?: number) {
+  readonly clock: Clock;
+
+  /** `clock` runs the waits' deadlines; it must be the clock the line stamps its edges with (the rig's). */
+  constructor(readonly line: InputLine, opts: { clock?: Clock; debounceMs?: number } = {}) {
+    this.clock = opts.clock ?? realClock;
+    const debounceMs = opts.debounceMs;
     this.unsubscribe = line.watch((e) => {
       this.edges.push(e);
       for (const w of [...this.waiters]) w();
@@ -46,13 +52,13 @@ export class EdgeRecorder {
         done();
         reject(new AbortedError(`waiting for an edge on ${this.line.name}`));
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         done();
         resolve(undefined);
       }, Math.max(0, timeoutMs));
       const waiter = () => void check();
       const done = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.waiters.delete(waiter);
         signal?.removeEventListener('abort', onAbort);
       };
@@ -69,5 +75,4 @@ export class EdgeRecorder {
   }
 }
 
-export const hrNs = (): bigint => process.hrtime.bigint();
 export const nsToMs = (ns: bigint): number => Number(ns) / 1e6;

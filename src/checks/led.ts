@@ -19,7 +19,7 @@
  * No command or endpoint reports the LED (/api/pins "states" are channel values, rest_interface.c
  * ~899), and in AP mode the blink never stops (user_main.c ~1182 is checked before "connected").
  */
-import { delay } from '../device/delay.js';
+import { realClock, sleep, type Clock } from '../core/clock.js';
 import type { ObkClient } from '../device/obk-client.js';
 import type { TemplatePin } from '../device/template.js';
 import type { Edge, InputLine, Level } from '../io/types.js';
@@ -56,7 +56,7 @@ export const BOOT_POLARITY_MAX_EXCESS_MS = 600;
 
 /** The LED line's edges from the instant the rig let the module boot (CEN released / power applied). */
 export interface LedBootRecording {
-  /** Host time (process.hrtime.bigint()) of the boot instant; earlier edges are ignored. */
+  /** Host time (the rig clock's nowNs(), the base of Edge.tNs) of the boot instant; earlier edges are ignored. */
   readonly bootNs: bigint;
   edges(): readonly Edge[];
 }
@@ -75,14 +75,15 @@ export interface LedBootWatch extends LedBootRecording {
  * already in the saved config. The instant must be the reset itself, not an HTTP `restart`
  * request (the old boot keeps blinking until the chip actually resets).
  */
-export function startLedBootWatch(line: InputLine, bootNs: bigint = process.hrtime.bigint()): LedBootWatch {
-  const rec = new EdgeRecorder(line);
-  let boot = bootNs;
+export function startLedBootWatch(line: InputLine, opts: { clock?: Clock; bootNs?: bigint } = {}): LedBootWatch {
+  const clock = opts.clock ?? realClock;
+  const rec = new EdgeRecorder(line, { clock });
+  let boot = opts.bootNs ?? clock.nowNs();
   return {
     get bootNs() {
       return boot;
     },
-    markBoot: (tNs = process.hrtime.bigint()) => {
+    markBoot: (tNs = clock.nowNs()) => {
       boot = tNs;
     },
     edges: () => rec.edges,
@@ -159,11 +160,11 @@ export function wifiLedPhase(cfg: WifiLedConfig): Phase {
     timeoutMs: 30_000,
     retries: 1,
     async run(ctx: PhaseContext) {
-      await waitForUptime(cfg.client, lim.minUptimeS, ctx.signal);
-      const rec = new EdgeRecorder(cfg.line);
+      await waitForUptime(cfg.client, lim.minUptimeS, ctx);
+      const rec = new EdgeRecorder(cfg.line, { clock: ctx.clock });
       let level: Level;
       try {
-        await delay(lim.watchMs, ctx.signal, 'recording the Wi-Fi LED');
+        await sleep(ctx.clock, lim.watchMs, ctx.signal, 'recording the Wi-Fi LED');
         level = await cfg.line.read();
       } finally {
         rec.close();

@@ -4,7 +4,7 @@
  * polarity shows only in its first blink after a boot with the role saved (led.ts). Waits for 6 s
  * of firmware uptime first, so the reset never counts toward OpenBeken's safe-mode counter.
  */
-import { delay } from '../device/delay.js';
+import { sleep, type Clock } from '../core/clock.js';
 import type { ObkClient } from '../device/obk-client.js';
 import type { InputLine } from '../io/types.js';
 import type { Rig } from '../rig/types.js';
@@ -22,14 +22,15 @@ export interface RebootWatch {
 const SAFE_UPTIME_S = 6;
 
 /** Polls /api/info until the rebooted firmware answers (connection errors expected meanwhile). */
-async function answerAgain(client: ObkClient, deadlineMs: number, signal: AbortSignal): Promise<number | undefined> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
+async function answerAgain(client: ObkClient, deadlineMs: number, signal: AbortSignal, clock: Clock): Promise<number | undefined> {
+  const end = clock.now() + deadlineMs;
+  // Bounded by the deadline on the clock, and by a count (each look costs at least the pause).
+  for (let look = 0; look < Math.ceil(deadlineMs / 250) + 1 && clock.now() < end; look++) {
     try {
       return (await client.info({ signal })).uptimeS;
     } catch (e) {
       if (signal.aborted) throw e;
-      await delay(250, signal, 'waiting for the firmware after the reset');
+      await sleep(clock, 250, signal, 'waiting for the firmware after the reset');
     }
   }
   return undefined;
@@ -46,18 +47,18 @@ export function rebootWatchPhase(o: { rig: Rig; client: ObkClient; ledPads: numb
     timeoutMs: 60_000,
     async run(ctx) {
       if (!o.rig.boot) ctx.skip(`rig ${o.rig.name} has no boot sequence`);
-      const before = await waitForUptime(o.client, SAFE_UPTIME_S, ctx.signal);
+      const before = await waitForUptime(o.client, SAFE_UPTIME_S, ctx);
       ctx.log(`uptime ${before.uptimeS} s: resetting through '${o.rig.boot!.name}' with the LED pad recorded`);
       closeAll();
       for (const pad of o.ledPads) {
         const f = o.rig.fixture.get(pad);
-        if (f?.kind === 'input') watches.set(pad, startLedBootWatch(f.line as InputLine));
+        if (f?.kind === 'input') watches.set(pad, startLedBootWatch(f.line as InputLine, { clock: ctx.clock }));
       }
       await o.rig.boot!.run(ctx.signal);
       // The sequence ends by releasing CEN: that is the boot instant.
-      const bootNs = process.hrtime.bigint();
+      const bootNs = ctx.clock.nowNs();
       for (const w of watches.values()) w.markBoot(bootNs);
-      const after = await answerAgain(o.client, o.bootTimeoutMs ?? 20_000, ctx.signal);
+      const after = await answerAgain(o.client, o.bootTimeoutMs ?? 20_000, ctx.signal, ctx.clock);
       ctx.measure({
         name: 'uptime_after_reset',
         value: after ?? null,

@@ -8,7 +8,7 @@ import { powerOfChannel } from '../device/obk-replies.js';
 import type { TemplatePin } from '../device/template.js';
 import type { InputLine, Level } from '../io/types.js';
 import type { Limits, Phase } from '../core/run-types.js';
-import { EdgeRecorder, hrNs, nsToMs } from './edges.js';
+import { EdgeRecorder, nsToMs } from './edges.js';
 
 export interface RelayPhaseConfig {
   name?: string;
@@ -31,8 +31,8 @@ export function relayPhase(cfg: RelayPhaseConfig): Phase {
     timeoutMs: 15_000,
     retries: 1,
     async run(ctx) {
-      const { signal } = ctx;
-      const rec = new EdgeRecorder(cfg.line);
+      const { signal, clock } = ctx;
+      const rec = new EdgeRecorder(cfg.line, { clock });
       let restore: 'ON' | 'OFF' | undefined;
       try {
         const wasOn = powerOfChannel(await cfg.client.power({ signal }), pin.channel);
@@ -43,7 +43,7 @@ export function relayPhase(cfg: RelayPhaseConfig): Phase {
         restore = wasOn ? 'ON' : 'OFF';
         for (const on of [!wasOn, wasOn]) {
           const want: Level = on ? onLevel : ((1 - onLevel) as Level);
-          const sent = hrNs();
+          const sent = clock.nowNs();
           await cfg.client.setPower(on ? 'ON' : 'OFF', index, { signal });
           // The recorder keeps edges from before the reply too, so an early edge is not missed.
           const edge = await rec.waitForLevel(want, sent, (limits.high ?? 500) + 500, signal);

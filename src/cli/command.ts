@@ -3,6 +3,7 @@
  * a run function returning the exit code. main.ts parses, catches PlugrigError and prints one line.
  */
 import type { ParseArgsConfig } from 'node:util';
+import type { Clock } from '../core/clock.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -13,6 +14,11 @@ export interface CommandIo {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /**
+   * The command's time source. Absent: the machine's (or, with --virtual-time, a new VirtualClock).
+   * Tests that run a command in process inject one VirtualClock shared with their fakes.
+   */
+  clock?: Clock;
 }
 
 export interface ParsedCommandArgs {

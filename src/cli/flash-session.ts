@@ -10,6 +10,7 @@ import type { SerialPortStream } from '@serialport/stream';
 import { autoDetect } from '@serialport/bindings-cpp';
 import { realClock, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import { Flasher } from '../bk7231/flasher.js';
 import type { Progress, ProgressFn } from '../bk7231/progress.js';
 import { createFrameTrace, type FrameTrace } from '../bk7231/trace.js';
@@ -60,7 +61,7 @@ export function rigPath(raw: string | undefined, io: CommandIo): string {
   const inCwd = isAbsolute(given) ? given : resolve(io.cwd, given);
   if (existsSync(inCwd) || raw !== undefined) return inCwd;
   // The default rig also works from outside the checkout.
-  return resolve(new URL('../..', import.meta.url).pathname, DEFAULT_RIG);
+  return resolve(PACKAGE_ROOT, DEFAULT_RIG);
 }
 
 async function openRigPort(path: string, signal: AbortSignal, clock: Clock): Promise<Opened> {

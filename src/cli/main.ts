@@ -23,7 +23,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
 
 function helpText(): string {
   const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
-  return ['usage: plugrig <command> [options]', '', 'commands:', ...rows, '', "'plugrig <command> --help' for a command's options"].join('\n');
+  return [
+    'usage: plugrig <command> [options]',
+    '',
+    'commands:',
+    ...rows,
+    '',
+    "'plugrig <command> --help' for a command's options, 'plugrig --version' for the version",
+  ].join('\n');
 }
 
 function commandHelp(cmd: Command): string {
@@ -48,6 +55,12 @@ export async function main(argv: string[], partialIo: Partial<CommandIo> = {}): 
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out.write(helpText() + '\n');
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    // Loaded here, not at the top, so --help reads no file at all.
+    const { packageVersion } = await import('../core/package-root.js');
+    io.out.write(packageVersion() + '\n');
+    return 0;
   }
   const entry = COMMANDS[name];
   if (!entry) {

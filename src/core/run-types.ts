@@ -2,6 +2,7 @@
  * The run model: phases report measurements; the runner turns everything into events; records,
  * the WebSocket stream, JUnit and the console are all built from those events (DESIGN.md).
  */
+import type { Clock } from './clock.js';
 
 export type RunOutcome = 'PASS' | 'FAIL' | 'ERROR' | 'ABORTED';
 export type PhaseOutcome = 'PASS' | 'FAIL' | 'ERROR' | 'SKIP' | 'ABORTED';
@@ -108,6 +109,8 @@ export interface PhaseContext {
   readonly signal: AbortSignal;
   readonly phase: string;
   readonly attempt: number;
+  /** The run's time source: every wait, deadline and timestamp of the phase goes through it. */
+  readonly clock: Clock;
   /** Records a measurement, judges it against its limits and returns it with its verdict. */
   measure(m: MeasurementInput): Measurement;
   progress(p: ProgressInfo): void;

@@ -21,6 +21,7 @@ export const IDLE_TURNS = 6;
 /** Requests (not handles) whose presence means real I/O is in flight. */
 const REAL_IO = new Set([
   'FSReqCallback',
+  'CloseReq',
   'FSReqPromise',
   'FileHandleCloseReq',
   'GetAddrInfoReqWrap',
@@ -31,6 +32,7 @@ const REAL_IO = new Set([
   'ShutdownWrap',
   'WriteWrap',
   'ZlibWrap',
+  'SendWrap',
 ]);
 
 function realIoInFlight(): boolean {

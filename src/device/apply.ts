@@ -3,8 +3,8 @@
  * command on its own (it may contain ';'), then `restart` (drivers such as BL0937 only start at
  * boot), then a read-back through /api/pins and /api/info that must match (docs/openbeken-behaviour.md §1).
  */
+import { sleep, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
-import { delay, nowMs } from './delay.js';
 import type { ObkClient } from './obk-client.js';
 import { deviceRoleName, type ObkInfo, type ObkPins } from './obk-replies.js';
 import { roleByName } from './roles.js';
@@ -114,6 +114,8 @@ export interface ApplyOptions {
   /** Never restart a device younger than this: early resets count towards OpenBeken's safe mode (§4). */
   minUptimeBeforeRestartS?: number;
   log?: (message: string) => void;
+  /** Time source of the waits (default: the client's). */
+  clock?: Clock;
 }
 
 export interface ApplyResult {
@@ -122,15 +124,20 @@ export interface ApplyResult {
   check: ApplyCheck;
 }
 
-/** Waits until /api/info answers with an uptime that started after `sentAtMs`. Bounded by timeoutMs. */
-export async function waitForRestart(client: ObkClient, sentAtMs: number, timeoutMs: number, signal?: AbortSignal): Promise<ObkInfo> {
-  const deadline = nowMs() + timeoutMs;
+/**
+ * Waits until /api/info answers with an uptime that started after `sentAtMs` (on `clock`, default
+ * the client's). Bounded by timeoutMs, and by a count of looks (each costs at least its pause).
+ */
+export async function waitForRestart(
+  client: ObkClient, sentAtMs: number, timeoutMs: number, signal?: AbortSignal, clock: Clock = client.clock,
+): Promise<ObkInfo> {
+  const deadline = clock.now() + timeoutMs;
   let last = 'no answer yet';
-  for (let i = 0; nowMs() < deadline; i++) {
-    await delay(i === 0 ? 1000 : 500, signal, 'waiting for the device to restart');
+  for (let i = 0; clock.now() < deadline && i <= timeoutMs / 500 + 1; i++) {
+    await sleep(clock, i === 0 ? 1000 : 500, signal, 'waiting for the device to restart');
     try {
       const info = await client.info({ retries: 0, timeoutMs: Math.min(2000, client.timeoutMs), ...(signal ? { signal } : {}) });
-      const sinceRestartS = (nowMs() - sentAtMs) / 1000;
+      const sinceRestartS = (clock.now() - sentAtMs) / 1000;
       if (info.uptimeS <= sinceRestartS + 1) return info;
       last = `still up for ${info.uptimeS} s`;
     } catch (e) {
@@ -145,6 +152,7 @@ export async function waitForRestart(client: ObkClient, sentAtMs: number, timeou
 /** Applies a template, restarts, reads back. The result's check says whether the device now matches. */
 export async function applyTemplate(client: ObkClient, t: Template, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const { signal } = opts;
+  const clock = opts.clock ?? client.clock;
   const call = signal ? { signal } : {};
   const before = await client.info(call);
   const current = await client.pins(call);
@@ -162,10 +170,10 @@ export async function applyTemplate(client: ObkClient, t: Template, opts: ApplyO
   const ageS = before.uptimeS; // it grew while we sent commands; the old value is a safe lower bound
   if (ageS < minUp) {
     opts.log?.(`device up ${ageS} s; waiting until ${minUp} s before restart (safe-mode counter)`);
-    await delay((minUp - ageS) * 1000, signal, 'waiting before restart');
+    await sleep(clock, (minUp - ageS) * 1000, signal, 'waiting before restart');
   }
   opts.log?.('restart');
-  const sentAt = nowMs();
+  const sentAt = clock.now();
   try {
     await client.command('restart', { ...call, retries: 0, timeoutMs: 2000 });
   } catch (e) {
@@ -173,7 +181,7 @@ export async function applyTemplate(client: ObkClient, t: Template, opts: ApplyO
     const code = (e as PlugrigError).code;
     if (code === 'E_ABORTED' || code === 'E_DEVICE_HTTP_AUTH') throw e;
   }
-  await waitForRestart(client, sentAt, opts.rebootTimeoutMs ?? 30_000, signal);
+  await waitForRestart(client, sentAt, opts.rebootTimeoutMs ?? 30_000, signal, clock);
   const info = await client.info(call);
   const pins = await client.pins(call);
   return { info, pins, check: confirmApplied(t, pins, info) };

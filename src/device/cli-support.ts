@@ -3,6 +3,7 @@
  * template (found relative to the working directory, else the package's hardware/), checked
  * against its module's pads.
  */
+import type { Clock } from '../core/clock.js';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { PlugrigError } from '../core/errors.js';
@@ -35,7 +36,7 @@ export async function loadDeviceTemplate(file: string | undefined, cwd: string, 
 }
 
 /** A client from --url/--user/--password/--timeout; --url is required. */
-export function clientFromOptions(o: { url?: string; user?: string; password?: string; timeoutMs?: number; retries?: number }): ObkClient {
+export function clientFromOptions(o: { url?: string; user?: string; password?: string; timeoutMs?: number; retries?: number; clock?: Clock }): ObkClient {
   if (!o.url) throw new PlugrigError('E_USAGE', '--url is required', 'e.g. --url http://192.168.4.1');
   if (o.password !== undefined && o.user === undefined) o.user = 'admin';
   return new ObkClient({
@@ -44,5 +45,6 @@ export function clientFromOptions(o: { url?: string; user?: string; password?: s
     ...(o.password !== undefined ? { password: o.password } : {}),
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
   });
 }

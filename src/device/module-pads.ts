@@ -2,10 +2,10 @@
  * A module's pad map (hardware/modules/<board>.json): which BK7231N GPIOs come out on a pad, so a
  * template naming a GPIO the module does not bring out is refused before anything is applied.
  */
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { PlugrigError } from '../core/errors.js';
 import { readJsonFile, type JsonFileKind } from '../core/json-file.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 
 export interface ModulePad {
   /** The pad label on the module ("5", "TTX2"). */
@@ -29,7 +29,7 @@ export interface ModulePads {
 }
 
 /** hardware/ beside src/ in the repository (also in an installed package). */
-export const DEFAULT_HARDWARE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../hardware');
+export const DEFAULT_HARDWARE_DIR = path.join(PACKAGE_ROOT, 'hardware');
 
 function bad(source: string, what: string): PlugrigError {
   return new PlugrigError('E_MODULE_INVALID', `${source}: ${what}`, 'fix the module pad map (see hardware/modules/cb2s.json)');

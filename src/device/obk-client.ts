@@ -4,6 +4,7 @@
  * hang us) and a bounded retry; only idempotent requests are retried.
  */
 import pRetry, { AbortError as StopRetry } from 'p-retry';
+import { realClock, sleep, timeoutSignal, type Clock } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
 import {
   badReply, parseEnergy, parseInfo, parseJsonText, parsePins, parsePower,
@@ -21,6 +22,8 @@ export interface ObkClientOptions {
   retries?: number;
   /** Pause before the first retry, doubled for each further one. */
   retryDelayMs?: number;
+  /** Time source of the deadlines and the retry pauses (default: the machine's). */
+  clock?: Clock;
 }
 
 export interface CallOptions {
@@ -72,6 +75,7 @@ export class ObkClient {
   readonly timeoutMs: number;
   readonly retries: number;
   private readonly retryDelayMs: number;
+  readonly clock: Clock;
 
   constructor(opts: ObkClientOptions) {
     this.urlSource = opts.url;
@@ -89,6 +93,7 @@ export class ObkClient {
     this.timeoutMs = opts.timeoutMs ?? 4000;
     this.retries = opts.retries ?? 2;
     this.retryDelayMs = opts.retryDelayMs ?? 300;
+    this.clock = opts.clock ?? realClock;
   }
 
   /** The current base URL; throws E_DEVICE_NO_URL when the device is not serving (yet). */
@@ -122,7 +127,17 @@ export class ObkClient {
             throw e;
           }
         },
-        { retries, minTimeout: this.retryDelayMs, factor: 2, signal: opts.signal },
+        {
+          retries,
+          // p-retry counts the attempts; the pause between them runs on our clock (p-retry awaits
+          // onFailedAttempt before deciding, and with minTimeout 0 adds no timer of its own).
+          minTimeout: 0,
+          randomize: false,
+          signal: opts.signal,
+          onFailedAttempt: async ({ retriesConsumed, retriesLeft }) => {
+            if (retriesLeft > 0) await sleep(this.clock, this.retryDelayMs * 2 ** retriesConsumed, opts.signal, `GET ${url} (retry pause)`);
+          },
+        },
       );
     } catch (e) {
       if (opts.signal?.aborted) throw new AbortedError(`GET ${url}`);
@@ -135,7 +150,7 @@ export class ObkClient {
 
   private async attempt(url: string, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) throw new AbortedError(`GET ${url}`);
-    const deadline = AbortSignal.timeout(timeoutMs);
+    const { signal: deadline, cancel } = timeoutSignal(this.clock, timeoutMs);
     const both = signal ? AbortSignal.any([signal, deadline]) : deadline;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.auth) headers.authorization = this.auth;
@@ -156,6 +171,8 @@ export class ObkClient {
       throw new PlugrigError(f.code, `GET ${url}: ${f.text}`,
         f.code === 'E_DEVICE_HTTP_UNREACHABLE' ? 'check the address and that the device is on this network' : 'the device dropped the connection; it may be rebooting',
         { cause: e });
+    } finally {
+      cancel();
     }
     if (status === 401 || status === 403) {
       throw new PlugrigError('E_DEVICE_HTTP_AUTH', `GET ${url}: HTTP ${status} (authentication required or refused)`,

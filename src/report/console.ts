@@ -127,6 +127,7 @@ export class ConsoleSink implements Sink {
     else this.schedule();
   }
 
+  // The redraw throttle is for a human watching the screen: real time, not the run's clock.
   private schedule(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;

@@ -7,9 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PlugrigError } from '../core/errors.js';
 import { readJsonFile, readJsonFileSync, type JsonFileKind } from '../core/json-file.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import { parseSimOptions } from '../sim/index.js';
 import type {
   ActiveLevel, ControlLineConfig, FixtureKind, FixtureLineConfig, LineDrive, PiBoard, PwmChannelConfig, RigConfig, RigKind, SequenceConfig, UartConfig,
@@ -18,8 +18,8 @@ import { deviceOutputPins, moduleFacts, type ModuleFacts } from './hardware-file
 import { BOARDS, defaultPwmChannel, isHeaderUart, PL011_BCM } from './pi-boards.js';
 import { checkSequenceLines, parseSequence, type SequenceStep } from './sequence-parse.js';
 
-/** The package root (…/plugrig), where hardware/ and rigs/ live. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The package root (…/plugrig), where hardware/ and rigs/ live (re-exported for the rig tests). */
+export { PACKAGE_ROOT };
 export const DEFAULT_DEVICE = 'hardware/devices/rmc021.json';
 export const DEFAULT_MODULE = 'hardware/modules/cb2s.json';
 

@@ -3,6 +3,7 @@
  * PWM + the OS serial binding on a Pi) and assembles the same Rig from either. A failure or an
  * abort while opening releases whatever was already opened; an abort after opening closes the rig.
  */
+import path from 'node:path';
 import { autoDetect } from '@serialport/bindings-cpp';
 import { realClock, type Clock } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
@@ -15,6 +16,7 @@ import { createSimModule, openBekenFirmware, simBinding, type ObkSimFaultSpec } 
 import { simInputLine, simOutputLine, simPulseOutput } from '../sim/lines.js';
 import type { FirmwareFactory, SimModuleHandle } from '../sim/types.js';
 import { assembleRig, type OpenedLines, type OpenRig } from './assemble.js';
+import { rigDataDir } from './data-dir.js';
 import { BootGuard } from './boot-guard.js';
 import type { RigConfig } from './config-types.js';
 import type { FixtureLine } from './types.js';
@@ -35,6 +37,8 @@ export interface OpenRigOptions {
    * VirtualClock (and give the same one to a simulator they create themselves).
    */
   clock?: Clock;
+  /** Sim rigs: where a relative sim.flashFile lives. Default $PLUGRIG_HOME, else ~/.local/share/plugrig. */
+  dataDir?: string;
 }
 
 type Named = FixtureLine & { name: string };
@@ -49,7 +53,9 @@ export async function openRig(config: RigConfig, opts: OpenRigOptions = {}): Pro
 
 async function openSimLines(config: RigConfig, opts: OpenRigOptions, clock: Clock): Promise<OpenedLines> {
   const owned = !opts.simulator;
-  const module: SimModuleHandle = opts.simulator ?? createSimModule({ ...config.sim, clock });
+  const sim = config.sim ?? {};
+  const flashFile = sim.flashFile === undefined ? undefined : path.resolve(opts.dataDir ?? rigDataDir(), sim.flashFile);
+  const module: SimModuleHandle = opts.simulator ?? createSimModule({ ...sim, flashFile, clock });
   if (owned) {
     const firmware = opts.firmware ?? openBekenFirmware({ faults: (config.sim?.firmwareFaults ?? []) as ObkSimFaultSpec[] });
     if (firmware) module.setFirmware(firmware);

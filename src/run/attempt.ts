@@ -2,6 +2,7 @@
  * One attempt of one phase: a deadline, the run's abort signal, and a context that goes inert once
  * the attempt is over (a phase abandoned after its deadline cannot write into the run any more).
  */
+import type { Clock } from '../core/clock.js';
 import { AbortedError, isPlugrigError, PlugrigError } from '../core/errors.js';
 import { measurement as judged } from '../core/measurement.js';
 import type { ErrorInfo, Measurement, Phase, PhaseContext, ProgressInfo, RunEventBody, UnitIdentity } from '../core/run-types.js';
@@ -36,7 +37,8 @@ export interface AttemptHooks {
   emit(body: RunEventBody): void;
   /** Min ms between two progress events of a phase (the last one, done = total, always goes out). */
   progressIntervalMs: number;
-  monotonicNow: () => number;
+  /** Deadlines, progress rates and the phase's ctx.clock. */
+  clock: Clock;
 }
 
 /** Fills in speed and ETA for byte progress when the phase did not say. Pure. */
@@ -74,6 +76,7 @@ export async function runAttempt(
     signal: controller.signal,
     phase: phase.name,
     attempt,
+    clock: hooks.clock,
     measure(input): Measurement {
       const m = judged(input);
       if (live) {
@@ -83,7 +86,7 @@ export async function runAttempt(
       return m;
     },
     progress(p) {
-      const now = hooks.monotonicNow();
+      const now = hooks.clock.now();
       if (!firstProgress) firstProgress = { atMs: now, done: p.done };
       const final = p.done >= p.total;
       if (!final && now - lastProgressAt < hooks.progressIntervalMs) return;
@@ -106,10 +109,10 @@ export async function runAttempt(
     },
   };
 
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   let onRunAbort: (() => void) | undefined;
   const timeout = new Promise<AttemptResult>((resolve) => {
-    timer = setTimeout(() => {
+    timer = hooks.clock.setTimeout(() => {
       const err = new PlugrigError(
         'E_PHASE_TIMEOUT',
         `phase ${phase.name}${what === 'beforeRetry' ? ' (before retry)' : ''} did not finish within ${phase.timeoutMs} ms (attempt ${attempt})`,
@@ -141,7 +144,7 @@ export async function runAttempt(
     return await Promise.race([work, timeout, aborted]);
   } finally {
     live = false; // anything the abandoned body does from now on goes nowhere
-    clearTimeout(timer);
+    hooks.clock.clearTimeout(timer);
     if (onRunAbort) runSignal.removeEventListener('abort', onRunAbort);
     if (!controller.signal.aborted) controller.abort(new AbortedError(`phase ${phase.name} attempt ${attempt} ended`));
   }

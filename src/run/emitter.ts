@@ -20,7 +20,8 @@ export class RunEmitter {
     readonly runId: string,
     readonly slot: string,
     sinks: readonly Sink[],
-    private readonly now: () => number = Date.now,
+    /** Event time (`t`): the run clock's wall time. */
+    private readonly now: () => number,
     private readonly onEvent?: (e: RunEvent) => void,
   ) {
     this.durable = sinks.filter((s) => s.durable);

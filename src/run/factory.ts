@@ -2,6 +2,7 @@
  * How a station gets the plan for one unit on one slot. The real flash+check plan (bk7231 + checks)
  * and the simulated slots both come in through this one shape.
  */
+import type { Clock } from '../core/clock.js';
 import type { FirmwareInfo, Phase, SlotInfo, UnitIdentity } from '../core/run-types.js';
 
 export type { SlotInfo };
@@ -11,6 +12,8 @@ export interface PreparedRun {
   unit?: UnitIdentity;
   firmware?: FirmwareInfo;
   rig: string;
+  /** The run's clock: the opened rig's (default: the station's). */
+  clock?: Clock;
   /** Releases what preparing opened (the rig's lines and port); called once the run has ended. */
   release?: () => Promise<void>;
 }

@@ -12,6 +12,7 @@ import { chipCrc } from '../bk7231/crc.js';
 import { Flasher } from '../bk7231/flasher.js';
 import { hex } from '../bk7231/frames.js';
 import { checkImageFits, type FirmwareImage } from '../bk7231/image.js';
+import { waitForDevice } from '../checks/wait-for-device.js';
 
 export interface FlashPhaseOptions {
   rig: Rig;
@@ -64,6 +65,7 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
       flasher = await Flasher.connect({
         port,
         resets: o.rig.resets,
+        clock: o.rig.clock,
         baudRate: o.baudRate ?? 921600,
         ...(o.signal ? { signal: o.signal } : {}),
         progress: progressTo(ctx),
@@ -111,9 +113,9 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
     timeoutMs: 15 * 60_000,
     async run(ctx) {
       const f = need();
-      const t0 = performance.now();
+      const t0 = ctx.clock.now();
       const r = await f.write(o.image.data, { offset: o.offset, diff: o.diff ?? false, reboot: false });
-      const s = (performance.now() - t0) / 1000;
+      const s = Math.max(1e-3, (ctx.clock.now() - t0) / 1000);
       ctx.measure({ name: 'sectors_written', value: r.written });
       ctx.measure({ name: 'sectors_unchanged', value: r.skipped });
       ctx.measure({ name: 'sectors_repaired', value: r.repaired.length });
@@ -142,31 +144,22 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
     timeoutMs: (o.bootTimeoutMs ?? 20_000) + 10_000,
     async run(ctx) {
       await release();
-      if (!o.rig.boot) throw new PlugrigError('E_NO_BOOT_SEQUENCE', `rig ${o.rig.name} has no boot sequence`, 'add "boot" to the rig file');
-      const t0 = performance.now();
-      await o.rig.boot.run(ctx.signal);
-      const url = await waitFor(() => o.rig.deviceUrl(), o.bootTimeoutMs ?? 20_000, ctx.signal);
-      const ms = Math.round(performance.now() - t0);
+      const limit = o.bootTimeoutMs ?? 20_000;
+      let found: { url: string; waitedMs: number } | undefined;
+      try {
+        found = await waitForDevice(o.rig, { clock: ctx.clock, boot: 'always', timeoutMs: limit, signal: ctx.signal });
+      } catch (e) {
+        if ((e as PlugrigError).code !== 'E_DEVICE_NO_URL') throw e;
+      }
       ctx.measure({
         name: 'boot_to_http',
-        value: url ? ms : null,
+        value: found ? Math.round(found.waitedMs) : null,
         unit: 'ms',
-        limits: { low: 0, high: o.bootTimeoutMs ?? 20_000 },
-        note: url ? url : 'the firmware never served HTTP: it did not boot, or the image is not OpenBeken',
+        limits: { low: 0, high: limit },
+        note: found ? found.url : 'the firmware never served HTTP: it did not boot, or the image is not OpenBeken',
       });
     },
   };
 
   return { phases: [link, backup, flash, verify, boot], close: release };
-}
-
-/** Polls `get` until it returns a value or the deadline passes. */
-async function waitFor<T>(get: () => T | undefined, deadlineMs: number, signal: AbortSignal): Promise<T | undefined> {
-  const end = performance.now() + deadlineMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (performance.now() > end || signal.aborted) return undefined;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -4,7 +4,7 @@
  * as events; the returned record is the fold of those same events.
  */
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { realClock, type Clock } from '../core/clock.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
 import { RunEmitter } from './emitter.js';
 import { applyEvent, decideOutcome, type RunRecord } from '../core/record.js';
@@ -22,8 +22,11 @@ export interface RunPlanOptions {
   signal?: AbortSignal;
   /** Min ms between progress events of one phase; default 100. */
   progressIntervalMs?: number;
-  /** Wall clock for event times (tests). */
-  now?: () => number;
+  /**
+   * The run's time source: phase deadlines, durations, progress rates, event times (`t` is
+   * clock.wallNow()) and every phase's ctx.clock. Default: the machine's. Give the rig's clock.
+   */
+  clock?: Clock;
 }
 
 /** "20261129T085501-3fa9c2": sortable, unique enough for one store. */
@@ -33,18 +36,19 @@ export function newRunId(now = new Date()): string {
 }
 
 export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
-  const runId = opts.runId ?? newRunId();
+  const clock = opts.clock ?? realClock;
+  const runId = opts.runId ?? newRunId(new Date(clock.wallNow()));
   const signal = opts.signal ?? new AbortController().signal;
   let record: RunRecord | undefined;
-  const emitter = new RunEmitter(runId, opts.slot, opts.sinks, opts.now, (e: RunEvent) => {
+  const emitter = new RunEmitter(runId, opts.slot, opts.sinks, () => clock.wallNow(), (e: RunEvent) => {
     record = applyEvent(record, e);
   });
   const hooks = {
     emit: (b: Parameters<RunEmitter['emit']>[0]) => void emitter.emit(b),
     progressIntervalMs: opts.progressIntervalMs ?? 100,
-    monotonicNow: () => performance.now(),
+    clock,
   };
-  const t0 = performance.now();
+  const t0 = clock.now();
   emitter.emit({
     type: 'run.started',
     rig: opts.rig,
@@ -90,7 +94,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
   emitter.emit({
     type: 'run.finished',
     outcome,
-    durationMs: Math.round(performance.now() - t0),
+    durationMs: Math.round(clock.now() - t0),
     ...(error ? { error } : {}),
   });
   await emitter.flush();
@@ -116,7 +120,7 @@ async function runPhase(
   hooks: Parameters<typeof runAttempt>[3],
   emitter: RunEmitter,
 ): Promise<PhaseResult> {
-  const started = performance.now();
+  const started = hooks.clock.now();
   const maxAttempts = 1 + Math.max(0, Math.floor(phase.retries ?? 0));
   let result: AttemptResult = { kind: 'ABORTED' };
   let attempt = 0;
@@ -138,7 +142,7 @@ async function runPhase(
     if (!retry) break;
     if (attempt < maxAttempts) hooks.emit({ type: 'log', level: 'warn', phase: phase.name, message: retryMessage(phase.name, attempt, result) });
   }
-  const durationMs = Math.round(performance.now() - started);
+  const durationMs = Math.round(hooks.clock.now() - started);
   switch (result.kind) {
     case 'PASS':
     case 'FAIL':

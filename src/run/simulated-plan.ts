@@ -9,7 +9,8 @@
  * Faults can be injected per slot: a failing check, a hang, an error.
  */
 import { createHash } from 'node:crypto';
-import { AbortedError, PlugrigError } from '../core/errors.js';
+import { sleep } from '../core/clock.js';
+import { PlugrigError } from '../core/errors.js';
 import type { RunFactory, SlotInfo } from './factory.js';
 import type { Limits, Phase, PhaseContext } from '../core/run-types.js';
 
@@ -47,28 +48,13 @@ export function sectorWriteMs(baud: number): number {
   return wire + BLOCK_ERASE_MS / SECTORS_PER_BLOCK + (SECTOR / 256) * PAGE_PROGRAM_MS;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new AbortedError('simulated wait'));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new AbortedError('simulated wait'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** A plan that looks like a real run of one unit. `unitNo` makes each unit's MAC distinct. */
 export function simulatedPlan(slot: SlotInfo, unitNo: number, opts: SimPlanOptions = {}): Phase[] {
   const scale = opts.timeScale ?? 1;
   const baud = opts.baud ?? 2_000_000;
   const imageBytes = opts.imageBytes ?? 1 << 20;
   const faults = opts.faults?.(slot) ?? {};
-  const wait = (ms: number, ctx: PhaseContext) => sleep(ms * scale, ctx.signal);
+  const wait = (ms: number, ctx: PhaseContext) => sleep(ctx.clock, ms * scale, ctx.signal, 'simulated wait');
   const slotHash = createHash('sha256').update(slot.slot).digest();
   const mac = `C8478C${((slotHash.readUInt16BE(0) << 8) ^ unitNo).toString(16).toUpperCase().padStart(6, '0').slice(-6)}`;
   const t = (ms: number) => Math.max(200, ms * scale * 20); // deadlines well above the modelled time

@@ -49,7 +49,7 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.bootTimeoutMs !== undefined ? { bootTimeoutMs: o.bootTimeoutMs } : {}),
   });
-  const client = new ObkClient({ url: () => o.rig.deviceUrl(), timeoutMs: o.httpTimeoutMs ?? 4000 });
+  const client = new ObkClient({ url: () => o.rig.deviceUrl(), timeoutMs: o.httpTimeoutMs ?? 4000, clock: o.rig.clock });
   // After configure, one CEN reset with the Wi-Fi LED pad recorded from the boot instant: the
   // LED's polarity shows only there (checks/led.ts).
   const reboot = rebootWatchPhase({ rig: o.rig, client, ledPads: pinsOfKind(o.template, 'wifiLed').map((p) => p.gpio) });

@@ -133,7 +133,7 @@ export class SimPort implements BindingPortInterface {
 
   async drain(): Promise<void> {
     this.assertUsable('drain');
-    await sleepUntil(this.module.link.hostTxDoneMs());
+    await sleepUntil(this.module.clock, this.module.link.hostTxDoneMs());
     this.assertUsable('drain');
   }
 

@@ -6,6 +6,7 @@
  * `FlashView` methods are the firmware's own access (it unprotects what it writes, so they do not).
  */
 import type { FlashView } from './types.js';
+import { realSimClock, type SimClock } from './clock.js';
 import { partFor, sizeFromCapacityCode, type FlashPart } from './flash-parts.js';
 
 export const SECTOR = 0x1000;
@@ -33,7 +34,8 @@ export interface NorFlashOptions {
   srWriteMs?: number;
   /** Fault: SR writes are accepted on the bus but never change the register. */
   stuckProtection?: boolean;
-  now?: () => number;
+  /** Time source of the WIP window (the module's clock). */
+  clock?: SimClock;
 }
 
 export class NorFlash implements FlashView {
@@ -45,7 +47,7 @@ export class NorFlash implements FlashView {
   srWriteMs: number;
   private srValue: number;
   private wipUntil = Number.NEGATIVE_INFINITY;
-  private readonly now: () => number;
+  private readonly clock: SimClock;
 
   constructor(opts: NorFlashOptions = {}) {
     this.part = partFor(opts.jedec ?? [0xeb, 0x60, 0x15]);
@@ -55,7 +57,7 @@ export class NorFlash implements FlashView {
     this.protection = opts.protection ?? 'coarse';
     this.stuckProtection = opts.stuckProtection ?? false;
     this.srWriteMs = opts.srWriteMs ?? 0;
-    this.now = opts.now ?? (() => performance.now());
+    this.clock = opts.clock ?? realSimClock;
   }
 
   get jedec(): readonly [number, number, number] {
@@ -123,7 +125,7 @@ export class NorFlash implements FlashView {
 
   /** FlashReadSR: 0x05 → SR1 (with WIP while an SR write is in progress), 0x35 → SR2, else 0. */
   readStatus(opcode: number): number {
-    const busy = this.now() < this.wipUntil ? SR_WIP : 0;
+    const busy = this.clock.now() < this.wipUntil ? SR_WIP : 0;
     if (opcode === 0x05) return (this.srValue & 0xff) | busy;
     if (opcode === 0x35) return this.part.srBytes === 2 ? (this.srValue >> 8) & 0xff : 0;
     return 0;
@@ -131,7 +133,7 @@ export class NorFlash implements FlashView {
 
   /** FlashWriteSR with one byte (SR1 only) or two (SR1, SR2). WIP/WEL are not writable. */
   writeStatus(bytes: readonly number[]): void {
-    this.wipUntil = this.now() + this.srWriteMs;
+    this.wipUntil = this.clock.now() + this.srWriteMs;
     if (this.stuckProtection || bytes.length === 0) return;
     const sr1 = bytes[0]! & 0xfc;
     const sr2 = bytes.length >= 2 && this.part.srBytes === 2 ? bytes[1]! : (this.srValue >> 8) & 0xff;

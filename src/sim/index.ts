@@ -6,6 +6,7 @@ import { registerModule, SimModule, type SimModuleOptions } from './module.js';
 export { SimModule, EARLY_RESET_UPTIME_MS, CB2S_PADS, type SimModuleOptions } from './module.js';
 export { parseSimOptions } from './options.js';
 export { simBinding, SimPort } from './binding.js';
+export { realSimClock, type SimClock } from './clock.js';
 export { startPtyServer, type PtyServer, type PtyServerOptions } from './pty.js';
 export { parseFault, parseFaults, FAULT_NAMES, type SimFaults } from './faults.js';
 export { REALISTIC_TIMING, FAST_TIMING, resolveTiming, type TimingModel, type TimingChoice } from './timing.js';

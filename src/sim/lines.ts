@@ -2,11 +2,12 @@
  * The rig's lines on the simulated module: the same OutputLine / InputLine / PulseOutput the Pi
  * backends give, over the module's PadNets. Push-pull drives 0/1; open-drain drives 0 or lets go
  * (the net's pull decides); a pulse output puts an analytic pulse train on the net (no timers).
- * Input edges carry the host clock (process.hrtime) like the Pi backend's.
+ * Input edges are stamped from the net's clock, the module's: with the real clock that is the
+ * host's hrtime base (as the Pi backend stamps), with a shared virtual clock the host's virtual time.
  */
 import { PlugrigError } from '../core/errors.js';
-import { createEdgeFilter, nowNs } from '../io/edge-filter.js';
-import type { InputLine, Level, OutputLine, PulseOutput } from '../io/types.js';
+import type { Edge, InputLine, Level, OutputLine, PulseOutput } from '../io/types.js';
+import { simTimeout } from './clock.js';
 import type { PadNet } from './net.js';
 
 export type SimDrive = 'push-pull' | 'open-drain';
@@ -53,11 +54,9 @@ export function simInputLine(name: string, net: PadNet): InputLine {
     },
     watch(onEdge, debounceMs = 0) {
       if (closed) throw closedError(name);
-      const filter = createEdgeFilter(net.level(), debounceMs, onEdge);
-      const off = net.onChange((level) => filter.feed({ level, tNs: nowNs() }));
+      const settle = settledEdges(net, debounceMs, onEdge);
       const unsub = () => {
-        filter.cancel();
-        off();
+        settle.stop();
         unsubs.delete(unsub);
       };
       unsubs.add(unsub);
@@ -66,6 +65,44 @@ export function simInputLine(name: string, net: PadNet): InputLine {
     async close() {
       closed = true;
       for (const u of [...unsubs]) u();
+    },
+  };
+}
+
+/**
+ * The simulated line's own debounce: a change is reported once the net has kept its level for
+ * `debounceMs` of the net's clock, stamped with the moment it changed to that level, so chatter
+ * delays the report but does not move the edge. A level the net returns to before settling is not
+ * reported at all. Without a debounce every change is reported as it happens.
+ */
+function settledEdges(net: PadNet, debounceMs: number, onEdge: (e: Edge) => void): { stop(): void } {
+  let reported: Level = net.level();
+  let latest: Edge | undefined;
+  let timer: unknown;
+  const cancelTimer = () => {
+    if (timer !== undefined) net.clock.clearTimeout(timer);
+    timer = undefined;
+  };
+  const report = (e: Edge) => {
+    if (e.level === reported) return;
+    reported = e.level;
+    onEdge(e);
+  };
+  const off = net.onChange((level, tMs) => {
+    const edge: Edge = { level, tNs: BigInt(Math.round(tMs * 1e6)) };
+    if (!(debounceMs > 0)) return report(edge);
+    cancelTimer();
+    latest = edge;
+    if (level === reported) return; // bounced back before it settled: nothing to report
+    timer = simTimeout(net.clock, () => {
+      timer = undefined;
+      if (latest) report(latest);
+    }, debounceMs);
+  });
+  return {
+    stop() {
+      cancelTimer();
+      off();
     },
   };
 }

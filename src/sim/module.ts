@@ -9,7 +9,7 @@ import { PadNet } from './net.js';
 import type { FirmwareContext, FirmwareFactory, ModuleState, RunningFirmware, SimModuleHandle } from './types.js';
 import { NorFlash, type ProtectionModel } from './flash-model.js';
 import path from 'node:path';
-import { resolveStoreDir } from '../report/store/location.js';
+import { realSimClock, simTimeout, type SimClock } from './clock.js';
 import { macFromTlvSector, TLV_SECTOR, writeFactoryImage } from './factory-image.js';
 import { loadFlashFile, saveFlashFile } from './flash-file.js';
 import { RomFrameReader, type RomFrame } from './rom/frame-reader.js';
@@ -18,7 +18,6 @@ import { RomRegisters } from './rom/registers.js';
 import { resolveTiming, opMs, type TimingChoice, type TimingModel } from './timing.js';
 import { seededRng, type Rng } from './prng.js';
 import type { SimFaults } from './faults.js';
-import type { SimClock } from './firmware/clock.js';
 import { ROM_BAUD, UartLink } from './uart-link.js';
 
 export interface SimModuleOptions {
@@ -56,8 +55,9 @@ export interface SimModuleOptions {
   rxBufferBytes?: number;
   /**
    * Keep the flash in this file across processes (loaded at creation, saved atomically on close), so a
-   * simulated rig behaves like a real module between `plugrig flash` and `plugrig test`. A relative
-   * path is taken under $PLUGRIG_HOME (else ~/.local/share/plugrig).
+   * simulated rig behaves like a real module between `plugrig flash` and `plugrig test`. Used as
+   * given: absolute, or relative to the process's working directory (whoever reads a rig file
+   * decides where its relative paths live).
    */
   flashFile?: string;
   /**
@@ -67,7 +67,11 @@ export interface SimModuleOptions {
   firmwareFaults?: string[];
   /** App uptime after which the early-reset counter clears. Default EARLY_RESET_UPTIME_MS (5 s). */
   earlyResetClearMs?: number;
-  /** Time source shared with the host (a rig passes its Clock; tests one VirtualClock to both sides). */
+  /**
+   * Time source of everything the module does (download window, UART wire times, flash status,
+   * pad nets and their pulse trains, the firmware it boots). Default: the real clock. Tests pass the
+   * host's virtual clock here, so host and module share one time.
+   */
   clock?: SimClock;
 }
 
@@ -90,6 +94,7 @@ export class SimModule implements SimModuleHandle {
   readonly regs: RomRegisters;
   readonly link: UartLink;
   readonly mac: string;
+  readonly clock: SimClock;
   timing: TimingModel;
   faults: SimFaults;
   downloadWindowMs: number;
@@ -109,8 +114,8 @@ export class SimModule implements SimModuleHandle {
   private firmware: RunningFirmware | undefined;
   private bootGeneration = 0;
   private appBootedAt = 0;
-  private windowTimer: NodeJS.Timeout | undefined;
-  private uptimeTimer: NodeJS.Timeout | undefined;
+  private windowTimer: unknown;
+  private uptimeTimer: unknown;
   private chipBusyUntil = Number.NEGATIVE_INFINITY;
   /** Until the reply of the command in hand has left the UART, the ROM is not draining its receiver. */
   private rxBlockedUntil = Number.NEGATIVE_INFINITY;
@@ -123,6 +128,7 @@ export class SimModule implements SimModuleHandle {
 
   constructor(opts: SimModuleOptions = {}) {
     const seed = opts.seed ?? 1;
+    this.clock = opts.clock ?? realSimClock;
     this.rng = seededRng(seed);
     this.timing = resolveTiming(opts.timing);
     this.faults = { ...(opts.faults ?? {}) };
@@ -130,7 +136,7 @@ export class SimModule implements SimModuleHandle {
     this.earlyResetClearMs = opts.earlyResetClearMs ?? EARLY_RESET_UPTIME_MS;
     this.rxBufferBytes = opts.rxBufferBytes ?? DEFAULT_RX_BUFFER_BYTES;
     this.uartPath = opts.path ?? `sim:slot${nextSlot++}`;
-    this.flashFile = opts.flashFile === undefined ? undefined : path.resolve(resolveStoreDir(), opts.flashFile);
+    this.flashFile = opts.flashFile === undefined ? undefined : path.resolve(opts.flashFile);
     const saved = this.flashFile ? loadFlashFile(this.flashFile) : undefined;
     const savedMac = saved ? macFromTlvSector(saved.subarray(TLV_SECTOR, TLV_SECTOR + 0x1000)) : undefined;
     this.mac = (savedMac ?? opts.mac ?? defaultMac(seed)).toUpperCase();
@@ -140,6 +146,7 @@ export class SimModule implements SimModuleHandle {
       protection: opts.protection,
       srWriteMs: opMs(this.timing, this.timing.srWriteMs),
       stuckProtection: this.faults.stuckProtection,
+      clock: this.clock,
     });
     if (saved) saved.copy(this.flash.data);
     else if (opts.factoryImage ?? true) writeFactoryImage(this.flash.data, this.mac, seed);
@@ -150,12 +157,13 @@ export class SimModule implements SimModuleHandle {
       () => this.faults,
       this.rng,
       (bytes, t, byteMs) => this.onChipRx(bytes, t, byteMs),
+      this.clock,
     );
     this.env = { flash: this.flash, regs: this.regs, timing: this.timing, brownoutNow: () => this.brownoutNow() };
 
-    this.powerNet = new PadNet('3V3', 'down');
-    this.cenNet = new PadNet('CEN', 'up');
-    this.pads = new Map(CB2S_PADS.map((n) => [n, new PadNet(`P${n}`, 'up')]));
+    this.powerNet = new PadNet('3V3', 'down', this.clock);
+    this.cenNet = new PadNet('CEN', 'up', this.clock);
+    this.pads = new Map(CB2S_PADS.map((n) => [n, new PadNet(`P${n}`, 'up', this.clock)]));
     if (opts.powered) this.powerNet.setHostDrive(1);
     this.unsubscribe.push(this.powerNet.onChange(() => this.evaluate()));
     this.unsubscribe.push(this.cenNet.onChange(() => this.evaluate()));
@@ -231,14 +239,14 @@ export class SimModule implements SimModuleHandle {
 
   private boot(): void {
     this.reader.reset();
-    this.link.chipReset(performance.now());
+    this.link.chipReset(this.clock.now());
     this.chipBusyUntil = Number.NEGATIVE_INFINITY;
     this.rxBlockedUntil = Number.NEGATIVE_INFINITY;
     this.rxHeld = 0;
     this.setState('rom-listen');
     const gen = this.bootGeneration;
     if (Number.isFinite(this.downloadWindowMs)) {
-      this.windowTimer = setTimeout(() => {
+      this.windowTimer = simTimeout(this.clock, () => {
         this.windowTimer = undefined;
         if (gen === this.bootGeneration && this.current === 'rom-listen') void this.startApp();
       }, Math.max(0, this.downloadWindowMs));
@@ -251,10 +259,10 @@ export class SimModule implements SimModuleHandle {
     const wasApp = this.current === 'app';
     this.clearTimers();
     this.bootGeneration++;
-    this.link.chipReset(performance.now());
+    this.link.chipReset(this.clock.now());
     this.reader.reset();
     if (wasApp) {
-      if (performance.now() - this.appBootedAt < this.earlyResetClearMs) this.earlyResets++;
+      if (this.clock.now() - this.appBootedAt < this.earlyResetClearMs) this.earlyResets++;
       const fw = this.firmware;
       this.firmware = undefined;
       void fw?.stop();
@@ -264,11 +272,11 @@ export class SimModule implements SimModuleHandle {
 
   private async startApp(): Promise<void> {
     const gen = this.bootGeneration;
-    this.appBootedAt = performance.now();
+    this.appBootedAt = this.clock.now();
     this.setState('app');
     this.log('V:BK7231N_1.0.1');
     this.log('J 0x10000');
-    this.uptimeTimer = setTimeout(() => {
+    this.uptimeTimer = simTimeout(this.clock, () => {
       this.uptimeTimer = undefined;
       if (gen === this.bootGeneration) this.earlyResets = 0;
     }, this.earlyResetClearMs);
@@ -278,6 +286,7 @@ export class SimModule implements SimModuleHandle {
       pads: this.pads,
       flash: this.flash,
       mac: this.mac,
+      clock: this.clock,
       bootedAtMs: this.appBootedAt,
       earlyResets: this.earlyResets,
       log: (line) => {
@@ -293,8 +302,8 @@ export class SimModule implements SimModuleHandle {
   }
 
   private clearTimers(): void {
-    if (this.windowTimer) clearTimeout(this.windowTimer);
-    if (this.uptimeTimer) clearTimeout(this.uptimeTimer);
+    if (this.windowTimer !== undefined) this.clock.clearTimeout(this.windowTimer);
+    if (this.uptimeTimer !== undefined) this.clock.clearTimeout(this.uptimeTimer);
     this.windowTimer = undefined;
     this.uptimeTimer = undefined;
   }

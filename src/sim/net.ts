@@ -5,6 +5,8 @@
  * otherwise any high wins, otherwise the pull decides. The host may also put a pulse train on a
  * net (a PWM output): its edges are counted analytically, so a 1.7 kHz train costs no timers.
  */
+import { realSimClock, type SimClock } from './clock.js';
+
 export type NetLevel = 0 | 1;
 export type Drive = 0 | 1 | 'z';
 export type Pull = 'up' | 'down' | 'none';
@@ -12,7 +14,7 @@ export type Pull = 'up' | 'down' | 'none';
 export interface PulseTrain {
   hz: number;
   duty: number;
-  /** performance.now() when the train (re)started; the first falling edge is at start + duty/hz. */
+  /** The net's clock (ms) when the train (re)started; the first falling edge is at start + duty/hz. */
   startMs: number;
 }
 
@@ -28,7 +30,8 @@ export class PadNet {
   constructor(
     readonly name: string,
     private pull: Pull = 'up',
-    private readonly now: () => number = () => performance.now(),
+    /** The module's clock: pulse trains and change times read it, lines over the net take their timestamps and timers from it. */
+    readonly clock: SimClock = realSimClock,
   ) {
     this.last = this.level();
   }
@@ -59,7 +62,7 @@ export class PadNet {
 
   /** Host drives a pulse train (null stops it and releases the net). */
   setHostPulse(train: Omit<PulseTrain, 'startMs'> | null): void {
-    this.pulse = train && train.hz > 0 ? { ...train, startMs: this.now() } : null;
+    this.pulse = train && train.hz > 0 ? { ...train, startMs: this.clock.now() } : null;
     this.host = 'z';
     this.changed();
   }
@@ -70,7 +73,7 @@ export class PadNet {
 
   level(): NetLevel {
     const m = this.module;
-    const h = this.pulse ? this.pulseLevel(this.pulse, this.now()) : this.host;
+    const h = this.pulse ? this.pulseLevel(this.pulse, this.clock.now()) : this.host;
     if (m === 0 || h === 0) return 0;
     if (m === 1 || h === 1) return 1;
     return this.pull === 'down' ? 0 : this.pull === 'up' ? 1 : 1;
@@ -101,7 +104,7 @@ export class PadNet {
     const now = this.level();
     if (now === this.last) return;
     this.last = now;
-    const t = this.now();
+    const t = this.clock.now();
     for (const l of [...this.listeners]) l(now, t);
   }
 }

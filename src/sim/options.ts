@@ -125,7 +125,7 @@ export function parseSimOptions(json: unknown, jsonPath: string): SimModuleOptio
         break;
       }
       case 'flashFile':
-        if (typeof v !== 'string' || v.trim() === '') fail(p, 'expected a file path (relative paths are under $PLUGRIG_HOME)');
+        if (typeof v !== 'string' || v.trim() === '') fail(p, 'expected a file path (in a rig file, relative paths are under $PLUGRIG_HOME)');
         out.flashFile = v;
         break;
       case 'frameTimeoutMs':

@@ -3,6 +3,7 @@
  * timing), the firmware side (OpenBeken behaviour) and the rig's simulated lines meet here.
  * Nothing in sim/ imports bk7231/, checks/ or device/: the simulator is an independent peer.
  */
+import type { SimClock } from './clock.js';
 import type { PadNet } from './net.js';
 
 export type ModuleState = 'off' | 'in-reset' | 'rom-listen' | 'download' | 'app';
@@ -22,7 +23,9 @@ export interface FirmwareContext {
   readonly pads: ReadonlyMap<number, PadNet>;
   readonly flash: FlashView;
   readonly mac: string; // 12 upper-case hex digits
-  /** performance.now() at boot. */
+  /** The module's clock: the firmware's time and timers (unless its own options override it). */
+  readonly clock: SimClock;
+  /** clock.now() at boot. */
   readonly bootedAtMs: number;
   /** Resets that happened before 5 s of uptime, in a row (OpenBeken's boot-failure counter lives in flash; the module keeps it across resets). */
   readonly earlyResets: number;

@@ -9,6 +9,7 @@
 import { PlugrigError } from '../core/errors.js';
 import type { Rng } from './prng.js';
 import type { SimFaults } from './faults.js';
+import { realSimClock, type SimClock } from './clock.js';
 import { TimedQueue } from './timed-queue.js';
 import { wireMs, type TimingModel } from './timing.js';
 
@@ -59,10 +60,10 @@ export class UartLink {
     private readonly rng: Rng,
     /** Bytes reaching the chip: `tMs` is when the last one arrived, `byteMs` the time each took on the wire. */
     private readonly onChipRx: (bytes: Buffer, tMs: number, byteMs: number) => void,
-    private readonly now: () => number = () => performance.now(),
+    private readonly clock: SimClock = realSimClock,
   ) {
-    this.toChip = new TimedQueue(now);
-    this.toHost = new TimedQueue(now);
+    this.toChip = new TimedQueue(clock);
+    this.toHost = new TimedQueue(clock);
   }
 
   attachHost(endpoint: HostEndpoint, who: string): () => void {
@@ -96,7 +97,7 @@ export class UartLink {
   /** Host transmits; returns the time its last byte leaves the wire (what drain waits for). */
   hostWrite(bytes: Buffer): number {
     const baud = this.hostBaud;
-    const start = Math.max(this.now(), this.hostTxFreeMs);
+    const start = Math.max(this.clock.now(), this.hostTxFreeMs);
     const due = start + wireMs(this.timing(), bytes.length, baud);
     this.hostTxFreeMs = due;
     this.hostBytesWritten += bytes.length;

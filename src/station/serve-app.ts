@@ -4,6 +4,7 @@
  * real flash+check plan comes in as the `factory`.
  */
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
 import type { RunFactory, SlotInfo } from '../run/factory.js';
 import type { Sink } from '../core/run-types.js';
 import { ConsoleSink } from '../report/console.js';
@@ -27,6 +28,11 @@ export interface ServeOptions {
   progressIntervalMs?: number;
   /** More sinks for every run (after the store, so they only see stored events). */
   sinks?: Sink[];
+  /**
+   * The station's clock (runs' deadlines and event times; default the machine's). The hub and the
+   * store keep real time for their own housekeeping (pings, lock checks).
+   */
+  clock?: Clock;
 }
 
 export interface ServeHandle {
@@ -53,6 +59,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     sinks,
     ...(o.stationName ? { name: o.stationName } : {}),
     ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
   });
   const hub = new Hub({ store, slots: o.slots, control: station, token, host: o.host ?? '127.0.0.1', port: o.port ?? 8231, ...o.hub });
   let url: string;

@@ -5,6 +5,7 @@
  * the timed model of that plan (src/run/simulated-plan.ts), for demos and load tests.
  */
 import path from 'node:path';
+import type { Clock } from '../core/clock.js';
 import type { FirmwareImage } from '../bk7231/image.js';
 import { defaultTestImage } from '../bk7231/test-image.js';
 import { loadDeviceTemplate } from '../device/cli-support.js';
@@ -25,6 +26,8 @@ export interface ServeFactoryOptions {
   cwd: string;
   /** --sim-slots only: run the timing model this many times faster. */
   simSpeed?: number;
+  /** The clock every rig opened here runs on (--virtual-time: one VirtualClock for all). */
+  clock?: Clock;
 }
 
 export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; note?: string } {
@@ -35,7 +38,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
     const config = await loadRigFile(slot.rigPath);
     const template = await loadDeviceTemplate(config.devicePath, o.cwd);
     // A simulated rig boots the simulated OpenBeken (with the rig file's sim.firmwareFaults).
-    const rig = await openRig(config, { signal });
+    const rig = await openRig(config, { signal, ...(o.clock ? { clock: o.clock } : {}) });
     const unit = buildUnitPlan({
       rig,
       template,
@@ -51,6 +54,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
       plan: unit.plan,
       firmware: unit.firmware,
       rig: rig.name,
+      clock: rig.clock,
       release: async () => {
         await unit.close();
         await rig.close();

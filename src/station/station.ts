@@ -4,6 +4,7 @@
  * a failed slot can be started again on its own. What a run does is injected as a RunFactory, so
  * the real flash+check plan plugs in without the station knowing it.
  */
+import { realClock, withDeadline, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
 import type { RunRecord } from '../core/record.js';
 import { newRunId, runPlan } from '../run/runner.js';
@@ -26,6 +27,11 @@ export interface StationOptions {
   progressIntervalMs?: number;
   /** Called when a run could not be recorded at all (the store failed). */
   onRunError?: (slot: string, err: unknown) => void;
+  /**
+   * Time source of the station's own deadlines and of runs whose factory names no clock (default:
+   * the machine's). A prepared run's clock (its rig's) wins for that run.
+   */
+  clock?: Clock;
 }
 
 interface Running {
@@ -39,8 +45,10 @@ export class Station implements StationControl {
   private readonly running = new Map<string, Running>();
   private readonly last = new Map<string, RunRecord>();
   private closing = false;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: StationOptions) {
+    this.clock = opts.clock ?? realClock;
     for (const s of opts.slots) {
       if (this.bySlot.has(s.slot)) {
         throw new PlugrigError('E_STATION_INVALID', `slot name "${s.slot}" is used twice`, 'give each rig its own name or slot');
@@ -83,7 +91,7 @@ export class Station implements StationControl {
     if (this.closing) throw new PlugrigError('E_STATION_CLOSING', 'the station is shutting down', '');
     const busy = this.running.get(slot);
     if (busy) throw new PlugrigError('E_SLOT_BUSY', `slot ${slot} is already running ${busy.runId}`, 'wait for it to finish or abort it');
-    const runId = newRunId();
+    const runId = newRunId(new Date(this.clock.wallNow()));
     const controller = new AbortController();
     const done = this.execute(info, runId, controller.signal).finally(() => this.running.delete(slot));
     this.running.set(slot, { runId, controller, done });
@@ -120,7 +128,7 @@ export class Station implements StationControl {
       } catch (e) {
         // Still a run with a record: it shows why the slot could not start.
         const failing: Phase = { name: 'prepare', timeoutMs: 1000, run: async () => Promise.reject(e) };
-        const rec = await runPlan({ ...base, ...progress, rig: info.rig, plan: [failing] });
+        const rec = await runPlan({ ...base, ...progress, clock: this.clock, rig: info.rig, plan: [failing] });
         this.last.set(info.slot, rec);
         return rec;
       }
@@ -130,6 +138,7 @@ export class Station implements StationControl {
           ...progress,
           rig: prepared.rig,
           plan: prepared.plan,
+          clock: prepared.clock ?? this.clock,
           ...(prepared.unit ? { unit: prepared.unit } : {}),
           ...(prepared.firmware ? { firmware: prepared.firmware } : {}),
         });
@@ -148,19 +157,19 @@ export class Station implements StationControl {
     const ms = this.opts.prepareTimeoutMs ?? 30_000;
     return new Promise<PreparedRun>((resolve, reject) => {
       let late = false;
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         late = true;
         reject(new PlugrigError('E_PREPARE_TIMEOUT', `slot ${info.slot}: preparing the run took over ${ms} ms`, 'check the rig file and that its lines and port open'));
       }, ms);
       this.opts.factory(info, signal).then(
         (p) => {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           // Prepared after the deadline: nobody will run it, so give back what it opened.
           if (late) void p.release?.().catch(() => undefined);
           else resolve(p);
         },
         (e: unknown) => {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           reject(e);
         },
       );
@@ -172,8 +181,6 @@ export class Station implements StationControl {
     this.closing = true;
     for (const slot of this.running.keys()) this.abort(slot);
     const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+    await withDeadline(this.clock, timeoutMs, all, () => new Error('close deadline')).catch(() => undefined);
   }
 }

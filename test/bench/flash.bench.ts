@@ -4,14 +4,17 @@
  * 921600 and 2000000 baud. Prints the whole session time (link, baud switch, identify, unprotect,
  * erase/program, CRC verify, reboot), the floor (flash-floor.ts) and their ratio; then a
  * differential re-flash after one changed sector and its share of the full session. Medians over
- * PLUGRIG_BENCH_REPS runs (default 3).
+ * PLUGRIG_BENCH_REPS runs (default 3). Then the whole process: the compiled `plugrig flash` as its
+ * own process against the module served on a pty, timed from spawn to exit (node start-up, module
+ * loading, port open included), and its ratio to the same floor.
  * With PLUGRIG_BENCH_PEER set to a command template ({pty}, {image}, {baud}) the same job is run
  * by that tool against the simulated module served on a pty, and the ratio is printed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Flasher } from '../../src/bk7231/flasher.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { createSimModule, REALISTIC_TIMING, startPtyServer } from '../../src/sim/index.js';
@@ -21,6 +24,12 @@ import { flashFloor } from './flash-floor.js';
 const MiB = 1024 * 1024;
 const BAUDS = [921600, 2000000];
 const REPS = Math.max(1, Number(process.env.PLUGRIG_BENCH_REPS ?? 3));
+/** The compiled CLI (npm run bench:flash builds it first). */
+const CLI = fileURLToPath(new URL('../../bin/plugrig.js', import.meta.url));
+if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) {
+  console.error('bench:flash: dist/ is missing; run `npm run build` first (npm run bench:flash does)');
+  process.exit(1);
+}
 const image = generateTestImage({ size: MiB });
 const changed = Buffer.from(image);
 changed[0x84321] = changed[0x84321]! ^ 0x40; // one sector differs
@@ -72,28 +81,50 @@ async function once(baud: number, seed: number): Promise<Run> {
   }
 }
 
-async function peer(template: string, baud: number): Promise<{ ms: number; ok: boolean; code: number | null } | undefined> {
+/**
+ * Runs an outside process against the simulated module served on a pty (its ROM listening without
+ * a reset), times it from spawn to exit, and checks the flash holds the image afterwards.
+ */
+async function onPty(baud: number, argv: (pty: string, file: string) => { cmd: string; args: string[] }, quiet = false) {
   const module = createSimModule({ timing: 'realistic', downloadWindowMs: Number.POSITIVE_INFINITY, powered: true });
+  const floor = flashFloor(module.flash.read(0, MiB), image, 0, baud, REALISTIC_TIMING);
   const pty = await startPtyServer(module);
   const dir = mkdtempSync(join(tmpdir(), 'plugrig-bench-'));
   const file = join(dir, 'image.bin');
   writeFileSync(file, image);
-  const cmd = template.replaceAll('{pty}', pty.path).replaceAll('{image}', file).replaceAll('{baud}', String(baud));
+  const { cmd, args } = argv(pty.path, file);
   try {
     const t0 = performance.now();
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const env = { ...process.env };
+      delete env.NODE_OPTIONS; // the bench's own loader is not the tool's start-up
+      // quiet: the tool's progress lines are kept back and shown only if it fails.
+      const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', quiet ? 'pipe' : 'inherit'], env });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       const kill = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
       child.on('exit', (c) => {
         clearTimeout(kill);
+        if (c !== 0 && stderr) process.stderr.write(stderr);
         resolve(c);
       });
     });
-    return { ms: performance.now() - t0, ok: module.flash.read(0, MiB).equals(image), code };
+    return { ms: performance.now() - t0, ok: module.flash.read(0, MiB).equals(image), code, floorMs: floor.totalMs };
   } finally {
     await pty.close();
     await module.close();
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A peer tool from a command template ({pty}, {image}, {baud}), run through sh. */
+function peer(template: string, baud: number) {
+  return onPty(baud, (pty, file) => ({ cmd: 'sh', args: ['-c', template.replaceAll('{pty}', pty).replaceAll('{image}', file).replaceAll('{baud}', String(baud))] }));
+}
+
+/** `plugrig flash` as a user runs it: the compiled CLI as its own process, start-up included. */
+function wholeProcess(baud: number) {
+  return onPty(baud, (pty, file) => ({ cmd: process.execPath, args: [CLI, 'flash', file, '--port', pty, '--baud', String(baud)] }), true);
 }
 
 async function benchMain(): Promise<void> {
@@ -120,6 +151,17 @@ async function benchMain(): Promise<void> {
     const crcBound = (MiB / REALISTIC_TIMING.crcBytesPerSec) * 1000;
     console.log(`               (bound: comparing 1 MiB by chip CRC at ${REALISTIC_TIMING.crcBytesPerSec / 1000} kB/s alone takes ${fmt(crcBound)} = ${((crcBound / full) * 100).toFixed(1)} % of the full write)`);
     console.log(`  read-back    ${runs.every((r) => r.ok) ? 'flash equals the image after both writes' : 'MISMATCH'}`);
+    const whole: Awaited<ReturnType<typeof wholeProcess>>[] = [];
+    for (let i = 0; i < REPS; i++) whole.push(await wholeProcess(baud));
+    const wholeOk = whole.every((w) => w.ok && w.code === 0);
+    allOk &&= wholeOk;
+    const wholeMs = median(whole.map((w) => w.ms));
+    const wholeFloor = median(whole.map((w) => w.floorMs));
+    console.log(
+      `  whole process ${fmt(wholeMs)} = \`plugrig flash --port <pty>\` from dist/, start-up included (runs: ${whole.map((w) => fmt(w.ms)).join(', ')}; ` +
+        `${wholeOk ? 'exit 0, flash verified' : 'FAILED: ' + whole.map((w) => `exit ${w.code}${w.ok ? '' : ' flash differs'}`).join(', ')})`,
+    );
+    console.log(`  ratio        ${(wholeMs / wholeFloor).toFixed(3)} × floor ${fmt(wholeFloor)} for the whole process (target ≤ 1.10)`);
     const template = process.env.PLUGRIG_BENCH_PEER;
     if (template) {
       const p = await peer(template, baud);

@@ -2,6 +2,7 @@ import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import { bl0937Phase } from '../../src/checks/bl0937.js';
 import { calibrationPhase } from '../../src/checks/calibration.js';
 import { OBK_DEFAULT_CAL, type Bl0937Cal } from '../../src/checks/bl0937-math.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
 import { FakeObk } from '../device/fake-obk.js';
@@ -34,7 +35,8 @@ function scriptedMeter(fake: FakeObk, cf: FakePulse, cf1: FakePulse, sel: Wire, 
     else return undefined;
     return '{}';
   };
-  const timer = setInterval(() => {
+  const clock = fake.clock;
+  const timer = clock.setInterval(() => {
     if (fault === 'driver-stopped') return;
     const selHigh = sel.level() === 1;
     const voltageWindow = selHigh !== (fault === 'sel-inverted');
@@ -50,25 +52,28 @@ function scriptedMeter(fake: FakeObk, cf: FakePulse, cf1: FakePulse, sel: Wire, 
     e.power = raw.p * cal.power;
     sel.setPeer(selHigh ? 0 : 'z');
   }, windowMs);
-  return () => clearInterval(timer);
+  return () => clock.clearInterval(timer);
 }
 
 const t = parseTemplate({ pins: { '6': 'BL0937CF1;0', '7': 'BL0937CF;0', '24': 'BL0937SEL;0' } });
 const pin = (g: number) => t.pins.find((p) => p.gpio === g)!;
 
-describe('BL0937 phases against a scripted meter', () => {
+describe('BL0937 phases against a scripted meter (virtual time shared by the meter, the lines and the phase)', () => {
+  let clock: VirtualClock;
   let fake: FakeObk;
   let cf: FakePulse;
   let cf1: FakePulse;
   let sel: Wire;
   beforeEach(async () => {
-    fake = await new FakeObk().start();
-    cf = new FakePulse('P7');
-    cf1 = new FakePulse('P6');
-    sel = new Wire('P24');
+    clock = new VirtualClock();
+    fake = await new FakeObk({ clock }).start();
+    cf = new FakePulse('P7', 0, clock);
+    cf1 = new FakePulse('P6', 0, clock);
+    sel = new Wire('P24', clock);
   });
   afterEach(async () => {
     await fake.close();
+    clock.stop();
   });
 
   const wiring = () => ({
@@ -76,11 +81,12 @@ describe('BL0937 phases against a scripted meter', () => {
     cf1: { pin: pin(6), line: cf1 },
     sel: { pin: pin(24), line: inputLine(sel) },
   });
-  const client = () => new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1 });
+  const client = () => new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1, clock });
+  const context = () => fakeContext(undefined, 'bl0937', clock);
 
   async function runCheck(fault: MeterFault) {
     const stop = scriptedMeter(fake, cf, cf1, sel, fault);
-    const ctx = fakeContext();
+    const ctx = context();
     try {
       await bl0937Phase({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
@@ -133,7 +139,7 @@ describe('BL0937 phases against a scripted meter', () => {
   test('no ENERGY in STATUS 8 is reported as such', async () => {
     // The meter toggles SEL, but the HTTP side publishes no ENERGY block.
     const stop = scriptedMeter(fake, cf, cf1, sel, 'none', 120, false);
-    const ctx = fakeContext();
+    const ctx = context();
     try {
       await bl0937Phase({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
@@ -144,7 +150,7 @@ describe('BL0937 phases against a scripted meter', () => {
 
   test('calibration: set at 8 A, verified at the other points; the chip constants are 5 % off the defaults', async () => {
     const stop = scriptedMeter(fake, cf, cf1, sel, 'none');
-    const ctx = fakeContext();
+    const ctx = context();
     try {
       await calibrationPhase({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
@@ -158,7 +164,7 @@ describe('BL0937 phases against a scripted meter', () => {
 
   test('calibration commands that change nothing fail the verification', async () => {
     const stop = scriptedMeter(fake, cf, cf1, sel, 'cal-ignored');
-    const ctx = fakeContext();
+    const ctx = context();
     try {
       await calibrationPhase({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {

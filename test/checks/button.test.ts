@@ -1,5 +1,6 @@
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import { relayButtonPhase, type ButtonTiming } from '../../src/checks/button.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
 import { FakeObk } from '../device/fake-obk.js';
@@ -12,57 +13,61 @@ type Fault = 'none' | 'relay-stuck' | 'button-ignored' | 'long-press-toggles' | 
  * (debounce + click window) and the relay wire follows; longer presses do nothing.
  */
 function scriptedPlug(fake: FakeObk, button: Wire, relay: Wire, fault: Fault) {
+  const clock = fake.clock;
   let pressedAt = 0;
   const presses: number[] = [];
   relay.setPeer(fake.state.relay ? 'z' : 0);
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<unknown>();
   const off = button.onEdge((e) => {
     if (e.level === 0) {
-      pressedAt = performance.now();
+      pressedAt = clock.now();
       return;
     }
-    const held = performance.now() - pressedAt;
+    const held = clock.now() - pressedAt;
     presses.push(held);
     const click = held >= 75 && held < 1000;
     if (fault === 'button-ignored' || (!click && fault !== 'long-press-toggles')) return;
-    const t = setTimeout(() => {
+    const t = clock.setTimeout(() => {
       timers.delete(t);
       fake.state.relay = !fake.state.relay;
       if (fault !== 'relay-stuck') relay.setPeer(fake.state.relay ? 'z' : 0);
     }, fault === 'slow-relay' ? 900 : 400);
     timers.add(t);
   });
-  return { presses, stop: () => { off(); timers.forEach(clearTimeout); } };
+  return { presses, stop: () => { off(); timers.forEach((x) => clock.clearTimeout(x)); } };
 }
 
 const t = parseTemplate({ pins: { '10': 'Btn;1', '26': 'Rel;1' }, flags: '1024' });
 const [btnPin, relPin] = [t.pins[0]!, t.pins[1]!];
 
-describe('relay/button phase against a scripted plug', () => {
+describe('relay/button phase against a scripted plug (virtual time: the plug, the lines and the phase share one clock)', () => {
+  let clock: VirtualClock;
   let fake: FakeObk;
   let button: Wire;
   let relay: Wire;
   beforeEach(async () => {
-    fake = await new FakeObk().start();
-    button = new Wire('P10');
-    relay = new Wire('P26');
+    clock = new VirtualClock();
+    fake = await new FakeObk({ clock }).start();
+    button = new Wire('P10', clock);
+    relay = new Wire('P26', clock);
   });
   afterEach(async () => {
     await fake.close();
+    clock.stop();
   });
 
   async function run(fault: Fault, timing: Partial<ButtonTiming> = {}) {
     const plug = scriptedPlug(fake, button, relay, fault);
     let firstPressUptimeMs: number | undefined;
     const off = button.onEdge((e) => {
-      if (e.level === 0 && firstPressUptimeMs === undefined) firstPressUptimeMs = Date.now() - fake.state.bootedAt;
+      if (e.level === 0 && firstPressUptimeMs === undefined) firstPressUptimeMs = clock.wallNow() - fake.state.bootedAt;
     });
-    const ctx = fakeContext();
+    const ctx = fakeContext(undefined, 'relay-button', clock);
     const relayLine = inputLine(relay);
     const phase = relayButtonPhase({
       button: { pin: btnPin, line: outputLine(button) },
       relay: { pin: relPin, line: relayLine },
-      client: new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1 }),
+      client: new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1, clock }),
       timing,
     });
     try {
@@ -76,7 +81,7 @@ describe('relay/button phase against a scripted plug', () => {
 
   test('healthy plug: two short presses toggle both ways with POWER agreeing, the long press does not toggle', async () => {
     // Booted 1 s ago: no press may come before the minimum uptime (a double-click in the first 5 s erases Wi-Fi).
-    fake.state.bootedAt = Date.now() - 1000;
+    fake.state.bootedAt = clock.wallNow() - 1000;
     const { ctx, plug, relayLine, firstPressUptimeMs } = await run('none', { minUptimeS: 3 });
     expect(firstPressUptimeMs).toBeGreaterThanOrEqual(3000);
     expect(ctx.failed()).toEqual([]);
@@ -130,10 +135,10 @@ describe('relay/button phase against a scripted plug', () => {
     const phase = relayButtonPhase({
       button: { pin: btnPin, line: outputLine(button) },
       relay: { pin: relPin, line: inputLine(relay) },
-      client: new ObkClient({ url: fake.url, timeoutMs: 1000 }),
+      client: new ObkClient({ url: fake.url, timeoutMs: 1000, clock }),
     });
-    setTimeout(() => ac.abort(), 900); // during the first press
-    await expect(phase.run(fakeContext(ac.signal))).rejects.toMatchObject({ code: 'E_ABORTED' });
+    clock.setTimeout(() => ac.abort(), 900); // during the first press
+    await expect(phase.run(fakeContext(ac.signal, 'relay-button', clock))).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(button.host).toBe('z');
   }, 10_000);
 });

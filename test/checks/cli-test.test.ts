@@ -1,21 +1,26 @@
 import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { cli } from '../cli/run-cli.js';
 import { FakeObk } from '../device/fake-obk.js';
 
+// The command and the fake device share one virtual clock (the simulated module stays unpowered).
+let clock: VirtualClock;
 let fake: FakeObk;
 beforeAll(async () => {
-  fake = await new FakeObk().start();
+  clock = new VirtualClock();
+  fake = await new FakeObk({ clock }).start();
   fake.configureRmc021();
 });
 afterAll(async () => {
   await fake.close();
+  clock.stop();
 });
 
 describe('plugrig test', () => {
   test('runs the derived plan on the sim rig; a dark LED fails its phase with the reason and stops the run', async () => {
     // The HTTP side is a fake that answers well; the simulated module behind the rig's lines is
     // unpowered, so the LED never blinks: the run must fail there, say why, and skip the rest.
-    const r = await cli(['test', '--rig', 'rigs/sim.json', '--url', fake.url]);
+    const r = await cli(['test', '--rig', 'rigs/sim.json', '--url', fake.url], { clock });
     expect(r.code).toBe(1);
     expect(r.out).toContain('identity, wifi-led, relay, relay-button, bl0937');
     expect(r.out).toMatch(/identity: PASS/);

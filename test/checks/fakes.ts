@@ -2,6 +2,7 @@
  * Test doubles for the checks: wires with host-timestamped edges, output/input/pulse lines over
  * them, and a PhaseContext that collects measurements.
  */
+import { realClock, type Clock } from '../../src/core/clock.js';
 import type { Edge, InputLine, Level, OutputLine, PulseOutput } from '../../src/io/types.js';
 import { measurement } from '../../src/core/measurement.js';
 import type { Measurement, MeasurementInput, PhaseContext, UnitIdentity } from '../../src/core/run-types.js';
@@ -12,7 +13,8 @@ export class Wire {
   peer: Level | 'z' = 'z';
   private last: Level = 1;
   private readonly listeners = new Set<(e: Edge) => void>();
-  constructor(readonly name: string) {}
+  /** Edges are stamped on `clock` (the host's, as a rig's lines are). */
+  constructor(readonly name: string, readonly clock: Clock = realClock) {}
   level(): Level {
     if (this.host === 0 || this.peer === 0) return 0;
     return 1;
@@ -21,7 +23,7 @@ export class Wire {
     const l = this.level();
     if (l !== this.last) {
       this.last = l;
-      const e = { level: l, tNs: process.hrtime.bigint() };
+      const e = { level: l, tNs: this.clock.nowNs() };
       for (const cb of [...this.listeners]) cb(e);
     }
   }
@@ -71,14 +73,14 @@ export function inputLine(w: Wire): InputLine & { watchers: number } {
 export class FakePulse implements PulseOutput {
   hz = 0;
   readonly history: { hz: number; tNs: bigint }[] = [];
-  constructor(readonly name: string, private readonly stepHz = 0) {}
+  constructor(readonly name: string, private readonly stepHz = 0, private readonly clock: Clock = realClock) {}
   async set(hz: number): Promise<void> {
     this.hz = hz;
-    this.history.push({ hz, tNs: process.hrtime.bigint() });
+    this.history.push({ hz, tNs: this.clock.nowNs() });
   }
   async stop(): Promise<void> {
     this.hz = 0;
-    this.history.push({ hz: 0, tNs: process.hrtime.bigint() });
+    this.history.push({ hz: 0, tNs: this.clock.nowNs() });
   }
   resolutionHz(): number {
     return this.stepHz;
@@ -100,7 +102,7 @@ export interface FakeContext extends PhaseContext {
   failed(): Measurement[];
 }
 
-export function fakeContext(signal = new AbortController().signal, phase = 'test'): FakeContext {
+export function fakeContext(signal = new AbortController().signal, phase = 'test', clock: Clock = realClock): FakeContext {
   const measurements: Measurement[] = [];
   const logs: string[] = [];
   const unit: UnitIdentity = {};
@@ -108,6 +110,7 @@ export function fakeContext(signal = new AbortController().signal, phase = 'test
     signal,
     phase,
     attempt: 1,
+    clock,
     measurements,
     logs,
     unit,

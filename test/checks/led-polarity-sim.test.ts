@@ -1,6 +1,6 @@
 /**
- * The Wi-Fi LED check against the real simulated module through the sim rig's fixture line, with
- * real timers: a unit reset (power-cycled, watch.markBoot) after being configured passes; with `led-inverted` the polarity
+ * The Wi-Fi LED check against the real simulated module through the sim rig's fixture line, on one
+ * clock shared by the host and the module (virtual once the simulator takes it): a unit reset (power-cycled, watch.markBoot) after being configured passes; with `led-inverted` the polarity
  * measurement fails the wifi-led phase while period and duty still pass (50 % duty hides it);
  * without a boot watch (`plugrig test`) the polarity is recorded UNCHECKED with the reason.
  */
@@ -18,24 +18,23 @@ import { generateTestImage } from '../../src/bk7231/test-image.js';
 import type { InputLine } from '../../src/io/types.js';
 import { RMC021_BACKLOG } from '../sim/firmware/helpers.js';
 import { fakeContext } from './fakes.js';
+import { sleep as sleepOn } from '../../src/core/clock.js';
+import { waitForDevice } from '../../src/checks/wait-for-device.js';
+import { sharedSimClock, stopSharedClock } from '../run/shared-clock.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const clock = await sharedSimClock();
+const sleep = (ms: number) => sleepOn(clock, ms);
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  stopSharedClock(clock);
 });
 
 const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
 
 async function httpUrl(m: SimModule, timeoutMs = 3000): Promise<string> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    const u = m.httpUrl();
-    if (u) return u;
-    if (performance.now() > end) throw new Error('the simulated firmware did not come up');
-    await sleep(10);
-  }
+  return (await waitForDevice(() => m.httpUrl(), { clock, timeoutMs, intervalMs: 10 })).url;
 }
 
 /** A simulated RMC021 on the sim rig, configured, then power-cycled under a boot watch on P8. */
@@ -43,14 +42,14 @@ async function bootedUnit(faults: ObkSimFaultSpec[]) {
   const json = JSON.parse(readFileSync(rigFile, 'utf8'));
   json.sim = { ...json.sim, timing: 'fast', downloadWindowMs: 20 };
   const config = validateRig(json, rigFile);
-  const module = createSimModule({ ...config.sim, factoryImage: false });
+  const module = createSimModule({ ...config.sim, factoryImage: false, clock });
   cleanups.push(() => module.close());
   generateTestImage({ version: '1.18.0-plugrig' }).copy(module.flash.data, 0);
   module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
-  const rig = await openRig(config, { simulator: module });
+  const rig = await openRig(config, { simulator: module, clock });
   cleanups.push(() => rig.close());
   // watching from the first power-up: the configuring boot (role assigned at run time) must be ignored
-  const watch: LedBootWatch = startLedBootWatch(rig.fixture.get(8)!.line as InputLine);
+  const watch: LedBootWatch = startLedBootWatch(rig.fixture.get(8)!.line as InputLine, { clock });
   cleanups.push(async () => watch.close());
   module.powerNet.setHostDrive(1);
   await fetch(`${await httpUrl(module)}/cm?cmnd=${encodeURIComponent(RMC021_BACKLOG)}`);
@@ -59,7 +58,7 @@ async function bootedUnit(faults: ObkSimFaultSpec[]) {
   await sleep(30);
   watch.markBoot(); // power returns now
   module.powerNet.setHostDrive(1);
-  const client = new ObkClient({ url: await httpUrl(module) });
+  const client = new ObkClient({ url: await httpUrl(module), clock });
   return { rig, client, watch };
 }
 
@@ -71,7 +70,7 @@ async function ledPhase(unit: Awaited<ReturnType<typeof bootedUnit>>, withWatch:
     options: { ledLimits: { watchMs: 1500 }, ...(withWatch ? { ledBootWatch: (gpio: number) => (gpio === 8 ? unit.watch : undefined) } : {}) },
   });
   const phase = phases.find((p) => p.name === 'wifi-led')!;
-  const ctx = fakeContext();
+  const ctx = fakeContext(undefined, 'wifi-led', clock);
   await phase.run(ctx);
   return ctx;
 }

@@ -1,30 +1,35 @@
-import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
+import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import { wifiLedPhase } from '../../src/checks/led.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
 import { FakeObk } from '../device/fake-obk.js';
 import { fakeContext, inputLine, Wire } from './fakes.js';
 
+// The LED, the line and the phase share one virtual clock: the 2 s watches cost no real time.
+let clock: VirtualClock;
 let fake: FakeObk;
-beforeAll(async () => {
-  fake = await new FakeObk().start();
+beforeEach(async () => {
+  clock = new VirtualClock();
+  fake = await new FakeObk({ clock }).start();
 });
-afterAll(async () => {
+afterEach(async () => {
   await fake.close();
+  clock.stop();
 });
 
 const pin = parseTemplate({ pins: { '8': 'WifiLED_n;0' } }).pins[0]!;
 
 /** The LED as a peer drives it: toggles every `halfMs` (0 = steady at `level`). */
 async function measure(halfMs: number, level: 0 | 'z' = 'z') {
-  const wire = new Wire('P8');
+  const wire = new Wire('P8', clock);
   wire.setPeer(level);
-  const timer = halfMs ? setInterval(() => wire.setPeer(wire.peer === 0 ? 'z' : 0), halfMs) : undefined;
-  const ctx = fakeContext();
+  const timer = halfMs ? clock.setInterval(() => wire.setPeer(wire.peer === 0 ? 'z' : 0), halfMs) : undefined;
+  const ctx = fakeContext(undefined, 'wifi-led', clock);
   try {
-    await wifiLedPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url }), limits: { watchMs: 2000 } }).run(ctx);
+    await wifiLedPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url, clock }), limits: { watchMs: 2000 } }).run(ctx);
   } finally {
-    clearInterval(timer);
+    clock.clearInterval(timer);
   }
   return ctx;
 }
@@ -53,15 +58,15 @@ describe('Wi-Fi LED phase', () => {
   });
 
   test('a boot recording that cannot tell the polarity fails the phase instead of passing silently', async () => {
-    const wire = new Wire('P8');
-    const timer = setInterval(() => wire.setPeer(wire.peer === 0 ? 'z' : 0), 275);
-    const ctx = fakeContext();
+    const wire = new Wire('P8', clock);
+    const timer = clock.setInterval(() => wire.setPeer(wire.peer === 0 ? 'z' : 0), 275);
+    const ctx = fakeContext(undefined, 'wifi-led', clock);
     // the rig watched the boot but saw no edges at all (e.g. the LED line has no pull-up)
-    const silent = { bootNs: process.hrtime.bigint(), edges: () => [] };
+    const silent = { bootNs: clock.nowNs(), edges: () => [] };
     try {
-      await wifiLedPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url }), limits: { watchMs: 1500 }, bootWatch: () => silent }).run(ctx);
+      await wifiLedPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url, clock }), limits: { watchMs: 1500 }, bootWatch: () => silent }).run(ctx);
     } finally {
-      clearInterval(timer);
+      clock.clearInterval(timer);
     }
     const m = ctx.get('wifi_led_boot_low_excess')!;
     expect(m).toMatchObject({ value: null, verdict: 'FAIL' });

@@ -1,5 +1,6 @@
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import { applyCommands, applyTemplate, backlogBatches, confirmApplied, startupCommand } from '../../src/device/apply.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import type { ObkPins } from '../../src/device/obk-replies.js';
 import { loadTemplateFile, parseTemplate } from '../../src/device/template.js';
@@ -53,15 +54,18 @@ describe('template → console commands (pure)', () => {
   });
 });
 
-describe('applyTemplate against a fake device', () => {
+describe('applyTemplate against a fake device (virtual time: the device\'s uptime and the waits share one clock)', () => {
+  let clock: VirtualClock;
   let fake: FakeObk;
   beforeEach(async () => {
-    fake = await new FakeObk().start();
+    clock = new VirtualClock();
+    fake = await new FakeObk({ clock }).start();
   });
   afterEach(async () => {
     await fake.close();
+    clock.stop();
   });
-  const client = () => new ObkClient({ url: fake.url, timeoutMs: 500, retries: 1, retryDelayMs: 20 });
+  const client = () => new ObkClient({ url: fake.url, timeoutMs: 500, retries: 1, retryDelayMs: 20, clock });
 
   test('applies, restarts, and the read-back matches', async () => {
     fake.state.flags = 0n;
@@ -85,18 +89,18 @@ describe('applyTemplate against a fake device', () => {
 
   test('a device that does not restart ends in E_DEVICE_NO_RESTART (bounded)', async () => {
     fake.state.noRestart = true;
-    const t0 = Date.now();
+    const t0 = clock.now();
     await expect(applyTemplate(client(), parseTemplate({ pins: { '26': 'Rel;1' } }), { rebootTimeoutMs: 2000 }))
       .rejects.toMatchObject({ code: 'E_DEVICE_NO_RESTART' });
-    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(clock.now() - t0).toBeLessThan(4000);
   });
 
   test('a freshly booted device is not restarted before the safe-mode window has passed', async () => {
-    fake.state.bootedAt = Date.now() - 1000;
-    const t0 = Date.now();
+    fake.state.bootedAt = clock.wallNow() - 1000;
+    const t0 = clock.now();
     await applyTemplate(client(), parseTemplate({ pins: { '26': 'Rel;1' } }), { rebootTimeoutMs: 5000, minUptimeBeforeRestartS: 3 });
     const restartIdx = fake.commands.indexOf('restart');
     expect(restartIdx).toBeGreaterThan(0);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(2000);
   });
 });

@@ -1,15 +1,21 @@
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import net from 'node:net';
-import { cli } from '../cli/run-cli.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { cli as runCli } from '../cli/run-cli.js';
 import { FakeObk } from './fake-obk.js';
 
+// The command and the fake device share one virtual clock: restarts, retries and deadlines cost no real time.
+let clock: VirtualClock;
 let fake: FakeObk;
 beforeEach(async () => {
-  fake = await new FakeObk().start();
+  clock = new VirtualClock();
+  fake = await new FakeObk({ clock }).start();
 });
 afterEach(async () => {
   await fake.close();
+  clock.stop();
 });
+const cli = (argv: string[]) => runCli(argv, { clock });
 
 describe('plugrig configure', () => {
   test('applies the RMC021 template, prints MAC, build and each pin, exit 0', async () => {
@@ -43,12 +49,12 @@ describe('plugrig configure', () => {
 
   test('a dead device (accepts, never answers): bounded retries end in one line naming the URL', async () => {
     fake.misbehave = { how: { kind: 'silent' }, count: Infinity };
-    const t0 = Date.now();
+    const t0 = clock.now();
     const r = await cli(['configure', '--url', fake.url, '--timeout', '200']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(new RegExp(`^E_DEVICE_HTTP_TIMEOUT: GET ${fake.url}/api/info: no reply within 200 ms \\(gave up after 3 attempts\\)`));
     expect(fake.requests).toHaveLength(3);
-    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(clock.now() - t0).toBeLessThan(4000);
   });
 
   test('a device that half-answers the read-back after the restart fails clearly, nothing hangs', async () => {
@@ -100,13 +106,13 @@ describe('plugrig status', () => {
 
   test('slow device beyond --timeout: bounded retries, then one line naming the URL', async () => {
     fake.misbehave = { how: { kind: 'slow', ms: 2000 }, count: Infinity };
-    const t0 = Date.now();
+    const t0 = clock.now();
     const r = await cli(['status', '--url', fake.url, '--timeout', '200']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(new RegExp(`^E_DEVICE_HTTP_TIMEOUT: GET ${fake.url}/api/info: no reply within 200 ms \\(gave up after 3 attempts\\)`));
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(fake.requests).toHaveLength(3);
-    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(clock.now() - t0).toBeLessThan(4000);
   });
 
   test('half-answering device (body never completes)', async () => {

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { realClock, type Clock } from '../../src/core/clock.js';
 import { roleByName, roleByIndex } from '../../src/device/roles.js';
 
 export type Misbehaviour =
@@ -34,6 +35,12 @@ export interface FakeObkState {
 const f6 = (n: number) => n.toFixed(6);
 
 export class FakeObk {
+  /** Its uptime and its misbehaviours' delays run on this clock (share the host's in tests). */
+  readonly clock: Clock;
+  constructor(opts: { clock?: Clock } = {}) {
+    this.clock = opts.clock ?? realClock;
+    this.state.bootedAt = this.clock.wallNow() - 60_000;
+  }
   readonly requests: string[] = [];
   readonly commands: string[] = [];
   state: FakeObkState = {
@@ -42,7 +49,7 @@ export class FakeObk {
     channels2: Array(29).fill(0),
     flags: 1024n,
     startCmd: '',
-    bootedAt: Date.now() - 60_000,
+    bootedAt: 0, // set in the constructor, on the clock
     mac: 'C8478C0A0B0C',
     relay: false,
   };
@@ -88,11 +95,11 @@ export class FakeObk {
         }
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length + 200) });
         res.write(body);
-        if (how.kind === 'reset') setTimeout(() => req.socket.destroy(), 20);
+        if (how.kind === 'reset') this.clock.setTimeout(() => req.socket.destroy(), 20);
         return;
       }
       if (how.kind === 'slow') {
-        setTimeout(() => this.answer(req, res, url), how.ms);
+        this.clock.setTimeout(() => this.answer(req, res, url), how.ms);
         return;
       }
     }
@@ -111,7 +118,7 @@ export class FakeObk {
     const send = (body: string) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     const s = this.state;
     if (url.pathname === '/api/info') {
-      const up = Math.floor((Date.now() - s.bootedAt) / 1000);
+      const up = Math.floor((this.clock.wallNow() - s.bootedAt) / 1000);
       return void send(`{"uptime_s":${up},"build":"Built on Nov 29 2026 08:33:03 version 1.17.999","ip":"127.0.0.1","mac":"${s.mac}","flags":"${s.flags}","mqtthost":"","mqtttopic":"obk0A0B0C","chipset":"BK7231N","webapp":"https://openbekeniot.github.io/webapp/","shortName":"obk0A0B0C","startcmd":"${s.startCmd}","supportsSSDP":0,"supportsClientDeviceDB":true}`);
     }
     if (url.pathname === '/api/pins') {
@@ -154,7 +161,7 @@ export class FakeObk {
         s.startCmd = /"(.*)"/.exec(cmnd)?.[1] ?? '';
         return '{}';
       case 'restart':
-        if (!s.noRestart) s.bootedAt = Date.now();
+        if (!s.noRestart) s.bootedAt = this.clock.wallNow();
         return '{}';
       case 'power':
         if (args[0]?.toUpperCase() === 'ON') s.relay = true;

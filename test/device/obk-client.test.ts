@@ -1,6 +1,7 @@
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import net from 'node:net';
 import { ObkClient, normaliseBaseUrl } from '../../src/device/obk-client.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { FakeObk } from './fake-obk.js';
 
 let fake: FakeObk;
@@ -143,5 +144,26 @@ describe('ObkClient against replies shaped like the real firmware', () => {
     expect(normaliseBaseUrl('http://h:8080/')).toEqual({ base: 'http://h:8080' });
     expect(normaliseBaseUrl('http://u:p%40x@h')).toEqual({ base: 'http://h', user: 'u', password: 'p@x' });
     expect(() => normaliseBaseUrl('ftp://h')).toThrow(/only http/);
+  });
+});
+
+describe('ObkClient on an injected clock', () => {
+  test('deadlines and the doubling retry pauses run on the clock, not on real time', async () => {
+    const clock = new VirtualClock({ startMs: 0 });
+    const slow = await new FakeObk({ clock }).start();
+    try {
+      slow.misbehave = { how: { kind: 'silent' }, count: Infinity };
+      const started = Date.now();
+      const c = new ObkClient({ url: slow.url, timeoutMs: 10_000, retries: 2, retryDelayMs: 5_000, clock });
+      await expect(c.info()).rejects.toMatchObject({ code: 'E_DEVICE_HTTP_TIMEOUT', message: expect.stringContaining('gave up after 3 attempts') });
+      // 3 deadlines of 10 s + pauses of 5 s and 10 s, all virtual
+      expect(clock.now()).toBeGreaterThanOrEqual(45_000);
+      expect(clock.now()).toBeLessThan(46_000);
+      expect(slow.requests).toHaveLength(3);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await slow.close();
+      clock.stop();
+    }
   });
 });

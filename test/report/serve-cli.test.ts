@@ -24,25 +24,35 @@ describe('plugrig serve / records (CLI, child process)', () => {
       child.stdout.on('data', (d) => (out += d));
       let err = '';
       child.stderr.on('data', (d) => (err += d));
-      const url = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no listening line: ${out} ${err}`)), 40_000);
-        child.stdout.on('data', () => {
-          const m = /^listening: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
-          if (m) {
+      // Output arrives in chunks of any size: wait until what is asked for is there, with a deadline.
+      const waitForOut = (re: RegExp, ms: number) =>
+        new Promise<RegExpExecArray>((resolve, reject) => {
+          const look = () => {
+            const m = re.exec(out);
+            if (!m) return;
             clearTimeout(t);
-            resolve(m[1]!);
-          }
+            child.stdout.off('data', look);
+            resolve(m);
+          };
+          const t = setTimeout(() => {
+            child.stdout.off('data', look);
+            reject(new Error(`no ${re} within ${ms} ms: ${out} ${err}`));
+          }, ms);
+          child.stdout.on('data', look);
+          look();
         });
-      });
-      expect(out).toMatch(/^operator page: http:\/\/127\.0\.0\.1:\d+\/#token=secret-token-1$/m);
+      const url = (await waitForOut(/^listening: (http:\/\/127\.0\.0\.1:\d+)$/m, 40_000))[1]!;
+      await waitForOut(/^operator page: http:\/\/127\.0\.0\.1:\d+\/#token=secret-token-1$/m, 10_000);
       const c = await connect(url);
       c.send({ type: 'subscribe', slot: '*' });
       c.send({ type: 'start', slot: '*', token: 'secret-token-1' });
       await c.next((m) => m.type === 'event' && m.event.type === 'run.finished' && m.event.slot === 'slot0', 30_000);
       await c.next((m) => m.type === 'event' && m.event.type === 'run.finished' && m.event.slot === 'slot1', 30_000);
       c.ws.close();
+      // 'close', not 'exit': only then has everything the child wrote been read.
+      const closed = new Promise((r) => child.once('close', r));
       child.kill('SIGTERM');
-      const code = await new Promise((r) => child.once('exit', r));
+      const code = await closed;
       expect(code).toBe(0);
       expect(out).toMatch(/^\[slot0\] run PASS in \d+s$/m); // the console view (plain: stdout is a pipe)
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { PlugrigError } from '../../src/core/errors.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { Station } from '../../src/station/station.js';
 import { simulatedRunFactory, type SimSlotFaults } from '../../src/run/simulated-plan.js';
 import type { RunEvent, Sink } from '../../src/core/run-types.js';
@@ -106,5 +107,20 @@ describe('Station', () => {
     const rec = await station.whenDone('slot0');
     expect(rec?.error?.code).toBe('E_PREPARE_TIMEOUT');
     await station.close();
+  });
+
+  test('on a virtual clock, two slots run the realistic (unscaled) 1 MiB plan in virtual time, durations in the record', async () => {
+    const clock = new VirtualClock();
+    const sink = collector();
+    const station = new Station({ slots, sinks: [sink], clock, factory: simulatedRunFactory({ timeScale: 1 }) });
+    const started = Date.now();
+    station.startAll();
+    const [a, b] = await Promise.all([station.whenDone('slot0'), station.whenDone('slot1')]);
+    expect([a?.outcome, b?.outcome]).toEqual(['PASS', 'PASS']);
+    const flash = a!.phases.find((p) => p.name === 'flash')!;
+    expect(flash.durationMs).toBeGreaterThan(5000); // 256 sectors at 2 Mbaud with erase and program: seconds of model time
+    expect(Date.now() - started).toBeLessThan(flash.durationMs!); // ... that cost less real time than that
+    await station.close();
+    clock.stop();
   });
 });

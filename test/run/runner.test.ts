@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { PlugrigError } from '../../src/core/errors.js';
+import { sleep as sleepOn } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { decideOutcome, foldEvents } from '../../src/core/record.js';
 import { runPlan } from '../../src/run/runner.js';
 import type { Phase, RunEvent, Sink } from '../../src/core/run-types.js';
@@ -314,5 +316,41 @@ describe('runPlan', () => {
     if (last.type !== 'phase.progress') throw new Error('type');
     expect(last.progress.done).toBe(10_000);
     expect(last.progress.bytesPerSec).toBeGreaterThan(0);
+  });
+
+  test('on an injected clock: ctx.clock is it, deadlines and durations run on it, event times are its wall time', async () => {
+    const clock = new VirtualClock({ startMs: 0, wallStartMs: Date.UTC(2026, 10, 29, 8, 0, 0) });
+    const all = collector();
+    let seen: unknown;
+    const started = Date.now();
+    const rec = await runPlan({
+      slot: 's',
+      rig: 'r',
+      clock,
+      plan: [
+        {
+          name: 'wait',
+          timeoutMs: 120_000,
+          async run(ctx) {
+            seen = ctx.clock;
+            await sleepOn(ctx.clock, 60_000, ctx.signal); // a minute of virtual time
+            ctx.measure({ name: 'ok', value: 1, limits: { equals: 1 } });
+          },
+        },
+        { name: 'hang', timeoutMs: 30_000, run: () => new Promise<void>(() => undefined) },
+      ],
+      sinks: [all],
+    });
+    clock.stop();
+    expect(seen).toBe(clock);
+    expect(Date.now() - started).toBeLessThan(10_000); // no real minute passed
+    expect(rec.phases.map((p) => [p.name, p.outcome, p.durationMs])).toEqual([['wait', 'PASS', 60_000], ['hang', 'ERROR', 30_000]]);
+    expect(rec.phases[1]!.error?.code).toBe('E_PHASE_TIMEOUT');
+    expect(all.events[0]!.t).toBe(Date.UTC(2026, 10, 29, 8, 0, 0));
+    expect(rec.runId).toMatch(/^20261129T080000-/);
+    const finished = all.events.at(-1)!;
+    expect(finished.t).toBe(Date.UTC(2026, 10, 29, 8, 1, 30));
+    if (finished.type !== 'run.finished') throw new Error('type');
+    expect(finished.durationMs).toBe(90_000);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The whole unit plan (link, backup, flash, verify, boot, configure, reboot, checks) on the
  * simulated RMC021 through the sim rig, once without faults and once per firmware fault switch,
- * all at the same time (they mostly wait on the firmware's real-time behaviour). Each fault must
+ * all at the same time, on one clock shared by the host and the modules (virtual as soon as the
+ * simulator runs on the clock it is given: then no real waiting at all). Each fault must
  * fail exactly the phase that judges it, with a measurement or error saying why; the rest pass or
  * are skipped with a reason.
  */
@@ -19,27 +20,31 @@ import { runPlan } from '../../src/run/runner.js';
 import { buildUnitPlan } from '../../src/run/unit-plan.js';
 import { createSimModule, openBekenFirmware, type ObkSimFaultSpec } from '../../src/sim/index.js';
 import { cli } from '../cli/run-cli.js';
+import { sharedSimClock, simulatorTakesClock, stopSharedClock } from './shared-clock.js';
 
 const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
 const image = describeImage('OpenBK7231N_QIO_test.bin', generateTestImage({ size: 128 * 1024 }));
+const clock = await sharedSimClock();
+const virtual = await simulatorTakesClock();
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  stopSharedClock(clock);
 });
 
 async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunRecord> {
   const json = JSON.parse(readFileSync(rigFile, 'utf8'));
   json.sim = { ...json.sim, timing: 'fast' };
   const config = validateRig(json, rigFile);
-  const module = createSimModule({ ...config.sim, seed, path: `sim:faults-${seed}` });
+  const module = createSimModule({ ...config.sim, seed, path: `sim:faults-${seed}`, clock });
   cleanups.push(() => module.close());
   module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
-  const rig = await openRig(config, { simulator: module });
+  const rig = await openRig(config, { simulator: module, clock });
   cleanups.push(() => rig.close());
   const unit = buildUnitPlan({ rig, template, image, imagePath: '(test)', offset: 0, backupDir: mkdtempSync(join(tmpdir(), 'plugrig-bk-')), bootTimeoutMs: 8000 });
   try {
-    return await runPlan({ slot: `s${seed}`, rig: rig.name, plan: unit.plan, sinks: [] });
+    return await runPlan({ slot: `s${seed}`, rig: rig.name, plan: unit.plan, sinks: [], clock: rig.clock });
   } finally {
     await unit.close();
   }
@@ -59,13 +64,13 @@ const CASES: Record<string, ObkSimFaultSpec[]> = {
   'no-boot': ['no-boot'],
 };
 
-/** `plugrig run` itself (what `npm start` does), on a fast copy of the sim rig, with --junit and --store. */
+/** `plugrig run` itself (what `npm start` does), on a fast copy of the sim rig, with --junit and --store (and --virtual-time once the simulator takes a clock). */
 function runCli() {
   const dir = mkdtempSync(join(tmpdir(), 'plugrig-cli-run-'));
   const rig = join(dir, 'sim-fast.json');
   const json = JSON.parse(readFileSync(rigFile, 'utf8'));
   writeFileSync(rig, JSON.stringify({ ...json, device: resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), sim: { timing: 'fast', seed: 7, path: 'sim:cli-run' } }));
-  const result = cli(['run', '--rig', rig, '--store', join(dir, 'store'), '--junit', join(dir, 'junit.xml'), '--json']);
+  const result = cli(['run', '--rig', rig, '--store', join(dir, 'store'), '--junit', join(dir, 'junit.xml'), '--json', ...(virtual ? ['--virtual-time'] : [])]);
   return { dir, result };
 }
 

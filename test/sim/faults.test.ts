@@ -54,7 +54,7 @@ describe('faults', () => {
     const { host } = await chip({ faults: { vanishAfterHostBytes: 2000 } });
     await link(host);
     await expect(host.write(Buffer.concat([hex('01 E0 FC FF F4 05 10 07 00 10 01 00'), Buffer.alloc(4096)]))).rejects.toThrow(/EIO/);
-    await new Promise((r) => setTimeout(r, 20));
+    await host.wait(20);
     expect(host.port.isOpen).toBe(false);
     expect((host.closedWith as { disconnected?: boolean } | null)?.disconnected).toBe(true);
   });
@@ -64,7 +64,7 @@ describe('faults', () => {
     await link(host);
     module.setFaults({ vanishAfterHostBytes: 0 });
     await expect(host.write(LINK_CHECK)).rejects.toThrow(/EIO/);
-    await new Promise((r) => setTimeout(r, 20));
+    await host.wait(20);
     expect((host.closedWith as { disconnected?: boolean } | null)?.disconnected).toBe(true);
   });
 

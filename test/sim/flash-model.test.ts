@@ -2,6 +2,7 @@ import { describe, test, expect } from '@jest/globals';
 import { NorFlash } from '../../src/sim/flash-model.js';
 import { writeFactoryImage, macFromTlvSector, TLV_SECTOR, APP_START } from '../../src/sim/factory-image.js';
 import { romCrc } from '../../src/sim/crc32.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 
 describe('NOR flash model', () => {
   test('programming only clears bits; erase brings the sector back to 0xFF', () => {
@@ -53,11 +54,11 @@ describe('NOR flash model', () => {
   });
 
   test('WIP reads back set right after an SR write, then clears', () => {
-    let now = 0;
-    const f = new NorFlash({ sr: 0x4004, srWriteMs: 10, now: () => now });
+    const clock = new VirtualClock({ startMs: 0, autoAdvance: false });
+    const f = new NorFlash({ sr: 0x4004, srWriteMs: 10, clock });
     f.writeStatus([0x00, 0x00]);
     expect(f.readStatus(0x05)).toBe(0x01);
-    now = 11;
+    clock.advance(11);
     expect(f.readStatus(0x05)).toBe(0x00);
   });
 

@@ -1,8 +1,12 @@
 /**
  * Test helper: the host side of a simulated module's UART, through the REAL SerialPortStream over
  * simBinding, with one persistent 'data' listener and a byte buffer (nothing is lost between reads).
+ * Its waits run on the clock the module runs on: one VirtualClock for both unless a test measures
+ * the real clock on purpose.
  */
 import { SerialPortStream } from '@serialport/stream';
+import { sleep, type Clock } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { simBinding } from '../../src/sim/index.js';
 
 export class Host {
@@ -10,7 +14,10 @@ export class Host {
   private waiter: (() => void) | undefined;
   closedWith: Error | null | undefined;
 
-  private constructor(readonly port: SerialPortStream) {
+  private constructor(
+    readonly port: SerialPortStream,
+    readonly clock: Clock,
+  ) {
     port.on('data', (d: Buffer) => {
       this.buf = Buffer.concat([this.buf, d]);
       this.waiter?.();
@@ -23,10 +30,10 @@ export class Host {
     port.on('error', () => {});
   }
 
-  static async open(path: string, baudRate = 115200): Promise<Host> {
+  static async open(path: string, clock: Clock, baudRate = 115200): Promise<Host> {
     const port = new SerialPortStream({ binding: simBinding, path, baudRate, autoOpen: false });
     await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
-    return new Host(port);
+    return new Host(port, clock);
   }
 
   write(bytes: Buffer | number[]): Promise<void> {
@@ -42,18 +49,18 @@ export class Host {
     return new Promise((res, rej) => this.port.update({ baudRate }, (e) => (e ? rej(e) : res())));
   }
 
-  /** Exactly n bytes, or rejects after timeoutMs with what arrived so far. */
+  /** Exactly n bytes, or rejects after timeoutMs (on the host's clock) with what arrived so far. */
   async read(n: number, timeoutMs = 1000): Promise<Buffer> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.buf.length < n) {
-      const left = deadline - Date.now();
-      if (left <= 0 || this.closedWith !== undefined) {
+    const deadline = this.clock.now() + timeoutMs;
+    for (let turns = 0; this.buf.length < n; turns++) {
+      const left = deadline - this.clock.now();
+      if (left <= 0 || this.closedWith !== undefined || turns > 1_000_000) {
         throw new Error(`read: got ${this.buf.length}/${n} bytes: ${this.buf.toString('hex')}`);
       }
       await new Promise<void>((res) => {
-        const t = setTimeout(res, left);
+        const t = this.clock.setTimeout(res, left);
         this.waiter = () => {
-          clearTimeout(t);
+          this.clock.clearTimeout(t);
           res();
         };
       });
@@ -64,12 +71,17 @@ export class Host {
     return out;
   }
 
-  /** Everything received within `ms`. */
+  /** Everything received within `ms` (on the host's clock). */
   async collect(ms: number): Promise<Buffer> {
-    await new Promise((r) => setTimeout(r, ms));
+    await this.wait(ms);
     const out = this.buf;
     this.buf = Buffer.alloc(0);
     return out;
+  }
+
+  /** A pause on the host's clock. */
+  wait(ms: number): Promise<void> {
+    return sleep(this.clock, ms);
   }
 
   discard(): void {
@@ -94,16 +106,24 @@ import { createSimModule, type SimModule, type SimModuleOptions } from '../../sr
 export const LINK_CHECK = hex('01E0FC0100');
 export const LINK_REPLY = hex('040E0501E0FC0100');
 
-/** A powered module held in the ROM (window never expires), fast timing unless overridden, with a host port open. */
-export async function heldChip(opts: SimModuleOptions = {}): Promise<{ module: SimModule; host: Host; done: () => Promise<void> }> {
-  const module = createSimModule({ timing: 'fast', powered: true, downloadWindowMs: Number.POSITIVE_INFINITY, ...opts });
-  const host = await Host.open(module.uartPath);
+/**
+ * A powered module held in the ROM (window never expires), fast timing unless overridden, with a
+ * host port open; host and module share `opts.clock`, by default a new VirtualClock.
+ */
+export async function heldChip(
+  opts: Omit<SimModuleOptions, 'clock'> & { clock?: Clock } = {},
+): Promise<{ module: SimModule; host: Host; clock: Clock; done: () => Promise<void> }> {
+  const clock = opts.clock ?? new VirtualClock();
+  const module = createSimModule({ timing: 'fast', powered: true, downloadWindowMs: Number.POSITIVE_INFINITY, ...opts, clock });
+  const host = await Host.open(module.uartPath, clock);
   return {
     module,
     host,
+    clock,
     done: async () => {
       await host.close();
       await module.close();
+      if (clock instanceof VirtualClock) clock.stop();
     },
   };
 }

@@ -1,23 +1,31 @@
 /** Power / CEN state machine, download window, firmware hook, early-reset counter, UART2 banner, RX1 held low. */
-import { describe, test, expect, afterEach } from '@jest/globals';
+import { describe, test, expect, afterEach, beforeEach } from '@jest/globals';
+import { sleep } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { createSimModule, type SimModule } from '../../src/sim/index.js';
 import type { FirmwareContext, ModuleState } from '../../src/sim/types.js';
 import { Host, hex, LINK_CHECK, LINK_REPLY } from './host.js';
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Host and module share one virtual clock per test: waits cost no real time and land exactly. */
+let clock: VirtualClock;
+const wait = (ms: number) => sleep(clock, ms);
 const cleanup: (() => Promise<void>)[] = [];
+beforeEach(() => {
+  clock = new VirtualClock();
+});
 afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
+  clock.stop();
 });
 
 function make(opts: Parameters<typeof createSimModule>[0] = {}): SimModule {
-  const m = createSimModule({ timing: 'fast', ...opts });
+  const m = createSimModule({ timing: 'fast', clock, ...opts });
   cleanup.push(() => m.close());
   return m;
 }
 
 async function open(m: SimModule): Promise<Host> {
-  const h = await Host.open(m.uartPath);
+  const h = await Host.open(m.uartPath, clock);
   cleanup.unshift(() => h.close());
   return h;
 }

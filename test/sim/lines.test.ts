@@ -1,4 +1,5 @@
 import { describe, test, expect } from '@jest/globals';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { PadNet } from '../../src/sim/net.js';
 import { simInputLine, simOutputLine, simPulseOutput } from '../../src/sim/lines.js';
 import type { Edge } from '../../src/io/types.js';
@@ -27,44 +28,70 @@ describe('simulated lines over pad nets', () => {
     expect(await button.get()).toBe(0);
   });
 
-  test('input watch reports module-driven edges with host timestamps, and stops on unsubscribe', async () => {
-    const p26 = new PadNet('P26', 'none');
+  test('input watch reports module-driven edges stamped with the clock, and stops on unsubscribe', async () => {
+    const clock = new VirtualClock({ startMs: 2000, autoAdvance: false });
+    const p26 = new PadNet('P26', 'none', clock);
     p26.setModuleDrive(0);
     const relay = simInputLine('relay', p26);
     const edges: Edge[] = [];
     const stop = relay.watch((e) => edges.push(e));
     p26.setModuleDrive(1);
+    clock.advance(2.5);
     p26.setModuleDrive(0);
-    expect(edges.map((e) => e.level)).toEqual([1, 0]);
-    expect(edges[1]!.tNs >= edges[0]!.tNs).toBe(true);
+    expect(edges).toEqual([
+      { level: 1, tNs: 2_000_000_000n },
+      { level: 0, tNs: 2_002_500_000n },
+    ]);
     stop();
     p26.setModuleDrive(1);
     expect(edges).toHaveLength(2);
     expect(await relay.read()).toBe(1);
   });
 
-  test('input debounce holds back an edge until the level settled', async () => {
-    const p8 = new PadNet('P8', 'up');
+  test('input debounce holds back an edge until the level settled, stamped when it last changed', async () => {
+    const clock = new VirtualClock({ startMs: 0, autoAdvance: false });
+    const p8 = new PadNet('P8', 'up', clock);
     const led = simInputLine('led', p8);
     const edges: Edge[] = [];
     led.watch((e) => edges.push(e), 15);
     p8.setModuleDrive(0);
-    p8.setModuleDrive('z');
+    clock.advance(5);
+    p8.setModuleDrive('z'); // bounced back within 15 ms: not reported
+    clock.advance(5);
     p8.setModuleDrive(0);
+    clock.advance(14);
     expect(edges).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 40));
-    expect(edges.map((e) => e.level)).toEqual([0]);
+    clock.advance(1);
+    expect(edges).toEqual([{ level: 0, tNs: 10_000_000n }]);
+    p8.setModuleDrive('z');
+    clock.advance(3);
+    p8.setModuleDrive(0); // back to the reported level before settling: nothing
+    clock.advance(30);
+    expect(edges).toHaveLength(1);
+  });
+
+  test('a closed input line cancels its pending debounce', async () => {
+    const clock = new VirtualClock({ startMs: 0, autoAdvance: false });
+    const p8 = new PadNet('P8', 'up', clock);
+    const led = simInputLine('led', p8);
+    const edges: Edge[] = [];
+    led.watch((e) => edges.push(e), 15);
+    p8.setModuleDrive(0);
+    await led.close();
+    clock.advance(30);
+    expect(edges).toHaveLength(0);
+    expect(clock.pending).toBe(0);
   });
 
   test('pulse output puts a train on the net the module can count, changes on the fly, stops', async () => {
-    let now = 0;
-    const p7 = new PadNet('P7', 'up', () => now);
+    const clock = new VirtualClock({ startMs: 0, autoAdvance: false });
+    const p7 = new PadNet('P7', 'up', clock);
     const cf = simPulseOutput('cf', p7);
     await cf.set(1000, 0.5);
-    now = 100;
+    clock.advance(100);
     expect(p7.fallingEdgesBetween(0, 100)).toBe(100);
     await cf.set(250);
-    now = 200;
+    clock.advance(100);
     expect(p7.fallingEdgesBetween(100, 200)).toBe(25);
     await cf.stop();
     expect(p7.hostPulse()).toBeNull();

@@ -85,7 +85,7 @@ describe('reference §3.2 byte-exact replies', () => {
   ])('SetBaudRate %s, 20 ms: echo arrives at the new speed', async (_n, cmd, reply, baud) => {
     await host.write(hex(cmd));
     await host.drain();
-    await new Promise((r) => setTimeout(r, 10)); // delay/2, as §6.4 says the host does
+    await host.wait(10); // delay/2, as §6.4 says the host does (virtual time: exactly 10 ms of the 20)
     await host.setBaud(baud as number);
     expectReply(await host.read(12), reply);
     // and the link keeps working at that speed

@@ -1,6 +1,7 @@
 /** docs/bk7231n-download-protocol.md §15: the two real clients' byte sequences replayed against the simulated chip. */
 import { describe, test, expect } from '@jest/globals';
 import { crc32 } from 'node:zlib';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { createSimModule } from '../../src/sim/index.js';
 import { Host, heldChip, hex, LINK_CHECK, LINK_REPLY } from './host.js';
 
@@ -23,28 +24,29 @@ const CRC_HEAD = hex('04 0E 08 01 E0 FC 10');
 
 describe('§15.1 bk7231tools write_flash -b 921600 -s 0x11000 (10 000 bytes), realistic timing', () => {
   test('link from power-up, baud switch, probes, unprotect, erase/write/verify three sectors', async () => {
-    const module = createSimModule({ timing: 'realistic' }); // unpowered: the host spams first
-    const host = await Host.open(module.uartPath);
+    const clock = new VirtualClock(); // realistic wire and flash times, in virtual time
+    const module = createSimModule({ timing: 'realistic', clock }); // unpowered: the host spams first
+    const host = await Host.open(module.uartPath, clock);
     try {
       // link: spam LinkCheck every 2 ms while the supply comes up
       let linked = false;
       const spam = (async () => {
         for (let i = 0; i < 200 && !linked; i++) {
           await host.write(LINK_CHECK);
-          await new Promise((r) => setTimeout(r, 2));
+          await host.wait(2);
         }
       })();
-      setTimeout(() => module.powerNet.setHostDrive(1), 20);
+      clock.setTimeout(() => module.powerNet.setHostDrive(1), 20);
       expect((await host.read(8, 2000)).equals(LINK_REPLY)).toBe(true);
       linked = true;
       await spam;
-      await new Promise((r) => setTimeout(r, 20));
+      await host.wait(20);
       host.discard(); // replies to the checks still in flight (§6.3 step 6)
       expect(module.state).toBe('download');
 
       await host.write(hex('01 E0 FC 06 0F 00 10 0E 00 14'));
       await host.drain();
-      await new Promise((r) => setTimeout(r, 10));
+      await host.wait(10);
       await host.setBaud(921600);
       expect((await host.read(12)).equals(hex('04 0E 09 01 E0 FC 0F 00 10 0E 00 14'))).toBe(true);
 
@@ -61,7 +63,7 @@ describe('§15.1 bk7231tools write_flash -b 921600 -s 0x11000 (10 000 bytes), re
       expect((await host.request(hex('01 E0 FC FF F4 02 00 0C 05'), 13)).subarray(11).equals(hex('05 04'))).toBe(true);
       expect((await host.request(hex('01 E0 FC FF F4 02 00 0C 35'), 13)).subarray(11).equals(hex('35 40'))).toBe(true);
       expect((await host.request(hex('01 E0 FC FF F4 04 00 0D 01 00 00'), 14)).equals(hex('04 0E FF 01 E0 FC F4 05 00 0D 00 01 00 00'))).toBe(true);
-      await new Promise((r) => setTimeout(r, 20)); // past the SR write cycle (WIP)
+      await host.wait(20); // past the SR write cycle (WIP)
       expect((await host.request(hex('01 E0 FC FF F4 02 00 0C 05'), 13))[12]).toBe(0x00);
       expect((await host.request(hex('01 E0 FC FF F4 02 00 0C 35'), 13))[12]).toBe(0x00);
 
@@ -84,6 +86,7 @@ describe('§15.1 bk7231tools write_flash -b 921600 -s 0x11000 (10 000 bytes), re
     } finally {
       await host.close();
       await module.close();
+      clock.stop();
     }
   });
 });
@@ -96,7 +99,7 @@ describe('§15.2 Beken uartprogram -u -b 2000000 -s 0 (20 000 bytes)', () => {
       expect((await host.request(LINK_CHECK, 8)).equals(LINK_REPLY)).toBe(true);
       await host.write(hex('01 E0 FC 06 0F 80 84 1E 00 14'));
       await host.drain();
-      await new Promise((r) => setTimeout(r, 10));
+      await host.wait(10);
       await host.setBaud(2_000_000);
       expect((await host.read(12)).equals(hex('04 0E 09 01 E0 FC 0F 80 84 1E 00 14'))).toBe(true);
       expect((await host.request(hex('01 E0 FC FF F4 05 00 0E 9F 00 00 00'), 15)).subarray(12).equals(hex('EB 60 15'))).toBe(true);

@@ -29,6 +29,7 @@ export const command: Command = {
       user: stringOption(args, 'user'),
       password: stringOption(args, 'password'),
       timeoutMs: numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 }),
+      ...(io.clock ? { clock: io.clock } : {}),
     });
     const verbose = args.values.verbose === true;
     io.out.write(`applying ${template.source} to ${client.baseUrl} …\n`);

@@ -25,6 +25,7 @@ import { readImageFile } from '../flash-image.js';
 import { rigPath } from '../flash-session.js';
 import { storeDirOption } from '../store-option.js';
 import { defaultTestImage } from '../../bk7231/test-image.js';
+import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
 
 async function imageFrom(file: string | undefined, io: CommandIo): Promise<{ image: FirmwareImage; shownPath: string }> {
   if (!file) {
@@ -49,7 +50,8 @@ export const command: Command = {
   summary: 'flash, boot, configure and test one unit',
   usage:
     'plugrig run [image.bin] [--rig rigs/sim.json] [--device <template.json>] [--offset <addr>] [--diff] [--baud <rate>] ' +
-    '[--calibrate] [--junit <file>] [--store <dir>] [--slot <name>] [--sim-fault <name>]... [--json] [--verbose]',
+    '[--calibrate] [--junit <file>] [--store <dir>] [--slot <name>] [--sim-fault <name>]... [--virtual-time] [--json] [--verbose]\n' +
+    `  ${VIRTUAL_TIME_HELP}`,
   options: {
     rig: { type: 'string' },
     device: { type: 'string' },
@@ -62,6 +64,7 @@ export const command: Command = {
     store: { type: 'string' },
     slot: { type: 'string' },
     'sim-fault': { type: 'string', multiple: true },
+    'virtual-time': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
   },
@@ -78,6 +81,7 @@ export const command: Command = {
     if (faults.length && config.kind !== 'sim') {
       throw new PlugrigError('E_USAGE', `--sim-fault needs a simulated rig; ${config.name} is a ${config.kind} rig`, 'use --rig rigs/sim.json');
     }
+    const clock = clockFromArgs(args, [config], io);
     // Faults named here replace any the rig file's sim.firmwareFaults sets.
     const firmware = faults.length ? simFirmware(faults) : undefined;
     const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
@@ -88,7 +92,7 @@ export const command: Command = {
     const junit = stringOption(args, 'junit');
     if (junit) sinks.push(new JunitSink(path.resolve(io.cwd, junit)));
     try {
-      const rig = await openRig(config, { signal: io.signal, ...(firmware ? { firmware } : {}) });
+      const rig = await openRig(config, { signal: io.signal, ...(firmware ? { firmware } : {}), ...(clock ? { clock } : {}) });
       const unit = buildUnitPlan({
         rig,
         template,
@@ -111,6 +115,7 @@ export const command: Command = {
           firmware: unit.firmware,
           sinks,
           signal: io.signal,
+          clock: rig.clock,
         });
         if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
         else if (flag(args, 'verbose')) view.write(`record kept in ${storeDir}\n`);
@@ -121,6 +126,7 @@ export const command: Command = {
       }
     } finally {
       await store.close();
+      stopClock(clock, io);
     }
   },
 };

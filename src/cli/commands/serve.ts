@@ -15,11 +15,13 @@ import type { SlotInfo } from '../../run/factory.js';
 import { flag, numberOption, stringList, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { readImageFile } from '../flash-image.js';
+import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
 
-async function slotsFrom(rigPaths: string[], named: (string | undefined)[]): Promise<SlotInfo[]> {
+async function slotsFrom(rigPaths: string[], named: (string | undefined)[], kinds: { name: string; kind: string }[]): Promise<SlotInfo[]> {
   const slots: SlotInfo[] = [];
   for (const [i, path] of rigPaths.entries()) {
     const rig = await loadRigFile(path);
+    kinds.push({ name: rig.name, kind: rig.kind });
     slots.push({ slot: named[i] ?? slotNameFor(rig.name), rig: rig.name, rigPath: path });
   }
   const seen = new Map<string, number>();
@@ -37,7 +39,9 @@ async function slotsFrom(rigPaths: string[], named: (string | undefined)[]): Pro
 export const command: Command = {
   name: 'serve',
   summary: 'operator page and WebSocket stream for several slots',
-  usage: 'plugrig serve [--rig <file>]… [--station <file>] [--sim-slots <n>] [--sim-speed <x>] [--image <file>] [--diff] [--baud <rate>] [--host <addr>] [--port <n>] [--token <t>] [--store <dir>]',
+  usage:
+    'plugrig serve [--rig <file>]… [--station <file>] [--sim-slots <n>] [--sim-speed <x>] [--image <file>] [--diff] [--baud <rate>] [--host <addr>] [--port <n>] [--token <t>] [--store <dir>] [--virtual-time]\n' +
+    `  ${VIRTUAL_TIME_HELP} One clock for every slot; the page and the store keep real time.`,
   options: {
     rig: { type: 'string', multiple: true },
     station: { type: 'string' },
@@ -50,6 +54,7 @@ export const command: Command = {
     port: { type: 'string' },
     token: { type: 'string' },
     store: { type: 'string' },
+    'virtual-time': { type: 'boolean' },
   },
   async run(args, io) {
     const host = stringOption(args, 'host') ?? '127.0.0.1';
@@ -65,17 +70,19 @@ export const command: Command = {
 
     let slots: SlotInfo[];
     let stationName: string | undefined;
+    const rigKinds: { name: string; kind: string }[] = []; // --sim-slots: the timed model, simulated by definition
     if (stationPath) {
       const st = await loadStationFile(resolve(io.cwd, stationPath));
-      slots = await slotsFrom(st.rigs.map((r) => r.rig), st.rigs.map((r) => r.slot));
+      slots = await slotsFrom(st.rigs.map((r) => r.rig), st.rigs.map((r) => r.slot), rigKinds);
       stationName = st.name;
       token ??= st.token;
     } else if (simSlots !== undefined) {
       slots = Array.from({ length: simSlots }, (_, i) => ({ slot: `slot${i}`, rig: 'sim' }));
     } else {
       const paths = (rigArgs.length ? rigArgs : ['rigs/sim.json']).map((p) => resolve(io.cwd, p));
-      slots = await slotsFrom(paths, []);
+      slots = await slotsFrom(paths, [], rigKinds);
     }
+    const clock = clockFromArgs(args, rigKinds, io);
 
     // --sim-slots only: run the timing model this many times faster (demos, tests).
     const simSpeed = numberOption(args, 'sim-speed', 1, { min: 0.01, max: 1000 });
@@ -89,6 +96,7 @@ export const command: Command = {
       diff: flag(args, 'diff'),
       baudRate: numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 }),
       ...(image ? { image } : {}),
+      ...(clock ? { clock } : {}),
     });
     const note = simSlots !== undefined ? 'slots run the timed model of the unit plan (no simulated module); give --rig files for the real plan' : undefined;
     const app = await startServe({
@@ -100,6 +108,7 @@ export const command: Command = {
       ...(token ? { token } : {}),
       ...(stationName ? { stationName } : {}),
       consoleOut: io.out,
+      ...(clock ? { clock } : {}),
     });
     io.out.write(`listening: ${app.url}\n`);
     io.out.write(`operator page: ${app.operatorUrl}\n`);
@@ -115,6 +124,7 @@ export const command: Command = {
     await new Promise<void>((r) => (io.signal.aborted ? r() : io.signal.addEventListener('abort', () => r(), { once: true })));
     io.out.write('stopping: aborting running slots and closing the store\n');
     await app.close();
+    stopClock(clock, io);
     return 0;
   },
 };

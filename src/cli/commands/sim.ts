@@ -4,6 +4,7 @@
  * `pty: <path>`; it runs until SIGINT/SIGTERM. Ptys carry no RTS/DTR, so tools cannot reset the
  * chip: --hold keeps it waiting in the ROM after every reset, as if CEN had just been released.
  */
+import { realClock } from '../../core/clock.js';
 import { PlugrigError } from '../../core/errors.js';
 import { numberOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
@@ -75,7 +76,8 @@ export const command: Command = {
     say(`module ${module.mac}, ${hold ? 'held in ROM' : 'booting'}, timing ${timing}${faultTexts.length ? `, faults ${faultTexts.join(' ')}` : ''}`);
     module.onStateChange((s) => {
       say(`state ${s}`);
-      if (s === 'app') setTimeout(() => module.httpUrl() && say(`http ${module.httpUrl()}`), 200).unref();
+      // A module on a pty serves other tools in real time: the machine's clock.
+      if (s === 'app') realClock.setTimeout(() => module.httpUrl() && say(`http ${module.httpUrl()}`), 200).unref();
     });
     module.onLog((l) => say(`uart2 ${l}`));
 

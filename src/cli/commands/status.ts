@@ -26,6 +26,7 @@ export const command: Command = {
   },
   async run(args, io) {
     const client = clientFromOptions({
+      ...(io.clock ? { clock: io.clock } : {}),
       url: stringOption(args, 'url'),
       user: stringOption(args, 'user'),
       password: stringOption(args, 'password'),

@@ -6,18 +6,17 @@
  */
 import path from 'node:path';
 import { buildCheckPhases } from '../../checks/plan.js';
+import { waitForDevice } from '../../checks/wait-for-device.js';
 import { loadDeviceTemplate } from '../../device/cli-support.js';
-import { delay } from '../../device/delay.js';
 import { ObkClient } from '../../device/obk-client.js';
-import { PlugrigError } from '../../core/errors.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
-import type { Rig } from '../../rig/types.js';
 import { describeMeasurement } from '../../core/measurement.js';
 import { runPlan } from '../../run/runner.js';
 import type { RunEvent, Sink } from '../../core/run-types.js';
 import { flag, numberOption, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
+import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
 
 /** A minimal console view: phase starts, failed measurements (all with --verbose), outcomes. */
 function consoleSink(out: CommandIo['out'], verbose: boolean): Sink {
@@ -48,27 +47,12 @@ function consoleSink(out: CommandIo['out'], verbose: boolean): Sink {
   };
 }
 
-/** Boots the unit once if the rig has no device URL yet, then waits (bounded) for one. */
-async function ensureDeviceUrl(rig: Rig, signal: AbortSignal, waitMs: number, log: (m: string) => void): Promise<void> {
-  if (rig.deviceUrl()) return;
-  if (rig.boot) {
-    log(`no device URL yet: running the rig's boot sequence (${rig.boot.text})`);
-    await rig.boot.run(signal);
-  }
-  const deadline = Date.now() + waitMs;
-  while (!rig.deviceUrl()) {
-    if (Date.now() > deadline) {
-      throw new PlugrigError('E_DEVICE_NO_URL', `rig ${rig.name}: the unit's HTTP API did not appear within ${waitMs} ms`,
-        'flash OpenBeken first (plugrig run / plugrig flash), set "deviceUrl" in the rig file, or pass --url');
-    }
-    await delay(200, signal, 'waiting for the device HTTP API');
-  }
-}
-
 export const command: Command = {
   name: 'test',
   summary: 'run the fixture checks on the flashed unit',
-  usage: 'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--json] [--verbose]',
+  usage:
+    'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--virtual-time] [--json] [--verbose]\n' +
+    `  ${VIRTUAL_TIME_HELP}`,
   options: {
     rig: { type: 'string' },
     device: { type: 'string' },
@@ -78,6 +62,7 @@ export const command: Command = {
     timeout: { type: 'string' },
     calibrate: { type: 'boolean' },
     configure: { type: 'boolean' },
+    'virtual-time': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
   },
@@ -90,12 +75,17 @@ export const command: Command = {
     const user = stringOption(args, 'user');
     const password = stringOption(args, 'password');
     const timeoutMs = numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 });
-    const rig = await openRig(config, { signal: io.signal });
+    const clock = clockFromArgs(args, [config], io);
+    const rig = await openRig(config, { signal: io.signal, ...(clock ? { clock } : {}) });
     try {
-      if (!url) await ensureDeviceUrl(rig, io.signal, 20_000, (m) => view.write(`${m}\n`));
+      // A unit that is not running yet (a sim rig, a unit not powered) is booted once, then waited for.
+      if (!url) {
+        await waitForDevice(rig, { boot: 'if-absent', timeoutMs: 20_000, signal: io.signal, log: (m) => view.write(`no device URL yet: ${m}\n`) });
+      }
       const client = new ObkClient({
         url: url ?? (() => rig.deviceUrl()),
         timeoutMs,
+        clock: rig.clock,
         ...(user !== undefined || password !== undefined ? { user: user ?? 'admin', password: password ?? '' } : {}),
       });
       const plan = buildCheckPhases({
@@ -111,11 +101,13 @@ export const command: Command = {
         plan,
         sinks: [consoleSink(view, flag(args, 'verbose'))],
         signal: io.signal,
+        clock: rig.clock,
       });
       if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
       return record.outcome === 'PASS' ? 0 : record.outcome === 'ABORTED' ? 130 : 1;
     } finally {
       await rig.close();
+      stopClock(clock, io);
     }
   },
 };

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PlugrigError } from '../../core/errors.js';
+import { simTimeout, type SimClock } from '../clock.js';
 
 export interface HttpReply {
   status: number;
@@ -29,6 +30,8 @@ export interface ObkHttpOptions {
   port: number;
   dead: boolean;
   slowMs: number;
+  /** The firmware's clock: slow replies (http-slow) wait on it. */
+  clock: SimClock;
   /** Basic auth password (user "admin"); empty = no auth. Read per request so it can change. */
   password: () => string;
   handler: HttpHandler;
@@ -40,7 +43,10 @@ export interface ObkHttpServer {
 }
 
 const MAX_BODY = 64 * 1024;
-/** A reset stops the old firmware without waiting; its port may still be closing when the next boot listens. */
+/**
+ * A reset stops the old firmware without waiting; its port may still be closing when the next boot
+ * listens. That wait is on real sockets, so it is real time, bounded by LISTEN_ATTEMPTS.
+ */
 const LISTEN_ATTEMPTS = 20;
 const LISTEN_RETRY_MS = 50;
 
@@ -78,7 +84,7 @@ function authorised(req: IncomingMessage, password: string): boolean {
 
 export async function startObkHttp(opts: ObkHttpOptions): Promise<ObkHttpServer> {
   const sockets = new Set<Socket>();
-  const delays = new Set<NodeJS.Timeout>();
+  const delays = new Set<unknown>();
 
   const send = (res: ServerResponse, r: HttpReply) => {
     if (res.destroyed) return;
@@ -108,7 +114,7 @@ export async function startObkHttp(opts: ObkHttpOptions): Promise<ObkHttpServer>
       }
       const r = reply;
       if (opts.slowMs > 0) {
-        const t = setTimeout(() => {
+        const t = simTimeout(opts.clock, () => {
           delays.delete(t);
           send(res, r);
         }, opts.slowMs);
@@ -132,7 +138,7 @@ export async function startObkHttp(opts: ObkHttpOptions): Promise<ObkHttpServer>
     url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const t of delays) clearTimeout(t);
+        for (const t of delays) opts.clock.clearTimeout(t);
         delays.clear();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());

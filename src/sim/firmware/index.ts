@@ -6,13 +6,13 @@
  * returns undefined for anything else.
  */
 import type { FirmwareContext, FirmwareFactory, RunningFirmware } from '../types.js';
-import { realClock, type SimClock } from './clock.js';
+import type { SimClock } from '../clock.js';
 import { parseFaults, type ObkSimFaultSpec } from './faults.js';
 import { buildString, detectOpenBekenImage } from './image.js';
 import { ObkRuntime } from './runtime.js';
 
 export { OBK_SIM_FAULTS, parseFaults as parseObkSimFaults, type ObkSimFaultName, type ObkSimFaultSpec, type ObkFaultSet } from './faults.js';
-export { ManualClock, realClock, type SimClock } from './clock.js';
+export { realSimClock, type SimClock } from '../clock.js';
 export { ObkRuntime } from './runtime.js';
 export { CONFIG_SECTOR } from './config.js';
 export { APP_START, IMAGE_MARKER, detectOpenBekenImage, findBuildTag } from './image.js';
@@ -24,7 +24,11 @@ export interface OpenBekenSimOptions {
   host?: string;
   /** HTTP port (default 0 = a free port, reported in httpUrl). */
   port?: number;
-  /** Time source and timers; must share the time base of the module's PadNets (default performance.now). */
+  /**
+   * Time source and timers. Default: the clock of the module that boots the firmware (its PadNets
+   * read the same), which is what a firmware on a module should use; tests of the bare firmware
+   * pass one here.
+   */
   clock?: SimClock;
   /** /api/info "mac": 'plain' (12 hex digits, as docs/openbeken-behaviour.md §7.2 shows; default) or 'colon' (aa:bb:..). */
   macStyle?: 'plain' | 'colon';
@@ -60,7 +64,7 @@ export function openBekenFirmware(options: OpenBekenSimOptions = {}): FirmwareFa
       faults,
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
-      clock: options.clock ?? realClock,
+      clock: options.clock ?? ctx.clock,
       identity: {
         build: buildString(image.version),
         version: image.version,

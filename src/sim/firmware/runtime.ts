@@ -8,7 +8,7 @@
 import type { PadNet } from '../net.js';
 import type { FirmwareContext, RunningFirmware } from '../types.js';
 import { initialButtonState, stepButton, type ButtonState } from './button.js';
-import type { SimClock } from './clock.js';
+import { simInterval, simTimeout, type SimClock } from '../clock.js';
 import { loadConfig, saveConfig } from './config.js';
 import type { ObkFaultSet } from './faults.js';
 import { startObkHttp, type HttpReply, type HttpRequestInfo, type ObkHttpServer } from './http.js';
@@ -89,6 +89,7 @@ export class ObkRuntime implements RunningFirmware {
       port: this.opts.port,
       dead: this.opts.faults.httpDead,
       slowMs: this.opts.faults.httpSlowMs,
+      clock: this.opts.clock,
       password: () => this.opts.webPassword ?? this.modelNow?.cfg.webPassword ?? '',
       handler: (req) => this.handle(req),
     });
@@ -128,7 +129,7 @@ export class ObkRuntime implements RunningFirmware {
     this.earlyResets = this.modelNow.uptimeS < BOOT_SUCCESS_S ? this.earlyResets + 1 : 0;
     this.shutdownFirmware();
     this.log('restarting');
-    this.gapHandle = this.opts.clock.setTimeout(() => {
+    this.gapHandle = simTimeout(this.opts.clock, () => {
       if (!this.stopped) this.boot();
     }, this.opts.rebootGapMs);
   }
@@ -153,9 +154,9 @@ export class ObkRuntime implements RunningFirmware {
     this.up = true;
     if (this.modelNow.pinsEnabled) {
       this.applyOutputs();
-      this.tickHandles.push(this.opts.clock.setInterval(() => this.quickTick(), QUICK_TICK_MS));
+      this.tickHandles.push(simInterval(this.opts.clock, () => this.quickTick(), QUICK_TICK_MS));
     }
-    this.tickHandles.push(this.opts.clock.setInterval(() => this.secondTick(), SECOND_TICK_MS));
+    this.tickHandles.push(simInterval(this.opts.clock, () => this.secondTick(), SECOND_TICK_MS));
     this.afterChange();
   }
 
@@ -171,7 +172,7 @@ export class ObkRuntime implements RunningFirmware {
 
   private scheduleRestart(seconds: number): void {
     this.opts.clock.clearTimeout(this.restartHandle);
-    this.restartHandle = this.opts.clock.setTimeout(() => this.reboot(), seconds * 1000);
+    this.restartHandle = simTimeout(this.opts.clock, () => this.reboot(), seconds * 1000);
   }
 
   private quickTick(): void {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { PadNet } from '../../../src/sim/net.js';
 import {
   acceptPowerMax, bl0937Window, calibrate, DEFAULT_CAL, DEFAULT_CURRENT_CAL, DEFAULT_POWER_CAL, DEFAULT_VOLTAGE_CAL,
@@ -15,17 +16,18 @@ describe('BL0937 worked example (reference §6: 230 V, 0.5 A, 115 W with default
   });
 
   test('pulse trains counted per 1 s window read back within one pulse per window', () => {
-    let t = 5000;
-    const cf1 = new PadNet('P6', 'up', () => t);
-    const cf = new PadNet('P7', 'up', () => t);
+    const clock = new VirtualClock({ startMs: 5000, autoAdvance: false });
+    const cf1 = new PadNet('P6', 'up', clock);
+    const cf = new PadNet('P7', 'up', clock);
     cf.setHostPulse({ hz: 76.67, duty: 0.5 });
     let s: Bl0937State = { ...INITIAL_BL0937 };
     const readings = [];
     for (let w = 0; w < 8; w++) {
       // the rig follows SEL: voltage frequency while SEL is high, current while low
       cf1.setHostPulse({ hz: s.sel ? 1735.5 : 42.17, duty: 0.5 });
-      const t0 = t;
-      t += 1000;
+      const t0 = clock.now();
+      clock.advance(1000);
+      const t = clock.now();
       const r = bl0937Window(s, { cf1Pulses: cf1.fallingEdgesBetween(t0, t), cfPulses: cf.fallingEdgesBetween(t0, t), elapsedMs: 1000 }, DEFAULT_CAL, OPTS);
       s = r.state;
       readings.push(r.reading);

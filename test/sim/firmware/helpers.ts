@@ -1,7 +1,8 @@
-/** Test scaffolding: an in-memory NOR flash, a CB2S pad set on a manual clock, and a booted firmware. */
+/** Test scaffolding: an in-memory NOR flash, a CB2S pad set on a hand-stepped virtual clock, and a booted firmware. */
+import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { PadNet } from '../../../src/sim/net.js';
 import type { FirmwareContext, FlashView } from '../../../src/sim/types.js';
-import { ManualClock, openBekenFirmware, type ObkSimFirmware, type OpenBekenSimOptions } from '../../../src/sim/firmware/index.js';
+import { openBekenFirmware, type ObkSimFirmware, type OpenBekenSimOptions } from '../../../src/sim/firmware/index.js';
 
 export const FLASH_SIZE = 0x200000;
 
@@ -29,16 +30,16 @@ export class MemFlash implements FlashView {
 export const CB2S_GPIOS = [0, 1, 6, 7, 8, 10, 11, 23, 24, 26];
 
 export interface Bench {
-  clock: ManualClock;
+  clock: VirtualClock;
   flash: MemFlash;
   pads: Map<number, PadNet>;
   logs: string[];
   ctx(earlyResets?: number): FirmwareContext;
 }
 
-export function makeBench(flash = new MemFlash()): Bench {
-  const clock = new ManualClock(10_000);
-  const pads = new Map<number, PadNet>(CB2S_GPIOS.map((g) => [g, new PadNet(`P${g}`, 'none', () => clock.now())]));
+/** Stepped by hand (clock.advance) unless a test passes a clock that advances itself. */
+export function makeBench(flash = new MemFlash(), clock = new VirtualClock({ startMs: 10_000, autoAdvance: false })): Bench {
+  const pads = new Map<number, PadNet>(CB2S_GPIOS.map((g) => [g, new PadNet(`P${g}`, 'none', clock)]));
   const logs: string[] = [];
   return {
     clock,
@@ -49,6 +50,7 @@ export function makeBench(flash = new MemFlash()): Bench {
       pads,
       flash,
       mac: 'C8478C123456',
+      clock,
       bootedAtMs: clock.now(),
       earlyResets,
       log: (l: string) => logs.push(l),
@@ -68,8 +70,8 @@ export async function bootFirmware(bench: Bench, opts: OpenBekenSimOptions = {},
 }
 
 /** A bench whose flash holds an OpenBeken image already configured as the RMC021. */
-export async function rmc021Bench(opts: OpenBekenSimOptions = {}): Promise<{ bench: Bench; fw: ObkSimFirmware }> {
-  const bench = makeBench();
+export async function rmc021Bench(opts: OpenBekenSimOptions = {}, clock?: VirtualClock): Promise<{ bench: Bench; fw: ObkSimFirmware }> {
+  const bench = makeBench(new MemFlash(), clock);
   bench.flash.writeTag('OpenBK7231N_1.18.0-test');
   const first = await bootFirmware(bench, opts);
   first.runtime!.runCommand(RMC021_BACKLOG);

@@ -1,27 +1,35 @@
 /**
- * The firmware on the real simulated module, with real timers: the module boots it when the ROM
- * window expires, resets stop it, and the module's early-reset counter puts it in safe mode.
+ * The firmware on the real simulated module, on a virtual clock shared by the test and the module:
+ * the module boots it when the ROM window expires, resets stop it, and the module's early-reset
+ * counter puts it in safe mode. HTTP is real loopback.
  */
-import { describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { sleep as clockSleep } from '../../../src/core/clock.js';
+import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { createSimModule, type SimModule } from '../../../src/sim/index.js';
 import { openBekenFirmware } from '../../../src/sim/firmware/index.js';
 import { generateTestImage } from '../../../src/bk7231/test-image.js';
 import { RMC021_BACKLOG } from './helpers.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let clock: VirtualClock;
+beforeEach(() => {
+  clock = new VirtualClock();
+});
+afterEach(() => clock.stop());
+const sleep = (ms: number) => clockSleep(clock, ms);
 
+/** Polls every 10 ms of virtual time; a bounded number of polls. */
 async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 3000): Promise<T> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
+  for (let i = 0; i <= timeoutMs / 10; i++) {
     const v = probe();
     if (v !== undefined) return v;
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 function moduleWithImage(image: boolean): SimModule {
-  const m = createSimModule({ timing: 'fast', factoryImage: !image, downloadWindowMs: 20 });
+  const m = createSimModule({ timing: 'fast', factoryImage: !image, downloadWindowMs: 20, clock });
   if (image) generateTestImage({ version: '1.18.0-plugrig' }).copy(m.flash.data, 0);
   m.setFirmware(openBekenFirmware({ rebootGapMs: 50 }));
   return m;
@@ -47,7 +55,7 @@ describe('OpenBeken firmware on the simulated module', () => {
     await m.close();
   });
 
-  test('generated image boots; configure, restart, click the button in real time; power off stops it', async () => {
+  test('generated image boots; configure, restart, click the button; power off stops it', async () => {
     const m = moduleWithImage(true);
     const logs: string[] = [];
     m.onLog((l) => logs.push(l));
@@ -66,10 +74,10 @@ describe('OpenBeken firmware on the simulated module', () => {
     // a single click is safe at any uptime (only double clicks are hazardous in the first 5 s)
     p10.setHostDrive(0);
     await sleep(150);
-    const released = performance.now();
+    const released = clock.now();
     p10.setHostDrive('z');
     await waitFor('relay on', () => (p26.level() === 1 ? true : undefined), 2000);
-    expect(performance.now() - released).toBeGreaterThan(300);
+    expect(clock.now() - released).toBeGreaterThan(300);
     expect(await cm(url, 'POWER')).toBe('{"POWER":"ON"}');
     m.powerNet.setHostDrive(0);
     await sleep(50);

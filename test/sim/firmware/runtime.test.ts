@@ -51,7 +51,7 @@ describe('image recognition and boot', () => {
     fw.runtime!.runCommand('POWER ON');
     expect(bench.pads.get(26)!.moduleDrive()).toBe(1);
     await fw.stop();
-    expect(bench.clock.pendingTimers()).toBe(0);
+    expect(bench.clock.pending).toBe(0);
     expect(bench.pads.get(26)!.moduleDrive()).toBe('z');
   });
 });

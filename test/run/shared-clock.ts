@@ -1,0 +1,34 @@
+/**
+ * One clock for the host and the simulated module of a test (DESIGN.md, "One clock"): the test
+ * passes the same object to openRig / createSimModule / the runner / the fakes.
+ *
+ * It is a VirtualClock once the simulator runs its timers on the clock it is given, which is
+ * probed, not assumed: a powered module opens its ROM download window on a timer, so a simulator
+ * that honours `clock` leaves a timer pending on it. Until then (the simulator still on real time)
+ * the host must not run ahead of the module, and the tests get the machine's clock.
+ */
+import { realClock, type Clock } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { createSimModule } from '../../src/sim/index.js';
+
+let probed: boolean | undefined;
+
+/** True when a simulated module schedules its timers on the clock it is given. */
+export async function simulatorTakesClock(): Promise<boolean> {
+  if (probed !== undefined) return probed;
+  const probe = new VirtualClock({ autoAdvance: false });
+  const module = createSimModule({ clock: probe, powered: true, timing: 'fast', factoryImage: false, path: 'sim:clock-probe' });
+  probed = probe.pending > 0;
+  await module.close();
+  probe.stop();
+  return probed;
+}
+
+/** A fresh VirtualClock when the simulator takes it, else the real one. Stop it in afterAll (stopClock). */
+export async function sharedSimClock(): Promise<Clock> {
+  return (await simulatorTakesClock()) ? new VirtualClock() : realClock;
+}
+
+export function stopSharedClock(clock: Clock): void {
+  if (clock instanceof VirtualClock) clock.stop();
+}
