@@ -6,7 +6,6 @@
 import { PlugrigError } from '../core/errors.js';
 import { crcCommandRange, type CrcEndConvention } from './crc.js';
 import { ERASE_4K, ERASE_64K, SECTOR_SIZE, encode, expect, hex, type Reply } from './frames.js';
-import { pipelinedAll, type PipelineWork } from './pipeline.js';
 import type { Transport } from './transport.js';
 
 export const OP_MS = {
@@ -117,17 +116,6 @@ export class Chip {
       `the chip stopped answering during ${context} and does not answer link checks any more`,
       'it most likely reset (brown-out): check the 3.3 V supply and its current capacity, then run again',
     );
-  }
-
-  /**
-   * Runs `work` pipelined on this chip: at a stall the outstanding requests are abandoned (they
-   * would only wait out their deadlines) and the chip must pass ensureAlive(`during`) before the rest goes on.
-   */
-  pipeline<T>(during: string, work: PipelineWork<T>): Promise<void> {
-    return pipelinedAll(work, {
-      ensureAlive: () => this.ensureAlive(during),
-      abandon: () => this.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
-    });
   }
 
   /** Reboot has no reply; sent a few times, as HID does, in case one is lost. */

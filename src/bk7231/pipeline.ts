@@ -83,3 +83,20 @@ export async function pipelinedAll<T>(work: PipelineWork<T>, stall: StallHandlin
     if (rest.length === 0) return;
   }
 }
+
+/** What a stall needs of a chip session (Chip has it). */
+export interface StallingChip {
+  ensureAlive(during: string): Promise<void>;
+  readonly t: { abandonPending(reason: Error): void };
+}
+
+/**
+ * pipelinedAll on a chip session: at a stall the outstanding requests are abandoned (they would only
+ * wait out their deadlines) and the chip must pass ensureAlive(`during`) before the rest goes on.
+ */
+export function pipelinedOnChip<T>(chip: StallingChip, during: string, work: PipelineWork<T>): Promise<void> {
+  return pipelinedAll(work, {
+    ensureAlive: () => chip.ensureAlive(during),
+    abandon: () => chip.t.abandonPending(new PlugrigError('E_REPLY_TIMEOUT', 'abandoned after an earlier reply timed out')),
+  });
+}

@@ -8,7 +8,7 @@ import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { chipCrc } from './crc.js';
 import { hex } from './frames.js';
-import { isFatal, isTimeout } from './pipeline.js';
+import { isFatal, isTimeout, pipelinedOnChip } from './pipeline.js';
 import { BLOCK, SECTOR, crcPieces } from './plan.js';
 import { ProgressMeter, type ProgressFn } from './progress.js';
 
@@ -34,7 +34,7 @@ export async function readRange(chip: Chip, start: number, length: number, opts:
     items.push({ kind: 'crc', ...p });
   }
   const suspectPieces: { start: number; length: number }[] = [];
-  await chip.pipeline('the read', {
+  await pipelinedOnChip(chip, 'the read', {
     items,
     depth: opts.depth ?? 16,
     start: async (it) => {

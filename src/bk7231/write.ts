@@ -9,7 +9,7 @@ import { PlugrigError } from '../core/errors.js';
 import type { Chip } from './commands.js';
 import { ERASED_SECTOR_CRC, chipCrc, crcUpdate, CRC_INIT } from './crc.js';
 import { hex } from './frames.js';
-import { isFatal, isTimeout } from './pipeline.js';
+import { isFatal, isTimeout, pipelinedOnChip } from './pipeline.js';
 import { BLOCK, SECTOR, buildTargets, crcPieces, edgeSectors, planWrite, type SectorTarget, type WriteJob, type WriteOp, type WritePlan } from './plan.js';
 import { ProgressMeter, type ProgressFn } from './progress.js';
 import { readSectorVerified } from './read.js';
@@ -71,7 +71,7 @@ async function unchangedOnChip(chip: Chip, targets: SectorTarget[], depth: numbe
   const length = targets.length * SECTOR;
   const meter = new ProgressMeter('compare', length, progress, 100, chip.t.clock);
   const differing: number[] = [];
-  await chip.pipeline('the differential compare', {
+  await pipelinedOnChip(chip, 'the differential compare', {
     items: crcPieces(start, length, BLOCK),
     depth,
     start: async (p) => {
@@ -83,7 +83,7 @@ async function unchangedOnChip(chip: Chip, targets: SectorTarget[], depth: numbe
     },
     onFailure: () => undefined, // a lost CRC reply just means "write it"
   });
-  await chip.pipeline('the differential compare', {
+  await pipelinedOnChip(chip, 'the differential compare', {
     items: differing,
     depth,
     start: async (a) => {
@@ -116,7 +116,7 @@ async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: Pro
   }
   // Sectors that are erased but not programmed (blank targets) count as done when their erase is.
   const blankIn = (addr: number, size: number) => plan.targets.filter((t) => t.blank && t.addr >= addr && t.addr < addr + size && !plan.skipped.includes(t.addr)).length;
-  await chip.pipeline('the erase/write', {
+  await pipelinedOnChip(chip, 'the erase/write', {
     items: steps,
     depth,
     start: async (s) => {
@@ -208,7 +208,7 @@ async function verifyRange(
     } else {
       bad = [];
       const rewritten = targets.filter((t) => !skip.has(t.addr));
-      await chip.pipeline('the verification', {
+      await pipelinedOnChip(chip, 'the verification', {
         items: rewritten,
         depth: opts.depth ?? 32,
         start: async (t) => {

@@ -40,18 +40,9 @@ export async function openSimPort(path: string): Promise<SerialPortStream> {
   return port;
 }
 
-/**
- * The clock the host side must use with `module`: the one the module was given, once the module runs
- * on it (it then exposes it as `module.clock`); real time for a module that keeps its own (the
- * simulator before it took a clock), so these tests pass on either.
- */
-export function hostClockFor(module: object, given: Clock): Clock {
-  return (module as { clock?: unknown }).clock === given ? given : realClock;
-}
-
-export async function simRig(options: SimModuleOptions = {}, given: Clock = new VirtualClock()) {
-  const module = createSimModule({ timing: 'fast', ...options, clock: given });
-  const clock = hostClockFor(module, given);
+/** A powered module on fast timing, its serial port, and both resets, all on `clock` (one VirtualClock by default). */
+export async function simRig(options: SimModuleOptions = {}, clock: Clock = new VirtualClock()) {
+  const module = createSimModule({ timing: 'fast', ...options, clock });
   module.powerNet.setHostDrive(1);
   const port = await openSimPort(module.uartPath);
   return { module, port, clock, resets: [cenPulse(module, 100, clock), powerCycle(module, 200, clock)] };
