@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
 import { serveRunFactory } from '../../src/station/serve-factory.js';
 import { describeImage } from '../../src/bk7231/image.js';
@@ -40,8 +41,10 @@ maybe('operator page driving simulated rigs through the real unit plan', () => {
       { slot: 'slot2', rig: 'bench-c', rigPath: rig('bench-c', 13, ['cal-off:8']) },
     ];
     const image = { data: describeImage('OpenBK7231N_QIO_test.bin', generateTestImage({ size: 128 * 1024 })), shownPath: '(test)' };
-    const { factory } = serveRunFactory({ storeDir: dir, cwd: PACKAGE_ROOT, image });
-    app = await startServe({ slots, factory, storeDir: join(dir, 'store'), port: 0, token: 'page-rigs-token' });
+    // One virtual clock for the station and its simulated modules: the plans run without real waiting.
+    const clock = new VirtualClock();
+    const { factory } = serveRunFactory({ storeDir: dir, cwd: PACKAGE_ROOT, image, clock });
+    app = await startServe({ slots, factory, storeDir: join(dir, 'store'), port: 0, token: 'page-rigs-token', clock });
     browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       viewport: { width: 800, height: 480 },
