@@ -28,7 +28,12 @@ export async function existingBackup(dir: string, mac: string): Promise<string |
  * name; `{mac}` and `{hash}` in a file name are filled in; any other name is used as given.
  */
 export async function backupPath(target: string, mac: string | undefined, data: Uint8Array): Promise<string> {
-  const isDir = target.endsWith('/') || (await stat(target).then((s) => s.isDirectory(), () => false));
+  const isDir =
+    target.endsWith('/') ||
+    (await stat(target).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
   if (isDir) return join(target, backupName(mac, data));
   return target.replace(/\{mac\}/g, (mac ?? 'unknown-mac').toUpperCase()).replace(/\{hash\}/g, sha256(data).slice(0, 8));
 }
@@ -46,7 +51,8 @@ export async function saveVerified(path: string, data: Uint8Array): Promise<{ pa
       await fh.close();
     }
     const back = await readFile(tmp);
-    if (sha256(back) !== want) throw new PlugrigError('E_BACKUP_VERIFY', `backup ${path} read back differently from what was written`, 'check the disk; the backup was not kept');
+    if (sha256(back) !== want)
+      throw new PlugrigError('E_BACKUP_VERIFY', `backup ${path} read back differently from what was written`, 'check the disk; the backup was not kept');
     await rename(tmp, path);
     return { path, sha256: want };
   } catch (e) {

@@ -28,7 +28,10 @@ function okStatus(r: Reply, what: string): Reply {
 
 export class Chip {
   crcEnd: CrcEndConvention = 'inclusive';
-  constructor(readonly t: Transport, readonly signal?: AbortSignal) {}
+  constructor(
+    readonly t: Transport,
+    readonly signal?: AbortSignal,
+  ) {}
 
   async readReg(addr: number): Promise<number> {
     const r = await this.t.request(encode.readReg(addr), expect.readReg(addr), { opMs: OP_MS.register, replyBytes: 15, signal: this.signal });
@@ -41,13 +44,19 @@ export class Chip {
 
   /** JEDEC bytes: manufacturer, type, capacity (the byte before them is ignored, §3.3). */
   async flashId(): Promise<[number, number, number]> {
-    const r = okStatus(await this.t.request(encode.flashGetMid(), expect.flashGetMid(), { opMs: OP_MS.register, replyBytes: 15, signal: this.signal }), 'FlashGetMID');
+    const r = okStatus(
+      await this.t.request(encode.flashGetMid(), expect.flashGetMid(), { opMs: OP_MS.register, replyBytes: 15, signal: this.signal }),
+      'FlashGetMID',
+    );
     const p = r.payload;
     return [p[p.length - 3]!, p[p.length - 2]!, p[p.length - 1]!];
   }
 
   async readSr(opcode: number): Promise<number> {
-    const r = okStatus(await this.t.request(encode.flashReadSr(opcode), expect.flashReadSr(opcode), { opMs: OP_MS.register, replyBytes: 13, signal: this.signal }), 'FlashReadSR');
+    const r = okStatus(
+      await this.t.request(encode.flashReadSr(opcode), expect.flashReadSr(opcode), { opMs: OP_MS.register, replyBytes: 13, signal: this.signal }),
+      'FlashReadSR',
+    );
     return r.payload[1]!;
   }
 

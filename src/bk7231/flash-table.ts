@@ -17,7 +17,12 @@ export interface FlashPart {
 }
 
 const two = (name: string, jedec: [number, number, number], note?: string): FlashPart => ({
-  name, jedec, srBytes: 2, readOpcodes: [0x05, 0x35], protectMask: 0x407c, ...(note ? { note } : {}),
+  name,
+  jedec,
+  srBytes: 2,
+  readOpcodes: [0x05, 0x35],
+  protectMask: 0x407c,
+  ...(note ? { note } : {}),
 });
 
 export const FLASH_TABLE: readonly FlashPart[] = [
@@ -31,7 +36,14 @@ export const FLASH_TABLE: readonly FlashPart[] = [
   { name: 'P25Q16HB', jedec: [0x85, 0x42, 0x15], srBytes: 1, readOpcodes: [0x05], protectMask: 0x7c },
   two('P25Q16HBK', [0x85, 0x20, 0x15]),
   two('P25Q16SU', [0x85, 0x60, 0x15]),
-  { name: 'MX25V1635F', jedec: [0xc2, 0x23, 0x15], srBytes: 2, readOpcodes: [0x05, 0x15], protectMask: 0x103c, note: '2nd SR byte is the MXIC config register' },
+  {
+    name: 'MX25V1635F',
+    jedec: [0xc2, 0x23, 0x15],
+    srBytes: 2,
+    readOpcodes: [0x05, 0x15],
+    protectMask: 0x103c,
+    note: '2nd SR byte is the MXIC config register',
+  },
   two('GT25Q16B', [0xc4, 0x60, 0x15], 'three SR bytes; only the first two are written'),
   two('P25Q80', [0x85, 0x60, 0x14]),
   { name: 'PN25F08B', jedec: [0x5e, 0x40, 0x14], srBytes: 1, readOpcodes: [0x05], protectMask: 0x3c },

@@ -79,7 +79,12 @@ export class Flasher {
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
     try {
-      const link = await acquireLink(transport, { ...opts.link, resets: opts.resets ?? [], ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.log ? { log: opts.log } : {}) });
+      const link = await acquireLink(transport, {
+        ...opts.link,
+        resets: opts.resets ?? [],
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+      });
       const chip = new Chip(transport, opts.signal);
       await switchBaud(transport, opts.baudRate ?? 921600, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.log ? { log: opts.log } : {}) });
       const id = await identify(chip, { efuse: opts.efuse ?? false });
@@ -98,7 +103,11 @@ export class Flasher {
   async read(start = 0, length = this.identity.flashSize): Promise<Buffer> {
     throwIfAborted(this.opts.signal, 'read');
     if (start + length > this.identity.flashSize) {
-      throw new PlugrigError('E_READ_RANGE', `0x${hex(start)}+0x${hex(length)} is past the ${this.identity.flashSize / 1024} KiB flash`, 'read inside the flash');
+      throw new PlugrigError(
+        'E_READ_RANGE',
+        `0x${hex(start)}+0x${hex(length)} is past the ${this.identity.flashSize / 1024} KiB flash`,
+        'read inside the flash',
+      );
     }
     return readRange(this.chip, start, length, { depth: Math.min(this.depth, 16), ...(this.opts.progress ? { progress: this.opts.progress } : {}) });
   }

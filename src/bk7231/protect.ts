@@ -28,7 +28,11 @@ export function requirePart(jedec: readonly [number, number, number]): FlashPart
 }
 
 /** Returns the SR found before unprotecting (for the record). */
-export async function unprotect(chip: Chip, part: FlashPart, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ before: number; after: number; written: boolean }> {
+export async function unprotect(
+  chip: Chip,
+  part: FlashPart,
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ before: number; after: number; written: boolean }> {
   const before = await readStatus(chip, part);
   if ((before & part.protectMask) === 0) return { before, after: before, written: false };
   const clock = chip.t.clock;

@@ -23,9 +23,7 @@ export interface FrameTrace {
   note(text: string): void;
 }
 
-export type TraceEntry =
-  | { tMs: number; kind: 'tx' | 'rx'; bytes: Uint8Array; name?: string }
-  | { tMs: number; kind: 'note'; text: string };
+export type TraceEntry = { tMs: number; kind: 'tx' | 'rx'; bytes: Uint8Array; name?: string } | { tMs: number; kind: 'note'; text: string };
 
 const SHORT_NAMES: Record<number, string> = {
   [Cmd.linkCheck]: 'LinkCheck',
@@ -69,7 +67,10 @@ export function replyBytes(r: Reply): Buffer {
   return Buffer.concat([Buffer.from([0x04, 0x0e, 0xff, 0x01, 0xe0, 0xfc, 0xf4, n & 0xff, n >> 8, r.code, r.status ?? 0]), r.payload]);
 }
 
-const hexBytes = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+const hexBytes = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 
 /** One line, without its newline. */
 export function formatTraceEntry(e: TraceEntry): string {

@@ -115,7 +115,8 @@ async function runOps(chip: Chip, plan: WritePlan, depth: number, progress?: Pro
     if (op.kind === 'erase' && !steps.some((s) => s.kind === 'erase-check')) steps.push({ kind: 'erase-check', addr: op.addr });
   }
   // Sectors that are erased but not programmed (blank targets) count as done when their erase is.
-  const blankIn = (addr: number, size: number) => plan.targets.filter((t) => t.blank && t.addr >= addr && t.addr < addr + size && !plan.skipped.includes(t.addr)).length;
+  const blankIn = (addr: number, size: number) =>
+    plan.targets.filter((t) => t.blank && t.addr >= addr && t.addr < addr + size && !plan.skipped.includes(t.addr)).length;
   await pipelinedOnChip(chip, 'the erase/write', {
     items: steps,
     depth,
@@ -230,7 +231,11 @@ async function verifyRange(
       return whole;
     }
   }
-  throw new PlugrigError('E_CRC_MISMATCH', `flash CRC over 0x${hex(plan.start)}+0x${hex(plan.length)} still differs after repair`, 'check the supply; try a lower --baud');
+  throw new PlugrigError(
+    'E_CRC_MISMATCH',
+    `flash CRC over 0x${hex(plan.start)}+0x${hex(plan.length)} still differs after repair`,
+    'check the supply; try a lower --baud',
+  );
 }
 
 async function locateBad(chip: Chip, targets: SectorTarget[]): Promise<SectorTarget[]> {

@@ -10,8 +10,15 @@ import type { TemplatePin } from '../device/template.js';
 import type { InputLine, PulseOutput } from '../io/types.js';
 import type { Phase, PhaseContext } from '../core/run-types.js';
 import {
-  DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, frequenciesFor, loadLabel, readingTolerance, selMeansVoltage,
-  type Bl0937Cal, type LoadPoint, type Tolerance,
+  DEFAULT_LOAD_POINTS,
+  OBK_DEFAULT_CAL,
+  frequenciesFor,
+  loadLabel,
+  readingTolerance,
+  selMeansVoltage,
+  type Bl0937Cal,
+  type LoadPoint,
+  type Tolerance,
 } from './bl0937-math.js';
 import { Bl0937Synth } from './bl0937-synth.js';
 
@@ -59,8 +66,13 @@ export interface PointResult {
  * Records why when it cannot get a reading.
  */
 export async function settleAndRead(
-  ctx: PhaseContext, synth: Bl0937Synth, client: ObkClient, w: Bl0937Wiring,
-  load: LoadPoint, chip: Bl0937Cal, timing: Bl0937Timing,
+  ctx: PhaseContext,
+  synth: Bl0937Synth,
+  client: ObkClient,
+  w: Bl0937Wiring,
+  load: LoadPoint,
+  chip: Bl0937Cal,
+  timing: Bl0937Timing,
 ): Promise<PointResult> {
   const label = loadLabel(load);
   const firstEdge = synth.edgeCount;
@@ -161,8 +173,7 @@ export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
             timingMargin: timing.timingMargin,
             resolutionHz: (hz) => Math.max(w.cf.line.resolutionHz(hz), w.cf1.line.resolutionHz(hz)),
           });
-          judgeReadings(ctx, load, r.energy, tol,
-            `1 pulse/window, ${follow.toFixed(2)} ms SEL follow, ${(timing.timingMargin * 100).toFixed(1)} % timing`);
+          judgeReadings(ctx, load, r.energy, tol, `1 pulse/window, ${follow.toFixed(2)} ms SEL follow, ${(timing.timingMargin * 100).toFixed(1)} % timing`);
         }
         ctx.measure({
           name: 'sel_follow_worst',

@@ -7,8 +7,14 @@
 import type { ObkClient } from '../device/obk-client.js';
 import type { Phase } from '../core/run-types.js';
 import {
-  DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, calibrationRelativeError, frequenciesFor, loadLabel, readingTolerance,
-  type Bl0937Cal, type LoadPoint,
+  DEFAULT_LOAD_POINTS,
+  OBK_DEFAULT_CAL,
+  calibrationRelativeError,
+  frequenciesFor,
+  loadLabel,
+  readingTolerance,
+  type Bl0937Cal,
+  type LoadPoint,
 } from './bl0937-math.js';
 import { Bl0937Synth } from './bl0937-synth.js';
 import { DEFAULT_BL0937_TIMING, judgeReadings, settleAndRead, type Bl0937Timing, type Bl0937Wiring } from './bl0937.js';

@@ -14,7 +14,10 @@ export class EdgeRecorder {
   readonly clock: Clock;
 
   /** `clock` runs the waits' deadlines; it must be the clock the line stamps its edges with (the rig's). */
-  constructor(readonly line: InputLine, opts: { clock?: Clock; debounceMs?: number } = {}) {
+  constructor(
+    readonly line: InputLine,
+    opts: { clock?: Clock; debounceMs?: number } = {},
+  ) {
     this.clock = opts.clock ?? realClock;
     const debounceMs = opts.debounceMs;
     this.unsubscribe = line.watch((e) => {
@@ -52,10 +55,13 @@ export class EdgeRecorder {
         done();
         reject(new AbortedError(`waiting for an edge on ${this.line.name}`));
       };
-      const timer = this.clock.setTimeout(() => {
-        done();
-        resolve(undefined);
-      }, Math.max(0, timeoutMs));
+      const timer = this.clock.setTimeout(
+        () => {
+          done();
+          resolve(undefined);
+        },
+        Math.max(0, timeoutMs),
+      );
       const waiter = () => void check();
       const done = () => {
         this.clock.clearTimeout(timer);

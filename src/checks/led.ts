@@ -119,16 +119,24 @@ export function bootPolarity(bootNs: bigint, raw: readonly Edge[]): BootPolarity
   const from = setup ? 'pin setup' : 'boot (no setup edge: pad already low)';
   const text = `pad low ${Math.round(lowMs)} ms from ${from}, then first high ${Math.round(highMs)} ms`;
   if (!setup && lowLonger) {
-    return { taken: false, note: `${text}; without the setup edge the low time is only an upper bound, so the role cannot be told (give the LED line a pull-up so pin setup shows as a falling edge)` };
+    return {
+      taken: false,
+      note: `${text}; without the setup edge the low time is only an upper bound, so the role cannot be told (give the LED line a pull-up so pin setup shows as a falling edge)`,
+    };
   }
-  return { taken: true, excessMs, lowMs, highMs, fromSetupEdge: !!setup, note: `${text}: the first toggle ${lowLonger ? 'left the pad low' : 'drove the pad high'} → ${role(lowLonger)}` };
+  return {
+    taken: true,
+    excessMs,
+    lowMs,
+    highMs,
+    fromSetupEdge: !!setup,
+    note: `${text}: the first toggle ${lowLonger ? 'left the pad low' : 'drove the pad high'} → ${role(lowLonger)}`,
+  };
 }
 
 /** Limits on the excess for the template's role. */
 export function bootPolarityLimits(invertedRole: boolean): Limits {
-  return invertedRole
-    ? { low: BOOT_POLARITY_THRESHOLD_MS, high: BOOT_POLARITY_MAX_EXCESS_MS }
-    : { high: BOOT_POLARITY_THRESHOLD_MS };
+  return invertedRole ? { low: BOOT_POLARITY_THRESHOLD_MS, high: BOOT_POLARITY_MAX_EXCESS_MS } : { high: BOOT_POLARITY_THRESHOLD_MS };
 }
 
 export interface WifiLedConfig {
@@ -182,7 +190,10 @@ export function wifiLedPhase(cfg: WifiLedConfig): Phase {
         name: 'wifi_led_duty',
         value: s.duty === null ? null : Math.round(s.duty * 1000) / 1000,
         limits: lim.duty,
-        note: s.duty === null ? steady || 'no complete period' : `on ${Math.round(s.onMs ?? 0)} ms / off ${Math.round(s.offMs ?? 0)} ms, on = level ${onLevel} (${cfg.pin.role.name})`,
+        note:
+          s.duty === null
+            ? steady || 'no complete period'
+            : `on ${Math.round(s.onMs ?? 0)} ms / off ${Math.round(s.offMs ?? 0)} ms, on = level ${onLevel} (${cfg.pin.role.name})`,
       });
       measureBootPolarity(ctx, cfg);
     },
@@ -204,7 +215,13 @@ function measureBootPolarity(ctx: PhaseContext, cfg: WifiLedConfig): void {
   const p = bootPolarity(rec.bootNs, rec.edges());
   if (!p.taken) {
     // The rig watched this boot to judge the polarity and could not: that is not a pass.
-    ctx.measure({ name, value: null, unit: 'ms', limits: bootPolarityLimits(cfg.pin.role.inverted), note: `polarity could not be judged from the boot recording: ${p.note}` });
+    ctx.measure({
+      name,
+      value: null,
+      unit: 'ms',
+      limits: bootPolarityLimits(cfg.pin.role.inverted),
+      note: `polarity could not be judged from the boot recording: ${p.note}`,
+    });
     return;
   }
   ctx.measure({

@@ -75,15 +75,17 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
   // Wi-Fi LED
   for (const pin of pinsOfKind(t, 'wifiLed')) {
     const l = lines(rig, [{ pin, kind: 'input', what: 'Wi-Fi LED' }]);
-    phases.push('reason' in l
-      ? skipPhase('wifi-led', l.reason)
-      : wifiLedPhase({
-          pin,
-          line: l.lines[0] as InputLine,
-          client,
-          ...(o.ledLimits ? { limits: o.ledLimits } : {}),
-          bootWatch: () => o.ledBootWatch?.(pin.gpio),
-        }));
+    phases.push(
+      'reason' in l
+        ? skipPhase('wifi-led', l.reason)
+        : wifiLedPhase({
+            pin,
+            line: l.lines[0] as InputLine,
+            client,
+            ...(o.ledLimits ? { limits: o.ledLimits } : {}),
+            bootWatch: () => o.ledBootWatch?.(pin.gpio),
+          }),
+    );
   }
 
   // Relays by command, then each button with a relay on the channel it toggles.
@@ -92,9 +94,9 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
   for (const relay of relays) {
     const name = relays.length > 1 ? `relay-P${relay.gpio}` : 'relay';
     const l = lines(rig, [{ pin: relay, kind: 'input', what: 'relay' }]);
-    phases.push('reason' in l
-      ? skipPhase(name, l.reason)
-      : relayPhase({ name, pin: relay, line: l.lines[0] as InputLine, client, indexed: relays.length > 1 }));
+    phases.push(
+      'reason' in l ? skipPhase(name, l.reason) : relayPhase({ name, pin: relay, line: l.lines[0] as InputLine, client, indexed: relays.length > 1 }),
+    );
   }
   for (const button of buttons) {
     const name = buttons.length > 1 ? `relay-button-P${button.gpio}` : 'relay-button';
@@ -107,16 +109,18 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
       { pin: button, kind: 'output', what: 'button' },
       { pin: relay, kind: 'input', what: 'relay' },
     ]);
-    phases.push('reason' in l
-      ? skipPhase(name, l.reason)
-      : relayButtonPhase({
-          name,
-          button: { pin: button, line: l.lines[0] as OutputLine },
-          relay: { pin: relay, line: l.lines[1] as InputLine },
-          client,
-          instantReaction: hasInstantReaction(t.flags),
-          ...(o.buttonTiming ? { timing: o.buttonTiming } : {}),
-        }));
+    phases.push(
+      'reason' in l
+        ? skipPhase(name, l.reason)
+        : relayButtonPhase({
+            name,
+            button: { pin: button, line: l.lines[0] as OutputLine },
+            relay: { pin: relay, line: l.lines[1] as InputLine },
+            client,
+            instantReaction: hasInstantReaction(t.flags),
+            ...(o.buttonTiming ? { timing: o.buttonTiming } : {}),
+          }),
+    );
   }
 
   // BL0937: all three roles, or none.
@@ -142,9 +146,7 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
           sel: { pin: sel, line: l.lines[2] as InputLine },
         };
         const common = { wiring, client, ...(o.loads ? { loads: o.loads } : {}), ...(o.bl0937Timing ? { timing: o.bl0937Timing } : {}) };
-        phases.push(o.calibrate
-          ? calibrationPhase(common)
-          : bl0937Phase({ ...common, ...(o.calibration ? { calibration: o.calibration } : {}) }));
+        phases.push(o.calibrate ? calibrationPhase(common) : bl0937Phase({ ...common, ...(o.calibration ? { calibration: o.calibration } : {}) }));
       }
     }
   }

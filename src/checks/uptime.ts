@@ -8,9 +8,7 @@ import type { ObkInfo } from '../device/obk-replies.js';
  * first 5 s erases the Wi-Fi settings, and the AP fast blink starts only ~5 s after boot).
  * Bounded: gives up after `maxWaitS` with E_DEVICE_UPTIME.
  */
-export async function waitForUptime(
-  client: ObkClient, minS: number, at: { signal: AbortSignal; clock: Clock }, maxWaitS = minS + 10,
-): Promise<ObkInfo> {
+export async function waitForUptime(client: ObkClient, minS: number, at: { signal: AbortSignal; clock: Clock }, maxWaitS = minS + 10): Promise<ObkInfo> {
   const { signal, clock } = at;
   const started = clock.now();
   for (let i = 0; i < 50; i++) {
@@ -19,6 +17,9 @@ export async function waitForUptime(
     if ((clock.now() - started) / 1000 > maxWaitS) break;
     await sleep(clock, Math.min(2000, (minS - info.uptimeS) * 1000 + 100), signal, 'waiting for device uptime');
   }
-  throw new PlugrigError('E_DEVICE_UPTIME', `device uptime did not reach ${minS} s within ${maxWaitS} s`,
-    'the device keeps restarting? check its supply and the log on TX2');
+  throw new PlugrigError(
+    'E_DEVICE_UPTIME',
+    `device uptime did not reach ${minS} s within ${maxWaitS} s`,
+    'the device keeps restarting? check its supply and the log on TX2',
+  );
 }

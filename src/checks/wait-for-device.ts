@@ -64,7 +64,9 @@ export async function waitForDevice(source: DeviceSource, o: WaitForDeviceOption
     if (left <= 0) break;
     await sleep(clock, Math.min(interval, left), o.signal, 'waiting for the device HTTP API');
   }
-  throw new PlugrigError('E_DEVICE_NO_URL',
+  throw new PlugrigError(
+    'E_DEVICE_NO_URL',
     `${rig ? `rig ${rig.name}: ` : ''}the unit's HTTP API did not appear within ${o.timeoutMs} ms`,
-    'flash OpenBeken first (plugrig run / plugrig flash), set deviceUrl in the rig file, or pass --url');
+    'flash OpenBeken first (plugrig run / plugrig flash), set deviceUrl in the rig file, or pass --url',
+  );
 }

@@ -25,12 +25,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedCommandArg
 }
 
 /** Reads a numeric option: decimal, 0x hex, or with a k/M suffix for rates ("921600", "2M", "0x11000"). */
-export function numberOption(
-  args: ParsedCommandArgs,
-  name: string,
-  fallback: number,
-  opts: { min?: number; max?: number } = {},
-): number {
+export function numberOption(args: ParsedCommandArgs, name: string, fallback: number, opts: { min?: number; max?: number } = {}): number {
   const raw = args.values[name];
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string') throw new PlugrigError('E_USAGE', `--${name} needs a value`);

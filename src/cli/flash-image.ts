@@ -13,7 +13,11 @@ export async function readImageFile(file: string): Promise<FirmwareImage> {
     data = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new PlugrigError(code === 'ENOENT' ? 'E_IMAGE_MISSING' : 'E_IMAGE_READ', `cannot read image ${file}: ${(e as Error).message}`, 'check the path to the .bin file');
+    throw new PlugrigError(
+      code === 'ENOENT' ? 'E_IMAGE_MISSING' : 'E_IMAGE_READ',
+      `cannot read image ${file}: ${(e as Error).message}`,
+      'check the path to the .bin file',
+    );
   }
   return describeImage(file, data);
 }

@@ -167,7 +167,14 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal, clock);
   let traceFile: TraceFile | undefined;
   try {
-    traceFile = traceArg === undefined ? undefined : openTraceFile(resolve(io.cwd, traceArg), `plugrig frame trace, ${opened.target}, ${new Date(clock.wallNow()).toISOString()}; ms since start, TX/RX, bytes, command, hex`, clock);
+    traceFile =
+      traceArg === undefined
+        ? undefined
+        : openTraceFile(
+            resolve(io.cwd, traceArg),
+            `plugrig frame trace, ${opened.target}, ${new Date(clock.wallNow()).toISOString()}; ms since start, TX/RX, bytes, command, hex`,
+            clock,
+          );
   } catch (e) {
     await opened.close().catch(() => undefined);
     throw e;

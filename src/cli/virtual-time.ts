@@ -23,9 +23,11 @@ export function clockFromArgs(args: ParsedCommandArgs, rigs: readonly { name: st
   if (!flag(args, 'virtual-time')) return io.clock;
   const real = rigs.filter((r) => r.kind !== 'sim');
   if (real.length) {
-    throw new PlugrigError('E_USAGE',
+    throw new PlugrigError(
+      'E_USAGE',
       `--virtual-time needs simulated rigs only; ${real.map((r) => `${r.name} is a ${r.kind} rig`).join(', ')}`,
-      'drop --virtual-time for real hardware, or use a simulated rig (e.g. --rig rigs/sim.json)');
+      'drop --virtual-time for real hardware, or use a simulated rig (e.g. --rig rigs/sim.json)',
+    );
   }
   return io.clock ?? new VirtualClock();
 }

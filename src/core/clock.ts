@@ -35,10 +35,13 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal, what = 'wa
       clock.clearTimeout(timer);
       reject(new AbortedError(what));
     };
-    const timer = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = clock.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -59,9 +59,15 @@ function readError(path: string, kind: JsonFileKind, e: unknown): PlugrigError {
   const errno = (e as NodeJS.ErrnoException).code;
   const code = kind.missingCode ?? kind.code;
   if (errno === 'ENOENT') return new PlugrigError(code, `${path}: no such ${kind.what}`, kind.missingHint, { cause: e });
-  if (errno === 'EISDIR') return new PlugrigError(code, `${path}: is a directory, not a ${kind.what}`, `name the JSON file inside it; ${kind.missingHint}`, { cause: e });
+  if (errno === 'EISDIR')
+    return new PlugrigError(code, `${path}: is a directory, not a ${kind.what}`, `name the JSON file inside it; ${kind.missingHint}`, { cause: e });
   if (errno === 'EACCES' || errno === 'EPERM') {
-    return new PlugrigError(code, `${path}: cannot read the ${kind.what}: permission denied`, 'make the file readable by this user (ls -l shows its owner and mode)', { cause: e });
+    return new PlugrigError(
+      code,
+      `${path}: cannot read the ${kind.what}: permission denied`,
+      'make the file readable by this user (ls -l shows its owner and mode)',
+      { cause: e },
+    );
   }
   return new PlugrigError(code, `${path}: cannot read the ${kind.what}: ${(e as Error).message}`, kind.missingHint, { cause: e });
 }
@@ -212,7 +218,11 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
         i++;
         return;
       }
-      if (c < 0x20) stop(c === 0x0a || c === 0x0d ? 'a line break inside a string' : 'a control character inside a string', 'close the string on the same line, or write \\n for a line break');
+      if (c < 0x20)
+        stop(
+          c === 0x0a || c === 0x0d ? 'a line break inside a string' : 'a control character inside a string',
+          'close the string on the same line, or write \\n for a line break',
+        );
       if (c === 0x5c) {
         const e = text[i + 1];
         if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
@@ -228,7 +238,11 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
     if (!m) stop(`not a JSON number: ${JSON.stringify(/^[-\w.+]*/.exec(text.slice(i, i + 40))![0])}`, 'write numbers like 12, -3, 0.5 or 1e6');
     const end = i + m[0].length;
-    if (/[\w.]/.test(text[end] ?? '')) stop(`not a JSON number: ${JSON.stringify(/^[-\w.+]*/.exec(text.slice(i, i + 40))![0])}`, 'write numbers like 12, -3, 0.5 or 1e6 (no leading zeros, no hex); quote anything else');
+    if (/[\w.]/.test(text[end] ?? ''))
+      stop(
+        `not a JSON number: ${JSON.stringify(/^[-\w.+]*/.exec(text.slice(i, i + 40))![0])}`,
+        'write numbers like 12, -3, 0.5 or 1e6 (no leading zeros, no hex); quote anything else',
+      );
     i = end;
   };
 
@@ -237,7 +251,11 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     if (i >= text.length) stop('the file is empty', 'write one JSON object, e.g. {}');
     value(0);
     ws();
-    if (i < text.length) stop(`unexpected text after the end of the JSON value, found ${shown(i)}`, 'a file holds one JSON value: remove what follows, or check the brackets above it');
+    if (i < text.length)
+      stop(
+        `unexpected text after the end of the JSON value, found ${shown(i)}`,
+        'a file holds one JSON value: remove what follows, or check the brackets above it',
+      );
     return undefined;
   } catch (e) {
     if (e instanceof Stop) return e.err;

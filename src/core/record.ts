@@ -2,16 +2,7 @@
  * The record of one run, folded from its events (pure). The store, JUnit, `plugrig records` and
  * the runner's own outcome all come from this one fold, so they cannot disagree.
  */
-import type {
-  ErrorInfo,
-  FirmwareInfo,
-  Measurement,
-  PhaseOutcome,
-  ProgressInfo,
-  RunEvent,
-  RunOutcome,
-  UnitIdentity,
-} from './run-types.js';
+import type { ErrorInfo, FirmwareInfo, Measurement, PhaseOutcome, ProgressInfo, RunEvent, RunOutcome, UnitIdentity } from './run-types.js';
 
 export interface PhaseRecord {
   name: string;

@@ -129,7 +129,11 @@ export interface ApplyResult {
  * the client's). Bounded by timeoutMs, and by a count of looks (each costs at least its pause).
  */
 export async function waitForRestart(
-  client: ObkClient, sentAtMs: number, timeoutMs: number, signal?: AbortSignal, clock: Clock = client.clock,
+  client: ObkClient,
+  sentAtMs: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  clock: Clock = client.clock,
 ): Promise<ObkInfo> {
   const deadline = clock.now() + timeoutMs;
   let last = 'no answer yet';
@@ -145,8 +149,11 @@ export async function waitForRestart(
       last = (e as PlugrigError).code ?? String(e);
     }
   }
-  throw new PlugrigError('E_DEVICE_NO_RESTART', `the device did not come back from restart within ${timeoutMs} ms (${last})`,
-    'check that it is powered and on this network; a device stuck in safe mode opens its AP instead');
+  throw new PlugrigError(
+    'E_DEVICE_NO_RESTART',
+    `the device did not come back from restart within ${timeoutMs} ms (${last})`,
+    'check that it is powered and on this network; a device stuck in safe mode opens its AP instead',
+  );
 }
 
 /** Applies a template, restarts, reads back. The result's check says whether the device now matches. */

@@ -6,10 +6,7 @@
 import pRetry, { AbortError as StopRetry } from 'p-retry';
 import { realClock, sleep, timeoutSignal, type Clock } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
-import {
-  badReply, parseEnergy, parseInfo, parseJsonText, parsePins, parsePower,
-  type ObkEnergy, type ObkInfo, type ObkPins,
-} from './obk-replies.js';
+import { badReply, parseEnergy, parseInfo, parseJsonText, parsePins, parsePower, type ObkEnergy, type ObkInfo, type ObkPins } from './obk-replies.js';
 
 export interface ObkClientOptions {
   /** Base URL ("http://192.168.4.1", "host:8080"), or a function giving it (a simulated module's port may change on reboot). */
@@ -100,8 +97,11 @@ export class ObkClient {
   get baseUrl(): string {
     const raw = typeof this.urlSource === 'string' ? this.urlSource : this.urlSource();
     if (!raw) {
-      throw new PlugrigError('E_DEVICE_NO_URL', 'the device has no HTTP address (not booted, or no firmware with HTTP running)',
-        'boot the unit with OpenBeken first, or set "deviceUrl" in the rig file');
+      throw new PlugrigError(
+        'E_DEVICE_NO_URL',
+        'the device has no HTTP address (not booted, or no firmware with HTTP running)',
+        'boot the unit with OpenBeken first, or set "deviceUrl" in the rig file',
+      );
     }
     return typeof this.urlSource === 'string' ? raw : normaliseBaseUrl(raw).base;
   }
@@ -141,7 +141,11 @@ export class ObkClient {
       );
     } catch (e) {
       if (opts.signal?.aborted) throw new AbortedError(`GET ${url}`);
-      if (e instanceof PlugrigError && attempts > 1 && (e.code === 'E_DEVICE_HTTP_TIMEOUT' || e.code === 'E_DEVICE_HTTP_UNREACHABLE' || e.code === 'E_DEVICE_HTTP_BAD_REPLY')) {
+      if (
+        e instanceof PlugrigError &&
+        attempts > 1 &&
+        (e.code === 'E_DEVICE_HTTP_TIMEOUT' || e.code === 'E_DEVICE_HTTP_UNREACHABLE' || e.code === 'E_DEVICE_HTTP_BAD_REPLY')
+      ) {
         throw new PlugrigError(e.code, `${e.message} (gave up after ${attempts} attempts)`, e.hint, { cause: e });
       }
       throw e;
@@ -163,20 +167,30 @@ export class ObkClient {
     } catch (e) {
       if (signal?.aborted) throw new AbortedError(`GET ${url}`);
       if (deadline.aborted) {
-        throw new PlugrigError('E_DEVICE_HTTP_TIMEOUT',
+        throw new PlugrigError(
+          'E_DEVICE_HTTP_TIMEOUT',
           `GET ${url}: ${status ? 'reply body not complete' : 'no reply'} within ${timeoutMs} ms`,
-          'is the device powered and on this network? a busy device may need a longer --timeout');
+          'is the device powered and on this network? a busy device may need a longer --timeout',
+        );
       }
       const f = describeFailure(e);
-      throw new PlugrigError(f.code, `GET ${url}: ${f.text}`,
-        f.code === 'E_DEVICE_HTTP_UNREACHABLE' ? 'check the address and that the device is on this network' : 'the device dropped the connection; it may be rebooting',
-        { cause: e });
+      throw new PlugrigError(
+        f.code,
+        `GET ${url}: ${f.text}`,
+        f.code === 'E_DEVICE_HTTP_UNREACHABLE'
+          ? 'check the address and that the device is on this network'
+          : 'the device dropped the connection; it may be rebooting',
+        { cause: e },
+      );
     } finally {
       cancel();
     }
     if (status === 401 || status === 403) {
-      throw new PlugrigError('E_DEVICE_HTTP_AUTH', `GET ${url}: HTTP ${status} (authentication required or refused)`,
-        'pass --user and --password (OpenBeken basic auth)');
+      throw new PlugrigError(
+        'E_DEVICE_HTTP_AUTH',
+        `GET ${url}: HTTP ${status} (authentication required or refused)`,
+        'pass --user and --password (OpenBeken basic auth)',
+      );
     }
     if (status === 404) {
       throw new PlugrigError('E_DEVICE_HTTP_NOT_FOUND', `GET ${url}: HTTP 404`, 'is this an OpenBeken device? (no such endpoint)');

@@ -42,8 +42,12 @@ export interface ObkEnergy {
 }
 
 export function badReply(url: string, what: string, cause?: unknown): PlugrigError {
-  return new PlugrigError('E_DEVICE_HTTP_BAD_REPLY', `${url}: ${what}`,
-    'is this an OpenBeken device? check the URL and the firmware version', cause === undefined ? undefined : { cause });
+  return new PlugrigError(
+    'E_DEVICE_HTTP_BAD_REPLY',
+    `${url}: ${what}`,
+    'is this an OpenBeken device? check the URL and the firmware version',
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** Parses a reply body as JSON; a cut-off or HTML body becomes E_DEVICE_HTTP_BAD_REPLY naming the URL. */
@@ -203,9 +207,13 @@ export function parseEnergy(json: unknown, url: string): ObkEnergy | undefined {
     power: needNumber(en, 'Power', url, 'STATUS 8 ENERGY'),
   };
   const opt: [keyof ObkEnergy, string][] = [
-    ['apparentPower', 'ApparentPower'], ['reactivePower', 'ReactivePower'], ['factor', 'Factor'],
-    ['frequency', 'Frequency'], ['consumptionTotal', 'ConsumptionTotal'],
-    ['consumptionLastHour', 'ConsumptionLastHour'], ['yesterday', 'Yesterday'],
+    ['apparentPower', 'ApparentPower'],
+    ['reactivePower', 'ReactivePower'],
+    ['factor', 'Factor'],
+    ['frequency', 'Frequency'],
+    ['consumptionTotal', 'ConsumptionTotal'],
+    ['consumptionLastHour', 'ConsumptionLastHour'],
+    ['yesterday', 'Yesterday'],
   ];
   for (const [k, name] of opt) {
     const v = optNumber(en, name);

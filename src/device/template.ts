@@ -39,8 +39,11 @@ const MAX_FLAGS = (1n << 64n) - 1n;
 
 function invalid(source: string, problems: string[]): PlugrigError {
   const shown = problems.slice(0, 6).join('; ') + (problems.length > 6 ? `; and ${problems.length - 6} more` : '');
-  return new PlugrigError('E_TEMPLATE_INVALID', `${source}: ${shown}`,
-    'fix the template (pins are "<gpio>": "<Role>;<channel>[;<channel2>]", flags a decimal string)');
+  return new PlugrigError(
+    'E_TEMPLATE_INVALID',
+    `${source}: ${shown}`,
+    'fix the template (pins are "<gpio>": "<Role>;<channel>[;<channel2>]", flags a decimal string)',
+  );
 }
 
 function parseFlags(raw: unknown, problems: string[]): bigint | undefined {
@@ -148,7 +151,10 @@ function checkRoleCounts(t: Template, problems: string[]): void {
 /** Refuses a template naming GPIOs the module does not bring out to a pad. */
 export function checkTemplateAgainstModule(t: Template, pads: ModulePads): void {
   const problems: string[] = [];
-  const available = [...pads.gpios].sort((a, b) => a - b).map((g) => `P${g}`).join(', ');
+  const available = [...pads.gpios]
+    .sort((a, b) => a - b)
+    .map((g) => `P${g}`)
+    .join(', ');
   for (const pin of t.pins) {
     if (!pads.gpios.has(pin.gpio)) {
       problems.push(`pins."${pin.gpio}": P${pin.gpio} is not a pad of ${pads.module} (it has ${available})`);

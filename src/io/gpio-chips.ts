@@ -62,8 +62,34 @@ export function listGpioChips(root = '/sys/class/gpio', fs: SysfsAccess = nodeSy
 
 /** Physical 40-pin header pin of a BCM GPIO (same on Pi 2/3/4/5). */
 const HEADER_PIN_OF_BCM: Record<number, number> = {
-  2: 3, 3: 5, 4: 7, 17: 11, 27: 13, 22: 15, 10: 19, 9: 21, 11: 23, 0: 27, 5: 29, 6: 31, 13: 33, 19: 35, 26: 37,
-  14: 8, 15: 10, 18: 12, 23: 16, 24: 18, 25: 22, 8: 24, 7: 26, 1: 28, 12: 32, 16: 36, 20: 38, 21: 40,
+  2: 3,
+  3: 5,
+  4: 7,
+  17: 11,
+  27: 13,
+  22: 15,
+  10: 19,
+  9: 21,
+  11: 23,
+  0: 27,
+  5: 29,
+  6: 31,
+  13: 33,
+  19: 35,
+  26: 37,
+  14: 8,
+  15: 10,
+  18: 12,
+  23: 16,
+  24: 18,
+  25: 22,
+  8: 24,
+  7: 26,
+  1: 28,
+  12: 32,
+  16: 36,
+  20: 38,
+  21: 40,
 };
 
 export function headerPin(bcm: number): number | undefined {

@@ -23,10 +23,13 @@ export function quantumNs(clockHz: number): number {
 
 export function pwmSetting(hz: number, duty: number, clockHz: number, name = 'pwm'): PwmSetting {
   const q = quantumNs(clockHz);
-  if (!Number.isFinite(hz) || hz <= 0) throw new PlugrigError('E_PWM_RANGE', `${name}: frequency ${hz} Hz is not positive`, 'use stop() to turn the output off');
-  if (!Number.isFinite(duty) || duty < 0 || duty > 1) throw new PlugrigError('E_PWM_RANGE', `${name}: duty ${duty} outside 0..1`, 'give the duty as a fraction, e.g. 0.5');
+  if (!Number.isFinite(hz) || hz <= 0)
+    throw new PlugrigError('E_PWM_RANGE', `${name}: frequency ${hz} Hz is not positive`, 'use stop() to turn the output off');
+  if (!Number.isFinite(duty) || duty < 0 || duty > 1)
+    throw new PlugrigError('E_PWM_RANGE', `${name}: duty ${duty} outside 0..1`, 'give the duty as a fraction, e.g. 0.5');
   const counts = Math.round(1e9 / hz / q);
-  if (counts < 2) throw new PlugrigError('E_PWM_RANGE', `${name}: ${hz} Hz is above what a ${clockHz / 1e6} MHz PWM clock can make`, `stay below ${clockHz / 2} Hz`);
+  if (counts < 2)
+    throw new PlugrigError('E_PWM_RANGE', `${name}: ${hz} Hz is above what a ${clockHz / 1e6} MHz PWM clock can make`, `stay below ${clockHz / 2} Hz`);
   const periodNs = Math.round(counts * q);
   if (periodNs > MAX_PERIOD_NS) throw new PlugrigError('E_PWM_RANGE', `${name}: ${hz} Hz needs a period longer than 4.29 s`, 'use at least 0.25 Hz');
   const dutyNs = Math.round(Math.round(counts * duty) * q);

@@ -40,7 +40,11 @@ const realIdentity = (path: string): string | undefined => {
 export class PortGoneError extends PlugrigError {
   readonly disconnected = true;
   constructor(path: string) {
-    super('E_PORT_GONE', `serial port ${path} disappeared (unplugged?)`, 'check the USB cable and adapter, then run again; a stable /dev/serial/by-path name survives re-plugging');
+    super(
+      'E_PORT_GONE',
+      `serial port ${path} disappeared (unplugged?)`,
+      'check the USB cable and adapter, then run again; a stable /dev/serial/by-path name survives re-plugging',
+    );
   }
 }
 
@@ -71,9 +75,17 @@ export function watchPresence(port: SerialPortStream, path: string, opts: Watchd
 
 function openError(path: string, e: unknown): PlugrigError {
   const msg = (e as Error)?.message ?? String(e);
-  if (/lock/i.test(msg)) return new PlugrigError('E_PORT_BUSY', `serial port ${path} is in use: ${msg}`, `find the other program with 'fuser ${path}' and stop it`, { cause: e });
-  if (/EACCES|permission/i.test(msg)) return new PlugrigError('E_PORT_ACCESS', `no permission to open ${path}: ${msg}`, "add the user to the 'dialout' group (then log in again)", { cause: e });
-  if (/ENOENT|no such file/i.test(msg)) return new PlugrigError('E_PORT_MISSING', `serial port ${path} does not exist`, "check the adapter is plugged in and the rig file's path (ls -l /dev/serial/by-path/)", { cause: e });
+  if (/lock/i.test(msg))
+    return new PlugrigError('E_PORT_BUSY', `serial port ${path} is in use: ${msg}`, `find the other program with 'fuser ${path}' and stop it`, { cause: e });
+  if (/EACCES|permission/i.test(msg))
+    return new PlugrigError('E_PORT_ACCESS', `no permission to open ${path}: ${msg}`, "add the user to the 'dialout' group (then log in again)", { cause: e });
+  if (/ENOENT|no such file/i.test(msg))
+    return new PlugrigError(
+      'E_PORT_MISSING',
+      `serial port ${path} does not exist`,
+      "check the adapter is plugged in and the rig file's path (ls -l /dev/serial/by-path/)",
+      { cause: e },
+    );
   return new PlugrigError('E_PORT_OPEN', `cannot open serial port ${path}: ${msg}`, 'check the adapter and the rig file', { cause: e });
 }
 

@@ -50,7 +50,11 @@ export function findPwmChip(chipDevice: string, root = '/sys/class/pwm', fs: Sys
   try {
     names = fs.readdir(root).filter((n) => /^pwmchip\d+$/.test(n));
   } catch {
-    throw new PlugrigError('E_PWM_UNAVAILABLE', `${root} is not there: no kernel PWM on this host`, 'on a Pi add dtoverlay=pwm-2chan (see hardware/fixture/README.md) and reboot');
+    throw new PlugrigError(
+      'E_PWM_UNAVAILABLE',
+      `${root} is not there: no kernel PWM on this host`,
+      'on a Pi add dtoverlay=pwm-2chan (see hardware/fixture/README.md) and reboot',
+    );
   }
   const seen: string[] = [];
   for (const chip of names) {
@@ -66,7 +70,7 @@ export function findPwmChip(chipDevice: string, root = '/sys/class/pwm', fs: Sys
   throw new PlugrigError(
     'E_PWM_UNAVAILABLE',
     `no PWM chip for device ${chipDevice} under ${root} (found: ${seen.join(', ') || 'none'})`,
-    'enable the PWM overlay in config.txt (dtoverlay=pwm-2chan,...) and check the rig file\'s board (pi4/pi5)',
+    "enable the PWM overlay in config.txt (dtoverlay=pwm-2chan,...) and check the rig file's board (pi4/pi5)",
   );
 }
 
@@ -75,7 +79,11 @@ export async function openSysfsPwm(spec: PwmSpec, opts: PwmOpenOptions = {}): Pr
   const root = opts.pwmRoot ?? '/sys/class/pwm';
   const { chip, npwm } = findPwmChip(spec.chipDevice, root, fs);
   if (!(spec.channel >= 0 && spec.channel < npwm)) {
-    throw new PlugrigError('E_PWM_UNAVAILABLE', `${spec.name}: ${chip} has ${npwm} channels, no channel ${spec.channel}`, 'check the pin→channel table in hardware/fixture/README.md');
+    throw new PlugrigError(
+      'E_PWM_UNAVAILABLE',
+      `${spec.name}: ${chip} has ${npwm} channels, no channel ${spec.channel}`,
+      'check the pin→channel table in hardware/fixture/README.md',
+    );
   }
   const chipDir = join(root, chip);
   const dir = join(chipDir, `pwm${spec.channel}`);
@@ -84,7 +92,12 @@ export async function openSysfsPwm(spec: PwmSpec, opts: PwmOpenOptions = {}): Pr
     try {
       fs.write(file(f), String(v));
     } catch (e) {
-      throw new PlugrigError('E_PWM_IO', `${spec.name}: cannot write ${v} to ${file(f)}: ${(e as Error).message}`, 'check permissions (udev rule for /sys/class/pwm) and that no other program uses the channel', { cause: e });
+      throw new PlugrigError(
+        'E_PWM_IO',
+        `${spec.name}: cannot write ${v} to ${file(f)}: ${(e as Error).message}`,
+        'check permissions (udev rule for /sys/class/pwm) and that no other program uses the channel',
+        { cause: e },
+      );
     }
   };
 
@@ -92,7 +105,12 @@ export async function openSysfsPwm(spec: PwmSpec, opts: PwmOpenOptions = {}): Pr
     try {
       fs.write(join(chipDir, 'export'), String(spec.channel));
     } catch (e) {
-      throw new PlugrigError('E_PWM_IO', `${spec.name}: cannot export ${chip} channel ${spec.channel}: ${(e as Error).message}`, 'check permissions on /sys/class/pwm or run as root', { cause: e });
+      throw new PlugrigError(
+        'E_PWM_IO',
+        `${spec.name}: cannot export ${chip} channel ${spec.channel}: ${(e as Error).message}`,
+        'check permissions on /sys/class/pwm or run as root',
+        { cause: e },
+      );
     }
   }
   const unexport = () => {
@@ -115,7 +133,11 @@ export async function openSysfsPwm(spec: PwmSpec, opts: PwmOpenOptions = {}): Pr
     while (!(fs.exists(file('period')) && fs.exists(file('duty_cycle')) && fs.exists(file('enable')))) {
       throwIfAborted(opts.signal, what);
       if (clock.now() > deadline) {
-        throw new PlugrigError('E_PWM_IO', `${spec.name}: ${dir} did not appear within ${opts.exportTimeoutMs ?? 1000} ms after export`, 'check the PWM overlay and udev permissions');
+        throw new PlugrigError(
+          'E_PWM_IO',
+          `${spec.name}: ${dir} did not appear within ${opts.exportTimeoutMs ?? 1000} ms after export`,
+          'check the PWM overlay and udev permissions',
+        );
       }
       await sleep(clock, 5, opts.signal, what);
     }

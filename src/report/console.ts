@@ -63,7 +63,9 @@ export function plainLines(e: RunEvent, lastQuarter: Map<string, number>): strin
     case 'run.started':
       return [`${p} run ${e.runId} on ${e.rig}: ${e.plan.join(' → ')}`];
     case 'unit.identified':
-      return e.unit.mac ? [`${p} unit ${formatMac(e.unit.mac)}${e.unit.chipId ? ` chip ${e.unit.chipId}` : ''}${e.unit.flashId ? ` flash ${e.unit.flashId}` : ''}`] : [];
+      return e.unit.mac
+        ? [`${p} unit ${formatMac(e.unit.mac)}${e.unit.chipId ? ` chip ${e.unit.chipId}` : ''}${e.unit.flashId ? ` flash ${e.unit.flashId}` : ''}`]
+        : [];
     case 'phase.started':
       lastQuarter.delete(`${e.runId}/${e.phase}`);
       return [`${p} ${e.phase}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}…`];

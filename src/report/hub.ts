@@ -210,7 +210,16 @@ export class Hub {
 
   // ---- WebSocket ------------------------------------------------------------------------
   private onConnection(ws: WebSocket): void {
-    const client: Client = { ws, watching: false, authFailures: 0, alive: true, tokens: this.o.rateLimit * 2, tokensAt: this.o.now(), rateNoticed: false, gone: false };
+    const client: Client = {
+      ws,
+      watching: false,
+      authFailures: 0,
+      alive: true,
+      tokens: this.o.rateLimit * 2,
+      tokensAt: this.o.now(),
+      rateNoticed: false,
+      gone: false,
+    };
     this.clients.add(client);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       try {
@@ -222,7 +231,13 @@ export class Hub {
     ws.on('pong', () => (client.alive = true));
     ws.on('error', () => undefined); // e.g. over maxPayload: ws closes with 1009 by itself
     ws.on('close', () => this.forget(client));
-    this.reply(client, { type: 'hello', protocol: PROTOCOL_VERSION, slots: [...this.views.keys()], head: this.opts.store.head(), control: this.controlEnabled() });
+    this.reply(client, {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      slots: [...this.views.keys()],
+      head: this.opts.store.head(),
+      control: this.controlEnabled(),
+    });
   }
 
   private forget(client: Client): void {

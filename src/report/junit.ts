@@ -37,9 +37,7 @@ function testcase(rec: RunRecord, p: PhaseRecord): string {
     }
     case 'ERROR': {
       const e = p.error ?? { code: 'E_UNKNOWN', message: 'error' };
-      const text = [`${e.code}: ${e.message}`, e.hint ? `hint: ${e.hint}` : '', p.attempts > 1 ? `attempts: ${p.attempts}` : '']
-        .filter(Boolean)
-        .join('\n');
+      const text = [`${e.code}: ${e.message}`, e.hint ? `hint: ${e.hint}` : '', p.attempts > 1 ? `attempts: ${p.attempts}` : ''].filter(Boolean).join('\n');
       body += `      <error${attr('message', `${e.code}: ${e.message}`)}${attr('type', e.code)}>${xmlEscape(text)}</error>\n`;
       break;
     }

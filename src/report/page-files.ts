@@ -23,7 +23,11 @@ export async function loadPage(dir: URL = new URL('./page/', import.meta.url)): 
       files.set(path, { type, body: await readFile(file) });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      throw new PlugrigError('E_NOT_BUILT', `the operator page file ${fileURLToPath(file)} is missing`, 'run `npm run build` (it copies src/report/page/ into dist/), or reinstall plugrig');
+      throw new PlugrigError(
+        'E_NOT_BUILT',
+        `the operator page file ${fileURLToPath(file)} is missing`,
+        'run `npm run build` (it copies src/report/page/ into dist/), or reinstall plugrig',
+      );
     }
   }
   return files;

@@ -109,11 +109,7 @@ export function parseClientMessage(data: Buffer | string, isBinary: boolean, max
       return { ok: true, msg: withId({ type: o.type, slot, token: o.token }) };
     }
     default:
-      return fail(
-        'E_WS_UNKNOWN_TYPE',
-        typeof o.type === 'string' ? `unknown message type "${o.type.slice(0, 40)}"` : 'message has no "type"',
-        id,
-      );
+      return fail('E_WS_UNKNOWN_TYPE', typeof o.type === 'string' ? `unknown message type "${o.type.slice(0, 40)}"` : 'message has no "type"', id);
   }
 }
 

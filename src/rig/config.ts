@@ -12,7 +12,17 @@ import { readJsonFile, readJsonFileSync, type JsonFileKind } from '../core/json-
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { parseSimOptions } from '../sim/index.js';
 import type {
-  ActiveLevel, ControlLineConfig, FixtureKind, FixtureLineConfig, LineDrive, PiBoard, PwmChannelConfig, RigConfig, RigKind, SequenceConfig, UartConfig,
+  ActiveLevel,
+  ControlLineConfig,
+  FixtureKind,
+  FixtureLineConfig,
+  LineDrive,
+  PiBoard,
+  PwmChannelConfig,
+  RigConfig,
+  RigKind,
+  SequenceConfig,
+  UartConfig,
 } from './config-types.js';
 import { deviceOutputPins, moduleFacts, type ModuleFacts } from './hardware-files.js';
 import { BOARDS, defaultPwmChannel, isHeaderUart, PL011_BCM } from './pi-boards.js';
@@ -64,7 +74,8 @@ class Ctx {
   }
   oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[], fallback?: T): T {
     if (v === undefined && fallback !== undefined) return fallback;
-    if (!allowed.includes(v as T)) this.fail(path, `expected one of ${allowed.map((a) => show(a)).join(', ')}, got ${show(v)}`, `write e.g. ${show(allowed[0])}`);
+    if (!allowed.includes(v as T))
+      this.fail(path, `expected one of ${allowed.map((a) => show(a)).join(', ')}, got ${show(v)}`, `write e.g. ${show(allowed[0])}`);
     return v as T;
   }
 }
@@ -104,14 +115,17 @@ const STABLE_PATH_HINT = 'use a stable name: /dev/serial/by-path/… (per USB po
 function uartConfig(ctx: Ctx, v: unknown, path: string, kind: RigKind): UartConfig {
   const o = ctx.obj(v, path, 'write e.g. {"path": "/dev/serial/by-path/…", "baud": 115200}');
   ctx.keys(o, path, ['path', 'baud']);
-  const baudRate = o.baud === undefined ? 115200 : ctx.int(o.baud, key(path, 'baud'), 300, 4_000_000, 'the ROM talks at 115200 first; the flasher raises the speed itself');
+  const baudRate =
+    o.baud === undefined ? 115200 : ctx.int(o.baud, key(path, 'baud'), 300, 4_000_000, 'the ROM talks at 115200 first; the flasher raises the speed itself');
   if (kind === 'sim') {
-    if (o.path !== undefined) ctx.fail(key(path, 'path'), 'a sim rig has no device path', 'remove "path" (the simulated module names its port; use sim.path to choose it)');
+    if (o.path !== undefined)
+      ctx.fail(key(path, 'path'), 'a sim rig has no device path', 'remove "path" (the simulated module names its port; use sim.path to choose it)');
     return { path: '', baudRate };
   }
   const p = ctx.str(o.path, key(path, 'path'), STABLE_PATH_HINT);
   if (!p.startsWith('/dev/')) ctx.fail(key(path, 'path'), `${show(p)} is not a device path`, STABLE_PATH_HINT);
-  if (/^\/dev\/tty(USB|ACM)\d+$/.test(p)) ctx.fail(key(path, 'path'), `${p} changes when adapters are re-plugged or enumerate in another order`, STABLE_PATH_HINT);
+  if (/^\/dev\/tty(USB|ACM)\d+$/.test(p))
+    ctx.fail(key(path, 'path'), `${p} changes when adapters are re-plugged or enumerate in another order`, STABLE_PATH_HINT);
   return { path: p, baudRate };
 }
 
@@ -128,14 +142,26 @@ function controlLine(ctx: Ctx, v: unknown, name: 'power' | 'cen'): ControlLineCo
 }
 
 function padNumber(ctx: Ctx, v: unknown, path: string, module: ModuleFacts): number {
-  const known = [...module.pads.keys()].sort((a, b) => a - b).map((g) => `P${g}`).join(', ');
+  const known = [...module.pads.keys()]
+    .sort((a, b) => a - b)
+    .map((g) => `P${g}`)
+    .join(', ');
   const n = typeof v === 'string' && /^P\d+$/i.test(v) ? Number(v.slice(1)) : v;
   if (typeof n !== 'number' || !Number.isInteger(n)) ctx.fail(path, `expected a pad like 10 or "P10", got ${show(v)}`, `pads of ${module.name}: ${known}`);
   if (!module.pads.has(n)) ctx.fail(path, `${module.name} has no pad P${n}`, `pads of ${module.name}: ${known}`);
   return n;
 }
 
-function fixtureLine(ctx: Ctx, name: string, v: unknown, kind: RigKind, board: PiBoard | undefined, module: ModuleFacts, outputs: Map<number, string>, devicePath: string): FixtureLineConfig {
+function fixtureLine(
+  ctx: Ctx,
+  name: string,
+  v: unknown,
+  kind: RigKind,
+  board: PiBoard | undefined,
+  module: ModuleFacts,
+  outputs: Map<number, string>,
+  devicePath: string,
+): FixtureLineConfig {
   const path = key('fixture', name);
   if (!/^[A-Za-z][\w-]*$/.test(name)) ctx.fail(path, `line name ${show(name)} is not usable in sequences`, 'use letters, digits, - and _ (e.g. "button")');
   if (name === 'power' || name === 'cen') ctx.fail(path, `${show(name)} is reserved for the rig's ${name} line`, 'give the fixture line another name');
@@ -146,13 +172,28 @@ function fixtureLine(ctx: Ctx, name: string, v: unknown, kind: RigKind, board: P
   const facts = module.pads.get(pad)!;
   if (lineKind !== 'input') {
     const role = outputs.get(pad);
-    if (role) ctx.fail(key(path, 'kind'), `P${pad} is a ${role} output of the module in ${basename(devicePath)}; driving it would fight the module`, `make ${name} an "input" (the rig watches P${pad})`);
-    if (facts.hostMustNotDrive) ctx.fail(key(path, 'kind'), `P${pad} must not be driven: ${facts.hostMustNotDrive}`, `make ${name} an "input" or pick another pad`);
+    if (role)
+      ctx.fail(
+        key(path, 'kind'),
+        `P${pad} is a ${role} output of the module in ${basename(devicePath)}; driving it would fight the module`,
+        `make ${name} an "input" (the rig watches P${pad})`,
+      );
+    if (facts.hostMustNotDrive)
+      ctx.fail(key(path, 'kind'), `P${pad} must not be driven: ${facts.hostMustNotDrive}`, `make ${name} an "input" or pick another pad`);
     if (lineKind === 'output' && facts.uart === 'UART1') {
-      ctx.fail(key(path, 'kind'), `P${pad} is ${facts.functions.join('/')} of the flashing UART; a push-pull driver there would fight the UART adapter`, 'use "open-drain": it pulls low or lets go, and is released while flashing');
+      ctx.fail(
+        key(path, 'kind'),
+        `P${pad} is ${facts.functions.join('/')} of the flashing UART; a push-pull driver there would fight the UART adapter`,
+        'use "open-drain": it pulls low or lets go, and is released while flashing',
+      );
     }
   }
-  const line: FixtureLineConfig = { name, pad, kind: lineKind, activeLevel: ctx.oneOf<ActiveLevel>(o.activeLevel, key(path, 'activeLevel'), ['high', 'low'], 'high') };
+  const line: FixtureLineConfig = {
+    name,
+    pad,
+    kind: lineKind,
+    activeLevel: ctx.oneOf<ActiveLevel>(o.activeLevel, key(path, 'activeLevel'), ['high', 'low'], 'high'),
+  };
   if (o.debounceMs !== undefined) {
     if (lineKind !== 'input') ctx.fail(key(path, 'debounceMs'), 'only inputs are debounced', 'remove "debounceMs" or make the line an "input"');
     line.debounceMs = ctx.int(o.debounceMs, key(path, 'debounceMs'), 0, 1000, 'a debounce in ms, e.g. 5 for a relay contact');
@@ -170,10 +211,17 @@ function fixtureLine(ctx: Ctx, name: string, v: unknown, kind: RigKind, board: P
       const def = board ? defaultPwmChannel(board, line.bcm!) : undefined;
       const chipDevice = po.chipDevice === undefined ? def?.chipDevice : ctx.str(po.chipDevice, key(pp, 'chipDevice'), 'e.g. "fe20c000.pwm"');
       const channel = po.channel === undefined ? def?.channel : ctx.int(po.channel, key(pp, 'channel'), 0, 15, 'the pwmK channel number');
-      const clockHz = po.clockHz === undefined ? (def?.clockHz ?? (board ? BOARDS[board].pwmClockHz : undefined)) : ctx.int(po.clockHz, key(pp, 'clockHz'), 1000, 1_000_000_000, 'the PWM clock in Hz');
+      const clockHz =
+        po.clockHz === undefined
+          ? (def?.clockHz ?? (board ? BOARDS[board].pwmClockHz : undefined))
+          : ctx.int(po.clockHz, key(pp, 'clockHz'), 1000, 1_000_000_000, 'the PWM clock in Hz');
       if (chipDevice === undefined || channel === undefined || clockHz === undefined) {
         const pins = board ? Object.keys(BOARDS[board].pwmChannelOfBcm).join(', ') : '12, 13, 18, 19';
-        ctx.fail(key(path, 'bcm'), `GPIO${line.bcm} has no hardware PWM${board ? ` on a ${board}` : ' (and the rig names no "board")'}`, `use GPIO ${pins} with dtoverlay=pwm-2chan, or give "pwm": {"chipDevice", "channel", "clockHz"}`);
+        ctx.fail(
+          key(path, 'bcm'),
+          `GPIO${line.bcm} has no hardware PWM${board ? ` on a ${board}` : ' (and the rig names no "board")'}`,
+          `use GPIO ${pins} with dtoverlay=pwm-2chan, or give "pwm": {"chipDevice", "channel", "clockHz"}`,
+        );
       }
       line.pwm = { chipDevice, channel, clockHz } satisfies PwmChannelConfig;
     }
@@ -181,7 +229,10 @@ function fixtureLine(ctx: Ctx, name: string, v: unknown, kind: RigKind, board: P
   return line;
 }
 
-function checkHostLinesUnique(ctx: Ctx, cfg: { power?: ControlLineConfig; cen?: ControlLineConfig; fixture: FixtureLineConfig[]; uart: UartConfig; logUart?: UartConfig }): void {
+function checkHostLinesUnique(
+  ctx: Ctx,
+  cfg: { power?: ControlLineConfig; cen?: ControlLineConfig; fixture: FixtureLineConfig[]; uart: UartConfig; logUart?: UartConfig },
+): void {
   const owner = new Map<number, string>();
   const claim = (bcm: number | undefined, path: string) => {
     if (bcm === undefined) return;
@@ -189,7 +240,8 @@ function checkHostLinesUnique(ctx: Ctx, cfg: { power?: ControlLineConfig; cen?: 
     if (prev) ctx.fail(path, `GPIO${bcm} is already bound to ${prev}`, 'give every line its own GPIO');
     owner.set(bcm, path);
   };
-  if (isHeaderUart(cfg.uart.path) || (cfg.logUart && isHeaderUart(cfg.logUart.path))) for (const b of PL011_BCM) owner.set(b, 'the header UART (/dev/ttyAMA0 on GPIO14/15)');
+  if (isHeaderUart(cfg.uart.path) || (cfg.logUart && isHeaderUart(cfg.logUart.path)))
+    for (const b of PL011_BCM) owner.set(b, 'the header UART (/dev/ttyAMA0 on GPIO14/15)');
   claim(cfg.power?.bcm, 'power.bcm');
   claim(cfg.cen?.bcm, 'cen.bcm');
   const pads = new Map<number, string>();
@@ -203,21 +255,40 @@ function checkHostLinesUnique(ctx: Ctx, cfg: { power?: ControlLineConfig; cen?: 
     if (f.kind === 'pwm' && f.pwm?.chipDevice) {
       const ch = `${f.pwm.chipDevice}/pwm${f.pwm.channel}`;
       const prev = channels.get(ch);
-      if (prev) ctx.fail(key(path, 'bcm'), `PWM channel ${ch} is already used by ${prev}`, 'on a Pi 4, GPIO12/18 share channel 0 and GPIO13/19 channel 1: use one of each');
+      if (prev)
+        ctx.fail(
+          key(path, 'bcm'),
+          `PWM channel ${ch} is already used by ${prev}`,
+          'on a Pi 4, GPIO12/18 share channel 0 and GPIO13/19 channel 1: use one of each',
+        );
       channels.set(ch, path);
     }
   }
 }
 
-function sequences(ctx: Ctx, v: unknown, lineNames: string[], uartPadLines: Map<string, number>, hasPower: boolean, hasCen: boolean): Record<string, SequenceConfig> {
+function sequences(
+  ctx: Ctx,
+  v: unknown,
+  lineNames: string[],
+  uartPadLines: Map<string, number>,
+  hasPower: boolean,
+  hasCen: boolean,
+): Record<string, SequenceConfig> {
   const out: Record<string, SequenceConfig> = {};
   const add = (name: string, text: unknown, builtIn: boolean, path: string) => {
-    if (typeof text !== 'string') ctx.fail(path, `expected a sequence text like "cen=0; wait 120ms; cen=1", got ${show(text)}`, "steps are 'line=0|1|z' and 'wait <n>ms', separated by ';'");
+    if (typeof text !== 'string')
+      ctx.fail(
+        path,
+        `expected a sequence text like "cen=0; wait 120ms; cen=1", got ${show(text)}`,
+        "steps are 'line=0|1|z' and 'wait <n>ms', separated by ';'",
+      );
     let steps: SequenceStep[];
     try {
       steps = parseSequence(text, name);
       checkSequenceLines(steps, lineNames, name, (line, level) =>
-        uartPadLines.has(line) && level !== 'z' ? `${line} is on P${uartPadLines.get(line)}, a pad of the flashing UART: it must stay released across resets` : undefined,
+        uartPadLines.has(line) && level !== 'z'
+          ? `${line} is on P${uartPadLines.get(line)}, a pad of the flashing UART: it must stay released across resets`
+          : undefined,
       );
     } catch (e) {
       if (e instanceof PlugrigError) ctx.fail(path, e.message, e.hint);
@@ -244,7 +315,24 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
   const ctx = new Ctx(source);
   const read = opts.readJson ?? defaultReadJson;
   const top = ctx.obj(json, '', 'a rig file is one JSON object; see rigs/README.md');
-  ctx.keys(top, '', ['name', 'description', 'kind', 'board', 'device', 'module', 'deviceUrl', 'uart', 'logUart', 'power', 'cen', 'fixture', 'sequences', 'resets', 'boot', 'sim']);
+  ctx.keys(top, '', [
+    'name',
+    'description',
+    'kind',
+    'board',
+    'device',
+    'module',
+    'deviceUrl',
+    'uart',
+    'logUart',
+    'power',
+    'cen',
+    'fixture',
+    'sequences',
+    'resets',
+    'boot',
+    'sim',
+  ]);
   const kind = ctx.oneOf<RigKind>(top.kind, 'kind', ['pi', 'sim']);
   const name = top.name === undefined ? basename(source).replace(/\.json$/, '') : ctx.str(top.name, 'name', 'a short name for messages, e.g. "slot1"');
   const description = top.description === undefined ? undefined : ctx.str(top.description, 'description', 'free text');
@@ -253,8 +341,14 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
   if (kind === 'pi') board = ctx.oneOf<PiBoard>(top.board, 'board', ['pi4', 'pi5']);
   else if (top.board !== undefined) ctx.fail('board', 'a sim rig has no board', 'remove "board"');
 
-  const devicePath = resolveHardwarePath(top.device === undefined ? DEFAULT_DEVICE : ctx.str(top.device, 'device', `a device profile path, e.g. ${show(DEFAULT_DEVICE)}`), source);
-  const modulePath = resolveHardwarePath(top.module === undefined ? DEFAULT_MODULE : ctx.str(top.module, 'module', `a module pad map path, e.g. ${show(DEFAULT_MODULE)}`), source);
+  const devicePath = resolveHardwarePath(
+    top.device === undefined ? DEFAULT_DEVICE : ctx.str(top.device, 'device', `a device profile path, e.g. ${show(DEFAULT_DEVICE)}`),
+    source,
+  );
+  const modulePath = resolveHardwarePath(
+    top.module === undefined ? DEFAULT_MODULE : ctx.str(top.module, 'module', `a module pad map path, e.g. ${show(DEFAULT_MODULE)}`),
+    source,
+  );
   const hardware = <T>(jsonPath: 'device' | 'module', file: string, parse: (json: unknown, source: string) => T): T => {
     const json = loadHardware(ctx, file, jsonPath, read);
     try {
@@ -280,11 +374,13 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
     deviceUrl = u.replace(/\/+$/, '');
   }
 
-  if (top.uart === undefined && kind === 'pi') ctx.fail('uart', 'missing: a pi rig needs its flashing UART', 'add "uart": {"path": "/dev/serial/by-path/…", "baud": 115200}');
+  if (top.uart === undefined && kind === 'pi')
+    ctx.fail('uart', 'missing: a pi rig needs its flashing UART', 'add "uart": {"path": "/dev/serial/by-path/…", "baud": 115200}');
   const uart = top.uart === undefined ? { path: '', baudRate: 115200 } : uartConfig(ctx, top.uart, 'uart', kind);
   const logUart = top.logUart === undefined ? undefined : uartConfig(ctx, top.logUart, 'logUart', kind);
   if (kind === 'sim' && logUart) ctx.fail('logUart', "a sim rig's log comes from the simulated module", 'remove "logUart"');
-  if (logUart && logUart.path === uart.path) ctx.fail('logUart.path', 'the log UART is the flashing UART', 'the log comes from the TX2 test pad (P0) on a second adapter');
+  if (logUart && logUart.path === uart.path)
+    ctx.fail('logUart.path', 'the log UART is the flashing UART', 'the log comes from the TX2 test pad (P0) on a second adapter');
 
   let power: ControlLineConfig | undefined;
   let cen: ControlLineConfig | undefined;
@@ -295,7 +391,12 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
   } else {
     power = top.power === undefined ? undefined : controlLine(ctx, top.power, 'power');
     cen = top.cen === undefined ? undefined : controlLine(ctx, top.cen, 'cen');
-    if (!power && !cen) ctx.fail('cen', 'a rig needs a CEN line, a power line or both to reset the module', 'add "cen": {"bcm": 27, "drive": "open-drain"} (and "power" for the fallback power cycle)');
+    if (!power && !cen)
+      ctx.fail(
+        'cen',
+        'a rig needs a CEN line, a power line or both to reset the module',
+        'add "cen": {"bcm": 27, "drive": "open-drain"} (and "power" for the fallback power cycle)',
+      );
   }
 
   const fixtureObj = top.fixture === undefined ? {} : ctx.obj(top.fixture, 'fixture', 'write e.g. {"button": {"pad": 10, "kind": "open-drain", "bcm": 22}}');
@@ -303,7 +404,11 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
   checkHostLinesUnique(ctx, { power, cen, fixture, uart, logUart });
 
   const uartPadLines = new Map(fixture.filter((f) => module.uart1Pads.includes(f.pad)).map((f) => [f.name, f.pad] as const));
-  const drivable = [...(power ? ['power'] : []), ...(cen ? ['cen'] : []), ...fixture.filter((f) => f.kind === 'output' || f.kind === 'open-drain').map((f) => f.name)];
+  const drivable = [
+    ...(power ? ['power'] : []),
+    ...(cen ? ['cen'] : []),
+    ...fixture.filter((f) => f.kind === 'output' || f.kind === 'open-drain').map((f) => f.name),
+  ];
   const seqs = sequences(ctx, top.sequences, drivable, uartPadLines, !!power, !!cen);
 
   const seqHint = `sequences: ${Object.keys(seqs).join(', ')}`;
@@ -311,17 +416,20 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
   if (top.resets === undefined) {
     resets = ['cen-pulse', 'power-cycle'].filter((n) => seqs[n]);
   } else {
-    if (!Array.isArray(top.resets) || top.resets.length === 0) ctx.fail('resets', `expected a non-empty list of sequence names, got ${show(top.resets)}`, 'e.g. ["cen-pulse", "power-cycle"]');
+    if (!Array.isArray(top.resets) || top.resets.length === 0)
+      ctx.fail('resets', `expected a non-empty list of sequence names, got ${show(top.resets)}`, 'e.g. ["cen-pulse", "power-cycle"]');
     resets = (top.resets as unknown[]).map((r, i) => {
       const n = ctx.str(r, key('resets', i), seqHint);
       if (!seqs[n]) ctx.fail(key('resets', i), `no sequence ${show(n)}`, seqHint);
-      if (!touchesReset(seqs[n]!)) ctx.fail(key('resets', i), `sequence ${show(n)} never drives cen or power, so it resets nothing`, 'a reset sequence must pulse cen or cycle power');
+      if (!touchesReset(seqs[n]!))
+        ctx.fail(key('resets', i), `sequence ${show(n)} never drives cen or power, so it resets nothing`, 'a reset sequence must pulse cen or cycle power');
       return n;
     });
   }
   const boot = top.boot === undefined ? (seqs['cen-pulse'] ? 'cen-pulse' : 'power-cycle') : ctx.str(top.boot, 'boot', seqHint);
   if (!seqs[boot]) ctx.fail('boot', `no sequence ${show(boot)}`, seqHint);
-  if (!touchesReset(seqs[boot]!)) ctx.fail('boot', `sequence ${show(boot)} never drives cen or power`, 'the boot sequence must reset the module (e.g. "cen-pulse")');
+  if (!touchesReset(seqs[boot]!))
+    ctx.fail('boot', `sequence ${show(boot)} never drives cen or power`, 'the boot sequence must reset the module (e.g. "cen-pulse")');
 
   let sim: RigConfig['sim'];
   if (kind === 'sim') {
@@ -334,7 +442,26 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
     }
   } else if (top.sim !== undefined) ctx.fail('sim', 'only a "kind": "sim" rig has simulator options', 'remove "sim" or set "kind": "sim"');
 
-  return { name, source, kind, board, description, devicePath, modulePath, deviceUrl, uart, logUart, power, cen, fixture, sequences: seqs, resets, boot, uartPads: module.uart1Pads, sim };
+  return {
+    name,
+    source,
+    kind,
+    board,
+    description,
+    devicePath,
+    modulePath,
+    deviceUrl,
+    uart,
+    logUart,
+    power,
+    cen,
+    fixture,
+    sequences: seqs,
+    resets,
+    boot,
+    uartPads: module.uart1Pads,
+    sim,
+  };
 }
 
 /** Reads and validates a rig file. */

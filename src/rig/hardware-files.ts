@@ -22,7 +22,18 @@ export interface ModuleFacts {
 
 /** OpenBeken roles that make a GPIO an output of the module. */
 export const MODULE_OUTPUT_ROLES = new Set([
-  'Rel', 'Rel_n', 'LED', 'LED_n', 'WifiLED', 'WifiLED_n', 'BL0937SEL', 'BL0937SEL_n', 'PWM', 'PWM_n', 'AlwaysHigh', 'AlwaysLow',
+  'Rel',
+  'Rel_n',
+  'LED',
+  'LED_n',
+  'WifiLED',
+  'WifiLED_n',
+  'BL0937SEL',
+  'BL0937SEL_n',
+  'PWM',
+  'PWM_n',
+  'AlwaysHigh',
+  'AlwaysLow',
 ]);
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -45,14 +56,21 @@ export function moduleFacts(json: unknown, source: string): ModuleFacts {
       hostMustNotDrive: noDrive,
     });
   });
-  const uart1Pads = [...pads.values()].filter((p) => p.uart === 'UART1').map((p) => p.gpio).sort((a, b) => a - b);
+  const uart1Pads = [...pads.values()]
+    .filter((p) => p.uart === 'UART1')
+    .map((p) => p.gpio)
+    .sort((a, b) => a - b);
   return { name: String(json.module ?? source), pads, uart1Pads };
 }
 
 /** GPIO → role for every pin the template makes an output of the module. */
 export function deviceOutputPins(json: unknown, source: string): Map<number, string> {
   if (!isObj(json) || !isObj(json.pins)) {
-    throw new PlugrigError('E_RIG_INVALID', `${source}: expected an OpenBeken template with a "pins" object`, 'point "device" at a template like hardware/devices/rmc021.json');
+    throw new PlugrigError(
+      'E_RIG_INVALID',
+      `${source}: expected an OpenBeken template with a "pins" object`,
+      'point "device" at a template like hardware/devices/rmc021.json',
+    );
   }
   const out = new Map<number, string>();
   for (const [gpio, value] of Object.entries(json.pins)) {

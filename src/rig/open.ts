@@ -65,11 +65,16 @@ async function openSimLines(config: RigConfig, opts: OpenRigOptions, clock: Cloc
     const net = module.pads.get(f.pad);
     if (!net) {
       if (owned) await module.close();
-      throw new PlugrigError('E_RIG_INVALID', `${config.source}: fixture.${f.name}.pad: the simulated module has no pad P${f.pad}`, `simulated pads: ${[...module.pads.keys()].map((p) => `P${p}`).join(', ')}`);
+      throw new PlugrigError(
+        'E_RIG_INVALID',
+        `${config.source}: fixture.${f.name}.pad: the simulated module has no pad P${f.pad}`,
+        `simulated pads: ${[...module.pads.keys()].map((p) => `P${p}`).join(', ')}`,
+      );
     }
     if (f.kind === 'input') fixture.set(f.pad, { kind: 'input', pad: f.pad, name: f.name, line: simInputLine(f.name, net) });
     else if (f.kind === 'pwm') fixture.set(f.pad, { kind: 'pulse', pad: f.pad, name: f.name, line: simPulseOutput(f.name, net, { clockHz: f.pwm?.clockHz }) });
-    else fixture.set(f.pad, { kind: 'output', pad: f.pad, name: f.name, line: simOutputLine(f.name, net, f.kind === 'open-drain' ? 'open-drain' : 'push-pull') });
+    else
+      fixture.set(f.pad, { kind: 'output', pad: f.pad, name: f.name, line: simOutputLine(f.name, net, f.kind === 'open-drain' ? 'open-drain' : 'push-pull') });
   }
   return {
     power: simOutputLine('power', module.powerNet, 'push-pull'),

@@ -24,7 +24,10 @@ function stepError(name: string, index: number, text: string, what: string, hint
 
 export function parseSequence(text: string, name = 'sequence'): SequenceStep[] {
   if (typeof text !== 'string') throw new PlugrigError('E_SEQUENCE', `sequence ${name}: expected a text like "cen=0; wait 120ms; cen=1"`, SYNTAX);
-  const parts = text.split(/[;\n]/).map((s) => s.trim()).filter((s) => s !== '');
+  const parts = text
+    .split(/[;\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (parts.length === 0) throw new PlugrigError('E_SEQUENCE', `sequence ${name} is empty`, SYNTAX);
   return parts.map((raw, i): SequenceStep => {
     const index = i + 1;
@@ -36,10 +39,11 @@ export function parseSequence(text: string, name = 'sequence'): SequenceStep[] {
       const value = Number(m[1]);
       const unit = m[2]!.toLowerCase();
       if (unit === '') throw stepError(name, index, raw, 'the wait has no unit', `write 'wait ${m[1]}ms' (or s)`);
-      if (unit !== 'ms' && unit !== 's') throw stepError(name, index, raw, `unknown unit '${m[2]}'`, "use ms or s");
+      if (unit !== 'ms' && unit !== 's') throw stepError(name, index, raw, `unknown unit '${m[2]}'`, 'use ms or s');
       const ms = unit === 's' ? value * 1000 : value;
       if (ms < 0) throw stepError(name, index, raw, 'a wait cannot be negative', 'use a positive duration');
-      if (ms > MAX_WAIT_MS) throw stepError(name, index, raw, `${ms} ms is longer than the ${MAX_WAIT_MS} ms a reset step may wait`, 'check the unit (ms, not s)');
+      if (ms > MAX_WAIT_MS)
+        throw stepError(name, index, raw, `${ms} ms is longer than the ${MAX_WAIT_MS} ms a reset step may wait`, 'check the unit (ms, not s)');
       return { kind: 'wait', ms, text: raw, index };
     }
     const set = /^([A-Za-z][\w-]*)\s*=\s*(.*)$/.exec(raw);

@@ -49,7 +49,12 @@ export async function runSteps(
       continue;
     }
     const line = lookup(lines, step.line);
-    if (!line) throw new PlugrigError('E_SEQUENCE', `sequence ${name}: step ${step.index} '${step.text}': line '${step.line}' is not open`, 'open the rig before running its sequences');
+    if (!line)
+      throw new PlugrigError(
+        'E_SEQUENCE',
+        `sequence ${name}: step ${step.index} '${step.text}': line '${step.line}' is not open`,
+        'open the rig before running its sequences',
+      );
     if (step.level === 'z') await line.release();
     else await line.set(step.level);
   }

@@ -56,8 +56,12 @@ export class RunEmitter {
       this.durableFailure ??=
         e instanceof PlugrigError
           ? e
-          : new PlugrigError('E_STORE_WRITE', `could not store event ${event.type}: ${(e as Error)?.message ?? String(e)}`,
-              'check that the store directory is writable and the disk is not full', { cause: e });
+          : new PlugrigError(
+              'E_STORE_WRITE',
+              `could not store event ${event.type}: ${(e as Error)?.message ?? String(e)}`,
+              'check that the store directory is writable and the disk is not full',
+              { cause: e },
+            );
     }
     for (const sink of this.others) {
       try {

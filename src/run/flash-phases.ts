@@ -81,7 +81,12 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
       });
       ctx.measure({ name: 'chip_id', value: `0x${id.chipId.toString(16).toUpperCase()}`, limits: { equals: '0x7231C' } });
       ctx.measure({ name: 'flash_size', value: id.flashSize, unit: 'B', limits: { low: o.offset + o.image.data.length } });
-      ctx.measure({ name: 'mac_present', value: id.mac !== undefined, limits: { equals: true }, note: id.mac ? undefined : 'no MAC record in the TLV sector at 0x1D0000' });
+      ctx.measure({
+        name: 'mac_present',
+        value: id.mac !== undefined,
+        limits: { equals: true },
+        note: id.mac ? undefined : 'no MAC record in the TLV sector at 0x1D0000',
+      });
       ctx.measure({ name: 'link_cycles', value: flasher.link.cycles });
       checkImageFits(o.image, o.offset, id.flashSize);
     },
@@ -134,7 +139,9 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
         name: 'image_crc_match',
         value: r.equal,
         limits: { equals: true },
-        note: r.equal ? `0x${hex(chipCrc(o.image.data), 8)} over 0x${hex(o.offset)}+0x${hex(o.image.data.length)}` : `sectors differ: ${r.differing.map((a) => `0x${hex(a)}`).join(', ')}`,
+        note: r.equal
+          ? `0x${hex(chipCrc(o.image.data), 8)} over 0x${hex(o.offset)}+0x${hex(o.image.data.length)}`
+          : `sectors differ: ${r.differing.map((a) => `0x${hex(a)}`).join(', ')}`,
       });
     },
   };

@@ -31,7 +31,10 @@ export interface RunPlanOptions {
 
 /** "20261129T085501-3fa9c2": sortable, unique enough for one store. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -40,9 +43,15 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
   const runId = opts.runId ?? newRunId(new Date(clock.wallNow()));
   const signal = opts.signal ?? new AbortController().signal;
   let record: RunRecord | undefined;
-  const emitter = new RunEmitter(runId, opts.slot, opts.sinks, () => clock.wallNow(), (e: RunEvent) => {
-    record = applyEvent(record, e);
-  });
+  const emitter = new RunEmitter(
+    runId,
+    opts.slot,
+    opts.sinks,
+    () => clock.wallNow(),
+    (e: RunEvent) => {
+      record = applyEvent(record, e);
+    },
+  );
   const hooks = {
     emit: (b: Parameters<RunEmitter['emit']>[0]) => void emitter.emit(b),
     progressIntervalMs: opts.progressIntervalMs ?? 100,
@@ -70,7 +79,14 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
     const unmet = (phase.requires ?? []).filter((name) => record!.phases.find((p) => p.name === name)?.outcome !== 'PASS');
     if (unmet.length) {
       const why = unmet.map((n) => `${n} ${record!.phases.find((p) => p.name === n)?.outcome ?? 'not in the plan'}`).join(', ');
-      emitter.emit({ type: 'phase.finished', phase: phase.name, outcome: 'SKIP', durationMs: 0, attempts: 0, skipReason: `not judged: needs ${unmet.join(', ')} to pass (${why})` });
+      emitter.emit({
+        type: 'phase.finished',
+        phase: phase.name,
+        outcome: 'SKIP',
+        durationMs: 0,
+        attempts: 0,
+        skipReason: `not judged: needs ${unmet.join(', ')} to pass (${why})`,
+      });
       continue;
     }
     const { outcome, attempts, durationMs, error, skipReason } = await runPhase(phase, signal, hooks, emitter);
@@ -114,12 +130,7 @@ interface PhaseResult {
   skipReason?: string;
 }
 
-async function runPhase(
-  phase: Phase,
-  signal: AbortSignal,
-  hooks: Parameters<typeof runAttempt>[3],
-  emitter: RunEmitter,
-): Promise<PhaseResult> {
+async function runPhase(phase: Phase, signal: AbortSignal, hooks: Parameters<typeof runAttempt>[3], emitter: RunEmitter): Promise<PhaseResult> {
   const started = hooks.clock.now();
   const maxAttempts = 1 + Math.max(0, Math.floor(phase.retries ?? 0));
   let result: AttemptResult = { kind: 'ABORTED' };

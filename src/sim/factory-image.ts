@@ -73,9 +73,21 @@ function generate(flash: Buffer, macHex: string, seed: number): void {
   }
   let s = 0xe0000;
   for (const text of [
-    'Tuya IoT OS', 'tuya_iot_wf_nw_cfg', 'Tuya device init', 'BK7231N', 'tuya_hal_system_reset', 'ty_cJSON',
-    'smart plug', 'mqtt client connect', 'a.tuyaeu.com', 'm1.tuyaeu.com', '1.0.6', 'Tuya', 'tuya_key',
-  ]) s = putAscii(flash, s, text) + 3;
+    'Tuya IoT OS',
+    'tuya_iot_wf_nw_cfg',
+    'Tuya device init',
+    'BK7231N',
+    'tuya_hal_system_reset',
+    'ty_cJSON',
+    'smart plug',
+    'mqtt client connect',
+    'a.tuyaeu.com',
+    'm1.tuyaeu.com',
+    '1.0.6',
+    'Tuya',
+    'tuya_key',
+  ])
+    s = putAscii(flash, s, text) + 3;
   // Tuya key-value storage: a few encrypted-looking records, the rest erased.
   for (let k = 0; k < 4; k++) {
     const at = KVS_START + k * 0x1000;

@@ -94,10 +94,14 @@ function settledEdges(net: PadNet, debounceMs: number, onEdge: (e: Edge) => void
     cancelTimer();
     latest = edge;
     if (level === reported) return; // bounced back before it settled: nothing to report
-    timer = simTimeout(net.clock, () => {
-      timer = undefined;
-      if (latest) report(latest);
-    }, debounceMs);
+    timer = simTimeout(
+      net.clock,
+      () => {
+        timer = undefined;
+        if (latest) report(latest);
+      },
+      debounceMs,
+    );
   });
   return {
     stop() {
@@ -118,8 +122,10 @@ export function simPulseOutput(name: string, net: PadNet, opts: { clockHz?: numb
     name,
     async set(hz: number, duty = 0.5) {
       live();
-      if (!Number.isFinite(hz) || hz <= 0) throw new PlugrigError('E_PWM_RANGE', `${name}: frequency ${hz} Hz is not positive`, 'use stop() to turn the output off');
-      if (!Number.isFinite(duty) || duty < 0 || duty > 1) throw new PlugrigError('E_PWM_RANGE', `${name}: duty ${duty} outside 0..1`, 'give the duty as a fraction, e.g. 0.5');
+      if (!Number.isFinite(hz) || hz <= 0)
+        throw new PlugrigError('E_PWM_RANGE', `${name}: frequency ${hz} Hz is not positive`, 'use stop() to turn the output off');
+      if (!Number.isFinite(duty) || duty < 0 || duty > 1)
+        throw new PlugrigError('E_PWM_RANGE', `${name}: duty ${duty} outside 0..1`, 'give the duty as a fraction, e.g. 0.5');
       const actualHz = q ? 1e9 / (Math.max(2, Math.round(1e9 / hz / q)) * q) : hz;
       net.setHostPulse({ hz: actualHz, duty });
     },

@@ -246,10 +246,14 @@ export class SimModule implements SimModuleHandle {
     this.setState('rom-listen');
     const gen = this.bootGeneration;
     if (Number.isFinite(this.downloadWindowMs)) {
-      this.windowTimer = simTimeout(this.clock, () => {
-        this.windowTimer = undefined;
-        if (gen === this.bootGeneration && this.current === 'rom-listen') void this.startApp();
-      }, Math.max(0, this.downloadWindowMs));
+      this.windowTimer = simTimeout(
+        this.clock,
+        () => {
+          this.windowTimer = undefined;
+          if (gen === this.bootGeneration && this.current === 'rom-listen') void this.startApp();
+        },
+        Math.max(0, this.downloadWindowMs),
+      );
     }
   }
 
@@ -276,10 +280,14 @@ export class SimModule implements SimModuleHandle {
     this.setState('app');
     this.log('V:BK7231N_1.0.1');
     this.log('J 0x10000');
-    this.uptimeTimer = simTimeout(this.clock, () => {
-      this.uptimeTimer = undefined;
-      if (gen === this.bootGeneration) this.earlyResets = 0;
-    }, this.earlyResetClearMs);
+    this.uptimeTimer = simTimeout(
+      this.clock,
+      () => {
+        this.uptimeTimer = undefined;
+        if (gen === this.bootGeneration) this.earlyResets = 0;
+      },
+      this.earlyResetClearMs,
+    );
     const factory = this.firmwareFactory;
     if (!factory) return;
     const ctx: FirmwareContext = {
@@ -387,7 +395,11 @@ export class SimModule implements SimModuleHandle {
 
 function defaultMac(seed: number): string {
   const rng = seededRng(seed ^ 0x5a5a);
-  const tail = [0, 1, 2].map(() => Math.floor(rng() * 256).toString(16).padStart(2, '0'));
+  const tail = [0, 1, 2].map(() =>
+    Math.floor(rng() * 256)
+      .toString(16)
+      .padStart(2, '0'),
+  );
   return ('c8478c' + tail.join('')).toUpperCase();
 }
 
@@ -398,7 +410,7 @@ const registry = new Map<string, SimModule>();
 export function registerModule(m: SimModule): void {
   const other = registry.get(m.uartPath);
   if (other && other !== m) {
-    throw new PlugrigError("E_SIM_PATH", `simulated port ${m.uartPath} already exists`, "give each simulated module its own path");
+    throw new PlugrigError('E_SIM_PATH', `simulated port ${m.uartPath} already exists`, 'give each simulated module its own path');
   }
   registry.set(m.uartPath, m);
 }

@@ -8,7 +8,8 @@ import type { SimModuleOptions } from './module.js';
 import { REALISTIC_TIMING, type TimingModel } from './timing.js';
 import { parseObkSimFaults, type ObkSimFaultSpec } from './firmware/index.js';
 
-const HINT = 'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed, rxBufferBytes, flashFile, firmwareFaults';
+const HINT =
+  'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed, rxBufferBytes, flashFile, firmwareFaults';
 
 function fail(path: string, what: string): never {
   throw new PlugrigError('E_RIG_CONFIG', `${path}: ${what}`, HINT);
@@ -94,7 +95,8 @@ export function parseSimOptions(json: unknown, jsonPath: string): SimModuleOptio
         out.protection = v;
         break;
       case 'mac':
-        if (typeof v !== 'string' || !/^[0-9a-f]{12}$/i.test(v.replace(/[:-]/g, ''))) fail(p, `expected 12 hex digits (colons allowed), got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string' || !/^[0-9a-f]{12}$/i.test(v.replace(/[:-]/g, '')))
+          fail(p, `expected 12 hex digits (colons allowed), got ${JSON.stringify(v)}`);
         out.mac = v.replace(/[:-]/g, '').toUpperCase();
         break;
       case 'factoryImage':

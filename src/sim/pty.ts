@@ -59,7 +59,11 @@ export async function startPtyServer(module: SimModule, opts: PtyServerOptions =
       detach?.();
       child.kill('SIGKILL');
       reject(
-        new PlugrigError('E_SIM_PTY', `could not serve the simulated module on a pty: ${why}${stderr ? ` (${stderr.trim().split('\n').pop()})` : ''}`, `install python3 (apt-get install python3) or pass --python <interpreter>`),
+        new PlugrigError(
+          'E_SIM_PTY',
+          `could not serve the simulated module on a pty: ${why}${stderr ? ` (${stderr.trim().split('\n').pop()})` : ''}`,
+          `install python3 (apt-get install python3) or pass --python <interpreter>`,
+        ),
       );
     }
     const onError = (e: Error) => fail(e.message);

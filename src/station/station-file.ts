@@ -20,7 +20,8 @@ function bad(source: string, where: string, what: string, fix: string): PlugrigE
 }
 
 export function validateStation(json: unknown, source: string): StationFile {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad(source, '$', 'must be an object', 'see docs/websocket-protocol.md, "Station file"');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw bad(source, '$', 'must be an object', 'see docs/websocket-protocol.md, "Station file"');
   const o = json as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!['name', 'token', 'rigs', 'description'].includes(k)) throw bad(source, `$.${k}`, 'unknown key', 'allowed: name, token, rigs, description');
@@ -54,6 +55,9 @@ export async function loadStationFile(path: string): Promise<StationFile> {
 
 /** A rig name turned into a slot name the protocol accepts. */
 export function slotNameFor(rigName: string): string {
-  const s = rigName.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  const s = rigName
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
   return s || 'slot';
 }

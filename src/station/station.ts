@@ -159,7 +159,13 @@ export class Station implements StationControl {
       let late = false;
       const timer = this.clock.setTimeout(() => {
         late = true;
-        reject(new PlugrigError('E_PREPARE_TIMEOUT', `slot ${info.slot}: preparing the run took over ${ms} ms`, 'check the rig file and that its lines and port open'));
+        reject(
+          new PlugrigError(
+            'E_PREPARE_TIMEOUT',
+            `slot ${info.slot}: preparing the run took over ${ms} ms`,
+            'check the rig file and that its lines and port open',
+          ),
+        );
       }, ms);
       this.opts.factory(info, signal).then(
         (p) => {

@@ -119,7 +119,10 @@ async function onPty(baud: number, argv: (pty: string, file: string) => { cmd: s
 
 /** A peer tool from a command template ({pty}, {image}, {baud}), run through sh. */
 function peer(template: string, baud: number) {
-  return onPty(baud, (pty, file) => ({ cmd: 'sh', args: ['-c', template.replaceAll('{pty}', pty).replaceAll('{image}', file).replaceAll('{baud}', String(baud))] }));
+  return onPty(baud, (pty, file) => ({
+    cmd: 'sh',
+    args: ['-c', template.replaceAll('{pty}', pty).replaceAll('{image}', file).replaceAll('{baud}', String(baud))],
+  }));
 }
 
 /** `plugrig flash` as a user runs it: the compiled CLI as its own process, start-up included. */
@@ -133,7 +136,9 @@ async function benchMain(): Promise<void> {
     for (let a = 0; a < MiB; a += 4096) if (!image.subarray(a, a + 4096).every((b) => b === 0xff)) n++;
     return n;
   })();
-  console.log(`flash benchmark: 1 MiB image (${sectorsNonBlank} non-blank sectors) onto a stock module (factory image, SR 0x4004), realistic timing, ${REPS} run(s) per speed`);
+  console.log(
+    `flash benchmark: 1 MiB image (${sectorsNonBlank} non-blank sectors) onto a stock module (factory image, SR 0x4004), realistic timing, ${REPS} run(s) per speed`,
+  );
   let allOk = true;
   for (const baud of BAUDS) {
     const runs: Run[] = [];
@@ -147,9 +152,13 @@ async function benchMain(): Promise<void> {
     console.log(`  full write   ${fmt(full)} (link+identify ${fmt(median(runs.map((r) => r.connectMs)))}); runs: ${runs.map((r) => fmt(r.fullMs)).join(', ')}`);
     console.log(`  floor        ${fmt(floor)} = wire ${fmt(f.wireMs)} (${f.sectorsToProgram} sectors) + erase ${fmt(f.eraseMs)} + program ${fmt(f.programMs)}`);
     console.log(`  ratio        ${(full / floor).toFixed(3)} × floor (target ≤ 1.10)`);
-    console.log(`  diff re-flash ${fmt(diff)} for ${runs[0]!.diffWritten} changed sector(s) = ${((diff / full) * 100).toFixed(1)} % of the full write (target ≤ 3 %)`);
+    console.log(
+      `  diff re-flash ${fmt(diff)} for ${runs[0]!.diffWritten} changed sector(s) = ${((diff / full) * 100).toFixed(1)} % of the full write (target ≤ 3 %)`,
+    );
     const crcBound = (MiB / REALISTIC_TIMING.crcBytesPerSec) * 1000;
-    console.log(`               (bound: comparing 1 MiB by chip CRC at ${REALISTIC_TIMING.crcBytesPerSec / 1000} kB/s alone takes ${fmt(crcBound)} = ${((crcBound / full) * 100).toFixed(1)} % of the full write)`);
+    console.log(
+      `               (bound: comparing 1 MiB by chip CRC at ${REALISTIC_TIMING.crcBytesPerSec / 1000} kB/s alone takes ${fmt(crcBound)} = ${((crcBound / full) * 100).toFixed(1)} % of the full write)`,
+    );
     console.log(`  read-back    ${runs.every((r) => r.ok) ? 'flash equals the image after both writes' : 'MISMATCH'}`);
     const whole: Awaited<ReturnType<typeof wholeProcess>>[] = [];
     for (let i = 0; i < REPS; i++) whole.push(await wholeProcess(baud));
@@ -166,7 +175,9 @@ async function benchMain(): Promise<void> {
     if (template) {
       const p = await peer(template, baud);
       if (p) {
-        console.log(`  peer tool    ${fmt(p.ms)} (exit ${p.code}, ${p.ok ? 'flash verified' : 'flash NOT equal to the image'}) → plugrig is ${(p.ms / full).toFixed(2)}× faster`);
+        console.log(
+          `  peer tool    ${fmt(p.ms)} (exit ${p.code}, ${p.ok ? 'flash verified' : 'flash NOT equal to the image'}) → plugrig is ${(p.ms / full).toFixed(2)}× faster`,
+        );
       }
     }
   }

@@ -50,7 +50,9 @@ console.log(`start-up benchmark: ${REPS} run(s) each, interleaved, node ${proces
 for (const [k, c] of CASES.entries()) {
   const m = median(times[k]!);
   const extra = k === 0 ? '' : `  ${(m / floor).toFixed(2)} × floor (+${(m - floor).toFixed(0)} ms)`;
-  console.log(`  ${c.label.padEnd(20)} median ${(m / 1000).toFixed(3)} s (min ${(Math.min(...times[k]!) / 1000).toFixed(3)}, max ${(Math.max(...times[k]!) / 1000).toFixed(3)})${extra}`);
+  console.log(
+    `  ${c.label.padEnd(20)} median ${(m / 1000).toFixed(3)} s (min ${(Math.min(...times[k]!) / 1000).toFixed(3)}, max ${(Math.max(...times[k]!) / 1000).toFixed(3)})${extra}`,
+  );
 }
 const help = median(times[1]!);
 console.log(`  --help median ${(help / 1000).toFixed(3)} s: ${help <= TARGET_MS ? 'within' : 'OVER'} the target ≤ ${TARGET_MS / 1000} s`);

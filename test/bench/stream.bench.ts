@@ -75,7 +75,12 @@ function flasherFactory(modules: Map<string, SimModule>): RunFactory {
           onProgress = (p) => ctx.progress({ done: p.done, total: p.total, unit: 'bytes', bytesPerSec: Math.round(p.bytesPerSec), etaMs: Math.round(p.etaMs) });
           const r = await flasher!.write(image, { offset: 0, reboot: false });
           onProgress = undefined;
-          ctx.measure({ name: 'bytes_written', value: r.written * 4096 >= IMAGE_BYTES ? IMAGE_BYTES : r.written * 4096, unit: 'B', limits: { equals: IMAGE_BYTES } });
+          ctx.measure({
+            name: 'bytes_written',
+            value: r.written * 4096 >= IMAGE_BYTES ? IMAGE_BYTES : r.written * 4096,
+            unit: 'B',
+            limits: { equals: IMAGE_BYTES },
+          });
         },
       },
       {
@@ -95,8 +100,6 @@ function flasherFactory(modules: Map<string, SimModule>): RunFactory {
     return { rig: 'sim', plan };
   };
 }
-
-
 
 /** The 50 clients, in their own thread: latency = receipt time − the event's stamp (same wall clock). */
 const CLIENT_CODE = `

@@ -78,12 +78,18 @@ describe('flash commands on the default simulated rig', () => {
     const io = { out: new PassThrough(), err: new PassThrough(), signal: new AbortController().signal, cwd: dir, env: {} };
     const trace = join(dir, 'link.trace');
     // Virtual time: six reset cycles and the speed probe cost no real time.
-    const traced = await withSession({ values: { rig: rigFile, trace, json: true }, positionals: [] }, io, async () => 0, { clock: new VirtualClock() }).catch((e: unknown) => e);
+    const traced = await withSession({ values: { rig: rigFile, trace, json: true }, positionals: [] }, io, async () => 0, { clock: new VirtualClock() }).catch(
+      (e: unknown) => e,
+    );
     expect(traced).toMatchObject({ code: 'E_LINK_NO_REPLY', hint: expect.stringMatching(new RegExp(`; trace: ${trace}$`)) });
-    const body = readFileSync(trace, 'utf8').split('\n').map((l) => l.slice(11));
+    const body = readFileSync(trace, 'utf8')
+      .split('\n')
+      .map((l) => l.slice(11));
     expect(body.filter((l) => l === 'TX    5 LinkCheck 01 e0 fc 01 00').length).toBeGreaterThan(100);
     expect(body.some((l) => l.startsWith('RX'))).toBe(false);
-    const untraced = await withSession({ values: { rig: rigFile, json: true }, positionals: [] }, io, async () => 0, { clock: new VirtualClock() }).catch((e: unknown) => e);
+    const untraced = await withSession({ values: { rig: rigFile, json: true }, positionals: [] }, io, async () => 0, { clock: new VirtualClock() }).catch(
+      (e: unknown) => e,
+    );
     expect(untraced).toMatchObject({ code: 'E_LINK_NO_REPLY', hint: expect.stringContaining('--trace <file>') });
   });
 

@@ -19,7 +19,14 @@ afterEach(async () => {
 async function connect(sim: SimModuleOptions = {}, opts: Partial<FlasherOptions> = {}) {
   const rig = await simRig(sim);
   cleanups.push(() => rig.module.close());
-  const flasher = await Flasher.connect({ port: rig.port, resets: rig.resets, baudRate: 921600, link: { cycles: 2, listenMs: 200 }, clock: rig.clock, ...opts });
+  const flasher = await Flasher.connect({
+    port: rig.port,
+    resets: rig.resets,
+    baudRate: 921600,
+    link: { cycles: 2, listenMs: 200 },
+    clock: rig.clock,
+    ...opts,
+  });
   cleanups.push(() => flasher.close());
   return { ...rig, flasher };
 }

@@ -43,7 +43,12 @@ describe('reply parser (§2.6 host rules)', () => {
       const p = new ReplyParser();
       const out = [];
       for (let i = 0; i < stream.length; i += cut) out.push(...p.push(stream.subarray(i, i + cut)));
-      expect(out.map((r) => [r.form, r.code])).toEqual([['short', 1], ['short', 3], ['long', 0x0e], ['short', 0x10]]);
+      expect(out.map((r) => [r.form, r.code])).toEqual([
+        ['short', 1],
+        ['short', 3],
+        ['long', 0x0e],
+        ['short', 0x10],
+      ]);
       expect(out[1]!.payload.readUInt32LE(4)).toBe(0x7231c);
       expect(out[2]!.status).toBe(0);
       expect([...out[2]!.payload]).toEqual([0x9f, 0xeb, 0x60, 0x15]);
@@ -73,7 +78,11 @@ describe('reply parser (§2.6 host rules)', () => {
   test('matchers tell link replies from WriteReg echoes and check echoes', () => {
     const p = new ReplyParser();
     const [link, wr, erase] = p.push(
-      Buffer.concat([hex('04 0E 05 01 E0 FC 01 00'), hex('04 0E 0C 01 E0 FC 01 74 00 80 00 01 01 00 00'), hex('04 0E FF 01 E0 FC F4 07 00 0F 00 20 00 10 01 00')]),
+      Buffer.concat([
+        hex('04 0E 05 01 E0 FC 01 00'),
+        hex('04 0E 0C 01 E0 FC 01 74 00 80 00 01 01 00 00'),
+        hex('04 0E FF 01 E0 FC F4 07 00 0F 00 20 00 10 01 00'),
+      ]),
     );
     expect(matches(want.linkCheck(), link!)).toBe(true);
     expect(matches(want.linkCheck(), wr!)).toBe(false);

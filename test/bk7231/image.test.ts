@@ -27,7 +27,9 @@ describe('images', () => {
     const img = describeImage('x.bin', Buffer.alloc(0x1000, 1));
     expect(() => checkImageFits(img, 0x800, 2 * MiB)).toThrow(expect.objectContaining({ code: 'E_IMAGE_OFFSET' }));
     expect(() => checkImageFits(img, 2 * MiB, 2 * MiB)).toThrow(expect.objectContaining({ code: 'E_IMAGE_OFFSET' }));
-    expect(() => checkImageFits(describeImage('big.bin', Buffer.alloc(2 * MiB + 1)), 0, 2 * MiB)).toThrow(expect.objectContaining({ code: 'E_IMAGE_TOO_LARGE' }));
+    expect(() => checkImageFits(describeImage('big.bin', Buffer.alloc(2 * MiB + 1)), 0, 2 * MiB)).toThrow(
+      expect.objectContaining({ code: 'E_IMAGE_TOO_LARGE' }),
+    );
     expect(() => checkImageFits(describeImage('e.bin', Buffer.alloc(0)), 0, 2 * MiB)).toThrow(expect.objectContaining({ code: 'E_IMAGE_EMPTY' }));
     expect(() => checkImageFits(img, 2 * MiB - 0x1000, 2 * MiB)).not.toThrow();
   });

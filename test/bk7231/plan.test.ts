@@ -20,7 +20,10 @@ describe('write planning', () => {
     expect(plan.eraseCount).toEqual({ block: 1, sector: 3 });
     expect(plan.programCount).toBe(16 + 3 - 1);
     expect(plan.ops.filter((o) => o.kind === 'erase').map((o) => (o.kind === 'erase' ? [o.addr, o.size] : 0))).toEqual([
-      [0x20000, 0x10000], [0x30000, 0x1000], [0x31000, 0x1000], [0x32000, 0x1000],
+      [0x20000, 0x10000],
+      [0x30000, 0x1000],
+      [0x31000, 0x1000],
+      [0x32000, 0x1000],
     ]);
     // Each block's erase comes before its programs.
     const firstProgram = plan.ops.findIndex((o) => o.kind === 'program');
@@ -33,7 +36,13 @@ describe('write planning', () => {
     expect(sectorRange(job.offset, job.data.length)).toEqual({ start: 0x1000, length: 0x3000 });
     expect(() => buildTargets(job, new Map())).toThrow(/not read/);
     const old = Buffer.alloc(0x1000, 0x22);
-    const targets = buildTargets(job, new Map([[0x1000, old], [0x3000, old]]));
+    const targets = buildTargets(
+      job,
+      new Map([
+        [0x1000, old],
+        [0x3000, old],
+      ]),
+    );
     expect(targets.map((t) => t.addr)).toEqual([0x1000, 0x2000, 0x3000]);
     expect(targets[0]!.data[0xff]).toBe(0x22);
     expect(targets[0]!.data[0x100]).toBe(0x11);
@@ -66,7 +75,9 @@ describe('write planning', () => {
 
   test('CRC pieces align to the piece size', () => {
     expect(crcPieces(0x1000, 0x21000, 0x10000)).toEqual([
-      { start: 0x1000, length: 0xf000 }, { start: 0x10000, length: 0x10000 }, { start: 0x20000, length: 0x2000 },
+      { start: 0x1000, length: 0xf000 },
+      { start: 0x10000, length: 0x10000 },
+      { start: 0x20000, length: 0x2000 },
     ]);
   });
 });

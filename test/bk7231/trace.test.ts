@@ -18,10 +18,14 @@ afterEach(async () => {
 
 describe('trace formatting', () => {
   test('a LinkCheck request and its reply, with time, direction, length, name and bytes', () => {
-    expect(formatTraceEntry({ tMs: 12.4181, kind: 'tx', bytes: encode.linkCheck(), name: commandName(encode.linkCheck()) })).toBe('    12.418 TX    5 LinkCheck 01 e0 fc 01 00');
+    expect(formatTraceEntry({ tMs: 12.4181, kind: 'tx', bytes: encode.linkCheck(), name: commandName(encode.linkCheck()) })).toBe(
+      '    12.418 TX    5 LinkCheck 01 e0 fc 01 00',
+    );
     const [reply] = new ReplyParser().push(hex('04 0E 05 01 E0 FC 01 00'));
     expect(replyBytes(reply!).equals(hex('04 0E 05 01 E0 FC 01 00'))).toBe(true);
-    expect(formatTraceEntry({ tMs: 12.53, kind: 'rx', bytes: replyBytes(reply!), name: replyName(reply!) })).toBe('    12.530 RX    8 LinkCheck 04 0e 05 01 e0 fc 01 00');
+    expect(formatTraceEntry({ tMs: 12.53, kind: 'rx', bytes: replyBytes(reply!), name: replyName(reply!) })).toBe(
+      '    12.530 RX    8 LinkCheck 04 0e 05 01 e0 fc 01 00',
+    );
     expect(formatTraceEntry({ tMs: 40, kind: 'note', text: 'baud 921600' })).toBe('    40.000 -- baud 921600');
   });
 
@@ -56,7 +60,14 @@ describe('a session against the simulated module', () => {
     const rig = await simRig({ mac: 'C8478C112233' });
     cleanups.push(() => rig.module.close());
     const lines: string[] = [];
-    const flasher = await Flasher.connect({ port: rig.port, resets: rig.resets, baudRate: 921600, link: { cycles: 2, listenMs: 200 }, clock: rig.clock, trace: createFrameTrace(rig.clock, (l) => lines.push(l)) });
+    const flasher = await Flasher.connect({
+      port: rig.port,
+      resets: rig.resets,
+      baudRate: 921600,
+      link: { cycles: 2, listenMs: 200 },
+      clock: rig.clock,
+      trace: createFrameTrace(rig.clock, (l) => lines.push(l)),
+    });
     cleanups.push(() => flasher.close());
     await flasher.reboot();
     const body = lines.map((l) => l.slice(11));

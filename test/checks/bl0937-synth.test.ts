@@ -16,7 +16,14 @@ function selLine(initial: Level) {
     },
     close: async () => undefined,
   };
-  return { line, emit: (l: Level) => { level = l; for (const cb of [...cbs]) cb({ level: l, tNs: process.hrtime.bigint() }); }, watchers: () => cbs.size };
+  return {
+    line,
+    emit: (l: Level) => {
+      level = l;
+      for (const cb of [...cbs]) cb({ level: l, tNs: process.hrtime.bigint() });
+    },
+    watchers: () => cbs.size,
+  };
 }
 
 const F = { cfHz: 76.7, cf1VoltageHz: 1735.5, cf1CurrentHz: 42.2 };

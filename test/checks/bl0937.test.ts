@@ -17,12 +17,13 @@ type MeterFault = 'none' | 'sel-inverted' | 'cal-off' | 'driver-stopped' | 'cal-
  * the real value by the last raw count, as OpenBeken does.
  */
 function scriptedMeter(fake: FakeObk, cf: FakePulse, cf1: FakePulse, sel: Wire, fault: MeterFault, windowMs = 120, publish = true) {
-  const cal: Bl0937Cal = fault === 'cal-off'
-    ? { voltage: OBK_DEFAULT_CAL.voltage * 1.05, current: OBK_DEFAULT_CAL.current * 1.05, power: OBK_DEFAULT_CAL.power * 1.05 }
-    : { ...OBK_DEFAULT_CAL };
+  const cal: Bl0937Cal =
+    fault === 'cal-off'
+      ? { voltage: OBK_DEFAULT_CAL.voltage * 1.05, current: OBK_DEFAULT_CAL.current * 1.05, power: OBK_DEFAULT_CAL.power * 1.05 }
+      : { ...OBK_DEFAULT_CAL };
   const raw = { v: 0, i: 0, p: 0 };
   let seed = 12345;
-  const phase = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const phase = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const e = { voltage: 0, current: 0, power: 0 };
   fake.state.energy = publish ? e : undefined;
   fake.onCommand = (c) => {

@@ -27,14 +27,23 @@ function scriptedPlug(fake: FakeObk, button: Wire, relay: Wire, fault: Fault) {
     presses.push(held);
     const click = held >= 75 && held < 1000;
     if (fault === 'button-ignored' || (!click && fault !== 'long-press-toggles')) return;
-    const t = clock.setTimeout(() => {
-      timers.delete(t);
-      fake.state.relay = !fake.state.relay;
-      if (fault !== 'relay-stuck') relay.setPeer(fake.state.relay ? 'z' : 0);
-    }, fault === 'slow-relay' ? 900 : 400);
+    const t = clock.setTimeout(
+      () => {
+        timers.delete(t);
+        fake.state.relay = !fake.state.relay;
+        if (fault !== 'relay-stuck') relay.setPeer(fake.state.relay ? 'z' : 0);
+      },
+      fault === 'slow-relay' ? 900 : 400,
+    );
     timers.add(t);
   });
-  return { presses, stop: () => { off(); timers.forEach((x) => clock.clearTimeout(x)); } };
+  return {
+    presses,
+    stop: () => {
+      off();
+      timers.forEach((x) => clock.clearTimeout(x));
+    },
+  };
 }
 
 const t = parseTemplate({ pins: { '10': 'Btn;1', '26': 'Rel;1' }, flags: '1024' });

@@ -14,7 +14,10 @@ export class Wire {
   private last: Level = 1;
   private readonly listeners = new Set<(e: Edge) => void>();
   /** Edges are stamped on `clock` (the host's, as a rig's lines are). */
-  constructor(readonly name: string, readonly clock: Clock = realClock) {}
+  constructor(
+    readonly name: string,
+    readonly clock: Clock = realClock,
+  ) {}
   level(): Level {
     if (this.host === 0 || this.peer === 0) return 0;
     return 1;
@@ -73,7 +76,11 @@ export function inputLine(w: Wire): InputLine & { watchers: number } {
 export class FakePulse implements PulseOutput {
   hz = 0;
   readonly history: { hz: number; tNs: bigint }[] = [];
-  constructor(readonly name: string, private readonly stepHz = 0, private readonly clock: Clock = realClock) {}
+  constructor(
+    readonly name: string,
+    private readonly stepHz = 0,
+    private readonly clock: Clock = realClock,
+  ) {}
   async set(hz: number): Promise<void> {
     this.hz = hz;
     this.history.push({ hz, tNs: this.clock.nowNs() });

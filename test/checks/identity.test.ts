@@ -28,12 +28,17 @@ describe('identity phase', () => {
     expect(ctx.failed()).toEqual([]);
   });
 
-  test('flags other than the template\'s and a blank MAC fail', async () => {
+  test("flags other than the template's and a blank MAC fail", async () => {
     fake.state.mac = '000000000000';
     fake.state.flags = 1088n;
     const ctx = fakeContext();
     await identityPhase({ client: client(), template: parseTemplate({ pins: {}, flags: '1024' }, 't.json') }).run(ctx);
-    expect(ctx.failed().map((m) => m.name).sort()).toEqual(['flags', 'mac_assigned', 'pins_match_template']);
+    expect(
+      ctx
+        .failed()
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['flags', 'mac_assigned', 'pins_match_template']);
     expect(ctx.get('pins_match_template')!.note).toContain('P26: device has Rel;1, the template leaves it unassigned');
     expect(ctx.get('flags')!.note).toContain('t.json sets 1024');
     fake.state.mac = 'C8478C0A0B0C';
@@ -42,8 +47,9 @@ describe('identity phase', () => {
 
   test('a dead device is an error with the URL, not a silent pass', async () => {
     fake.misbehave = { how: { kind: 'silent' }, count: Infinity };
-    await expect(identityPhase({ client: client(), template: parseTemplate({ pins: {} }) }).run(fakeContext()))
-      .rejects.toMatchObject({ code: 'E_DEVICE_HTTP_TIMEOUT' });
+    await expect(identityPhase({ client: client(), template: parseTemplate({ pins: {} }) }).run(fakeContext())).rejects.toMatchObject({
+      code: 'E_DEVICE_HTTP_TIMEOUT',
+    });
     fake.misbehave = undefined;
   });
 });

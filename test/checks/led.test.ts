@@ -64,7 +64,13 @@ describe('Wi-Fi LED phase', () => {
     // the rig watched the boot but saw no edges at all (e.g. the LED line has no pull-up)
     const silent = { bootNs: clock.nowNs(), edges: () => [] };
     try {
-      await wifiLedPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url, clock }), limits: { watchMs: 1500 }, bootWatch: () => silent }).run(ctx);
+      await wifiLedPhase({
+        pin,
+        line: inputLine(wire),
+        client: new ObkClient({ url: fake.url, clock }),
+        limits: { watchMs: 1500 },
+        bootWatch: () => silent,
+      }).run(ctx);
     } finally {
       clock.clearInterval(timer);
     }

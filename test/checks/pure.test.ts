@@ -1,7 +1,13 @@
 import { describe, test, expect } from '@jest/globals';
 import { alternating, blinkStats, median } from '../../src/checks/blink.js';
 import {
-  OBK_DEFAULT_CAL, calibrationRelativeError, cf1For, frequenciesFor, readingTolerance, selMeansVoltage, validateLoadPoint,
+  OBK_DEFAULT_CAL,
+  calibrationRelativeError,
+  cf1For,
+  frequenciesFor,
+  readingTolerance,
+  selMeansVoltage,
+  validateLoadPoint,
 } from '../../src/checks/bl0937-math.js';
 import { hasInstantReaction } from '../../src/checks/button.js';
 import type { Edge, Level } from '../../src/io/types.js';

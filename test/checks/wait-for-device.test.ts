@@ -64,8 +64,9 @@ describe('waitForDevice: boot, then wait for the HTTP address (virtual time)', (
 
   test("'always' on a rig without a boot sequence says so", async () => {
     const clock = new VirtualClock();
-    await expect(waitForDevice({ name: 'bare', clock, deviceUrl: () => undefined }, { boot: 'always', timeoutMs: 100 }))
-      .rejects.toMatchObject({ code: 'E_NO_BOOT_SEQUENCE' });
+    await expect(waitForDevice({ name: 'bare', clock, deviceUrl: () => undefined }, { boot: 'always', timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'E_NO_BOOT_SEQUENCE',
+    });
     clock.stop();
   });
 });

@@ -68,7 +68,9 @@ describe('syntax errors are located and named', () => {
     })();
     expect(e).toBeInstanceOf(PlugrigError);
     expect(e.code).toBe('E_THING_INVALID');
-    expect(e.oneLine()).toBe('E_THING_INVALID: rigs/x.json:2:9: not valid JSON: a comma before "}" — remove the comma after the last entry (JSON allows no trailing commas)');
+    expect(e.oneLine()).toBe(
+      'E_THING_INVALID: rigs/x.json:2:9: not valid JSON: a comma before "}" — remove the comma after the last entry (JSON allows no trailing commas)',
+    );
     expect(e.oneLine()).not.toContain('\n');
   });
 });
@@ -82,7 +84,11 @@ describe('files that cannot be read', () => {
 
   test('missing, a directory: own codes and messages, sync and async alike', async () => {
     const none = join(tmp, 'none.json');
-    await expect(readJsonFile(none, KIND)).rejects.toMatchObject({ code: 'E_THING_NOT_FOUND', message: `${none}: no such thing file`, hint: 'things live in things/' });
+    await expect(readJsonFile(none, KIND)).rejects.toMatchObject({
+      code: 'E_THING_NOT_FOUND',
+      message: `${none}: no such thing file`,
+      hint: 'things live in things/',
+    });
     expect(() => readJsonFileSync(none, KIND)).toThrow(`${none}: no such thing file`);
     const dir = join(tmp, 'dir.json');
     mkdirSync(dir);
@@ -106,10 +112,15 @@ describe('files that cannot be read', () => {
   ])('a bad %s file: %s naming file:3:26', async (kind, code, load) => {
     const f = join(tmp, `bad-${kind.replace(' ', '-')}.json`);
     writeFileSync(f, BAD);
-    const e = await load(f).then(() => undefined, (err: unknown) => err as PlugrigError);
+    const e = await load(f).then(
+      () => undefined,
+      (err: unknown) => err as PlugrigError,
+    );
     expect(e).toBeInstanceOf(PlugrigError);
     expect(e!.code).toBe(code);
-    expect(e!.oneLine()).toMatch(new RegExp(`^${code}: ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:26: not valid JSON: a comma before "}" — remove the comma`));
+    expect(e!.oneLine()).toMatch(
+      new RegExp(`^${code}: ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:26: not valid JSON: a comma before "}" — remove the comma`),
+    );
     expect(e!.oneLine()).not.toContain('\n');
   });
 });

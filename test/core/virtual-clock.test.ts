@@ -49,10 +49,12 @@ describe('VirtualClock, advancing when idle', () => {
   it('runs concurrent sleepers in virtual-time order whatever the order of their awaits', async () => {
     const clock = new VirtualClock({ startMs: 0 });
     const order: number[] = [];
-    await Promise.all([300, 100, 200].map(async (ms) => {
-      await sleep(clock, ms);
-      order.push(clock.now());
-    }));
+    await Promise.all(
+      [300, 100, 200].map(async (ms) => {
+        await sleep(clock, ms);
+        order.push(clock.now());
+      }),
+    );
     expect(order).toEqual([100, 200, 300]);
   });
 
@@ -64,7 +66,7 @@ describe('VirtualClock, advancing when idle', () => {
     expect(clock.now()).toBe(1050);
   });
 
-  it('only unref\'d timers left: the driver stops and time stands still', async () => {
+  it("only unref'd timers left: the driver stops and time stands still", async () => {
     const clock = new VirtualClock();
     let ticks = 0;
     clock.setInterval(() => ticks++, 25).unref();
@@ -107,11 +109,13 @@ describe('VirtualClock, advancing when idle', () => {
     try {
       for (let i = 0; i < 40; i++) {
         const get = new Promise<string>((resolve, reject) => {
-          http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-            let body = '';
-            res.on('data', (c) => (body += c));
-            res.on('end', () => resolve(body));
-          }).on('error', reject);
+          http
+            .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+              let body = '';
+              res.on('data', (c) => (body += c));
+              res.on('end', () => resolve(body));
+            })
+            .on('error', reject);
         });
         await expect(withDeadline(clock, 2, get, () => new Error(`request ${i} ran out of virtual time`))).resolves.toBe('ok');
       }

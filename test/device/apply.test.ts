@@ -12,9 +12,19 @@ describe('template → console commands (pure)', () => {
   test('RMC021 on a blank device', async () => {
     const t = await loadTemplateFile('hardware/devices/rmc021.json');
     expect(applyCommands(t, emptyPins())).toEqual([
-      'SetPinRole 6 BL0937CF1', 'SetPinChannel 6 0', 'SetPinRole 7 BL0937CF', 'SetPinChannel 7 0',
-      'SetPinRole 8 WifiLED_n', 'SetPinChannel 8 0', 'SetPinRole 10 Btn', 'SetPinChannel 10 1',
-      'SetPinRole 24 BL0937SEL', 'SetPinChannel 24 0', 'SetPinRole 26 Rel', 'SetPinChannel 26 1', 'flags 1024',
+      'SetPinRole 6 BL0937CF1',
+      'SetPinChannel 6 0',
+      'SetPinRole 7 BL0937CF',
+      'SetPinChannel 7 0',
+      'SetPinRole 8 WifiLED_n',
+      'SetPinChannel 8 0',
+      'SetPinRole 10 Btn',
+      'SetPinChannel 10 1',
+      'SetPinRole 24 BL0937SEL',
+      'SetPinChannel 24 0',
+      'SetPinRole 26 Rel',
+      'SetPinChannel 26 1',
+      'flags 1024',
     ]);
     expect(startupCommand(t)).toBe('StartupCommand "startDriver NTP"');
   });
@@ -37,8 +47,10 @@ describe('template → console commands (pure)', () => {
   test('read-back comparison names each mismatch', () => {
     const t = parseTemplate({ pins: { '26': 'Rel;1', '10': 'Btn;1' }, flags: '1024', command: 'startDriver NTP' });
     const pins = emptyPins();
-    pins.roles[26] = 1; pins.channels[26] = 1;
-    pins.roles[10] = 4; pins.channels[10] = 1; // Btn_n instead of Btn
+    pins.roles[26] = 1;
+    pins.channels[26] = 1;
+    pins.roles[10] = 4;
+    pins.channels[10] = 1; // Btn_n instead of Btn
     pins.roles[23] = 1; // extra
     const info = { uptimeS: 1, build: 'b', mac: '001122334455', flags: 0n, startCmd: 'startDriver NTP' };
     const c = confirmApplied(t, pins, info);
@@ -49,12 +61,13 @@ describe('template → console commands (pure)', () => {
       'flags: expected 1024, device has 0',
     ]);
     expect(c.pins.find((p) => p.gpio === 26)).toMatchObject({ ok: true, expected: 'Rel;1', actual: 'Rel;1' });
-    pins.roles[10] = 3; pins.roles[23] = 0;
+    pins.roles[10] = 3;
+    pins.roles[23] = 0;
     expect(confirmApplied(t, pins, { ...info, flags: 1024n }).ok).toBe(true);
   });
 });
 
-describe('applyTemplate against a fake device (virtual time: the device\'s uptime and the waits share one clock)', () => {
+describe("applyTemplate against a fake device (virtual time: the device's uptime and the waits share one clock)", () => {
   let clock: VirtualClock;
   let fake: FakeObk;
   beforeEach(async () => {
@@ -90,8 +103,9 @@ describe('applyTemplate against a fake device (virtual time: the device\'s uptim
   test('a device that does not restart ends in E_DEVICE_NO_RESTART (bounded)', async () => {
     fake.state.noRestart = true;
     const t0 = clock.now();
-    await expect(applyTemplate(client(), parseTemplate({ pins: { '26': 'Rel;1' } }), { rebootTimeoutMs: 2000 }))
-      .rejects.toMatchObject({ code: 'E_DEVICE_NO_RESTART' });
+    await expect(applyTemplate(client(), parseTemplate({ pins: { '26': 'Rel;1' } }), { rebootTimeoutMs: 2000 })).rejects.toMatchObject({
+      code: 'E_DEVICE_NO_RESTART',
+    });
     expect(clock.now() - t0).toBeLessThan(4000);
   });
 

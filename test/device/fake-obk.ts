@@ -119,11 +119,15 @@ export class FakeObk {
     const s = this.state;
     if (url.pathname === '/api/info') {
       const up = Math.floor((this.clock.wallNow() - s.bootedAt) / 1000);
-      return void send(`{"uptime_s":${up},"build":"Built on Nov 29 2026 08:33:03 version 1.17.999","ip":"127.0.0.1","mac":"${s.mac}","flags":"${s.flags}","mqtthost":"","mqtttopic":"obk0A0B0C","chipset":"BK7231N","webapp":"https://openbekeniot.github.io/webapp/","shortName":"obk0A0B0C","startcmd":"${s.startCmd}","supportsSSDP":0,"supportsClientDeviceDB":true}`);
+      return void send(
+        `{"uptime_s":${up},"build":"Built on Nov 29 2026 08:33:03 version 1.17.999","ip":"127.0.0.1","mac":"${s.mac}","flags":"${s.flags}","mqtthost":"","mqtttopic":"obk0A0B0C","chipset":"BK7231N","webapp":"https://openbekeniot.github.io/webapp/","shortName":"obk0A0B0C","startcmd":"${s.startCmd}","supportsSSDP":0,"supportsClientDeviceDB":true}`,
+      );
     }
     if (url.pathname === '/api/pins') {
       const names = JSON.stringify([' ', 'Rel', 'Rel_n', 'Btn', 'Btn_n', 'LED', 'LED_n', 'PWM', 'WifiLED', 'WifiLED_n']);
-      return void send(`{"rolenames":${names},"roles":[${s.roles.join(',')}],"channels":[${s.channels.join(',')}],"channels2":[${s.channels2.join(',')}],"states":[${s.roles.map(() => 0).join(',')}]}`);
+      return void send(
+        `{"rolenames":${names},"roles":[${s.roles.join(',')}],"channels":[${s.channels.join(',')}],"channels2":[${s.channels2.join(',')}],"states":[${s.roles.map(() => 0).join(',')}]}`,
+      );
     }
     if (url.pathname === '/cm') {
       const cmnd = url.searchParams.get('cmnd') ?? '';
@@ -147,7 +151,7 @@ export class FakeObk {
         return '{}';
       case 'setpinrole': {
         const g = Number(args[0]);
-        if (g !== s.stuckGpio) s.roles[g] = args[1] === 'None' ? 0 : roleByName(args[1] ?? '')?.index ?? s.roles[g]!;
+        if (g !== s.stuckGpio) s.roles[g] = args[1] === 'None' ? 0 : (roleByName(args[1] ?? '')?.index ?? s.roles[g]!);
         return '{}';
       }
       case 'setpinchannel':
@@ -180,7 +184,14 @@ export class FakeObk {
 
   /** Puts the RMC021 configuration on the fake, as if the template had been applied. */
   configureRmc021(): void {
-    const set: Record<number, [string, number]> = { 6: ['BL0937CF1', 0], 7: ['BL0937CF', 0], 8: ['WifiLED_n', 0], 10: ['Btn', 1], 24: ['BL0937SEL', 0], 26: ['Rel', 1] };
+    const set: Record<number, [string, number]> = {
+      6: ['BL0937CF1', 0],
+      7: ['BL0937CF', 0],
+      8: ['WifiLED_n', 0],
+      10: ['Btn', 1],
+      24: ['BL0937SEL', 0],
+      26: ['Rel', 1],
+    };
     for (const [g, [role, ch]] of Object.entries(set)) {
       this.state.roles[Number(g)] = roleByName(role)!.index;
       this.state.channels[Number(g)] = ch;

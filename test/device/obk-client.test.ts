@@ -38,7 +38,14 @@ describe('ObkClient against replies shaped like the real firmware', () => {
     const c = fast(fake.url);
     await c.backlog(['SetPinRole 26 Rel', 'SetPinChannel 26 1']);
     await c.setCalibration({ voltage: 230, current: 8, power: 1840 });
-    expect(fake.commands).toEqual(['backlog SetPinRole 26 Rel; SetPinChannel 26 1', 'SetPinRole 26 Rel', 'SetPinChannel 26 1', 'VoltageSet 230', 'CurrentSet 8', 'PowerSet 1840']);
+    expect(fake.commands).toEqual([
+      'backlog SetPinRole 26 Rel; SetPinChannel 26 1',
+      'SetPinRole 26 Rel',
+      'SetPinChannel 26 1',
+      'VoltageSet 230',
+      'CurrentSet 8',
+      'PowerSet 1840',
+    ]);
     expect(fake.requests[0]).toBe('/cm?cmnd=backlog%20SetPinRole%2026%20Rel%3B%20SetPinChannel%2026%201');
   });
 
@@ -57,7 +64,9 @@ describe('ObkClient against replies shaped like the real firmware', () => {
     fake.requests.length = 0;
     fake.misbehave = { how: { kind: 'slow', ms: 1000 }, count: Infinity };
     const t0 = Date.now();
-    const err = await fast(fake.url).info().catch((e) => e);
+    const err = await fast(fake.url)
+      .info()
+      .catch((e) => e);
     expect(err.code).toBe('E_DEVICE_HTTP_TIMEOUT');
     expect(err.message).toContain(`${fake.url}/api/info`);
     expect(err.message).toContain('gave up after 3 attempts');
@@ -67,7 +76,9 @@ describe('ObkClient against replies shaped like the real firmware', () => {
 
   test('a silent device (accepts, never answers) times out', async () => {
     fake.misbehave = { how: { kind: 'silent' }, count: Infinity };
-    const err = await fast(fake.url, { retries: 1 }).power().catch((e) => e);
+    const err = await fast(fake.url, { retries: 1 })
+      .power()
+      .catch((e) => e);
     expect(err.code).toBe('E_DEVICE_HTTP_TIMEOUT');
     expect(err.message).toMatch(/no reply within 300 ms/);
     expect(fake.requests).toHaveLength(2);
@@ -75,19 +86,25 @@ describe('ObkClient against replies shaped like the real firmware', () => {
 
   test('half an answer (headers, part of the body, then nothing) times out on the body', async () => {
     fake.misbehave = { how: { kind: 'half' }, count: Infinity };
-    const err = await fast(fake.url, { retries: 0 }).energy().catch((e) => e);
+    const err = await fast(fake.url, { retries: 0 })
+      .energy()
+      .catch((e) => e);
     expect(err.code).toBe('E_DEVICE_HTTP_TIMEOUT');
     expect(err.message).toContain('reply body not complete');
   });
 
   test('a reset mid-body and a truncated JSON body are bad replies', async () => {
     fake.misbehave = { how: { kind: 'reset' }, count: Infinity };
-    const reset = await fast(fake.url, { retries: 1 }).energy().catch((e) => e);
+    const reset = await fast(fake.url, { retries: 1 })
+      .energy()
+      .catch((e) => e);
     expect(reset.code).toBe('E_DEVICE_HTTP_BAD_REPLY');
     expect(reset.message).toContain('connection closed before the reply was complete');
     expect(fake.requests).toHaveLength(2);
     fake.misbehave = { how: { kind: 'truncated' }, count: Infinity };
-    const cut = await fast(fake.url, { retries: 0 }).energy().catch((e) => e);
+    const cut = await fast(fake.url, { retries: 0 })
+      .energy()
+      .catch((e) => e);
     expect(cut.code).toBe('E_DEVICE_HTTP_BAD_REPLY');
     expect(cut.message).toContain('not valid JSON');
   });
@@ -109,7 +126,9 @@ describe('ObkClient against replies shaped like the real firmware', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as net.AddressInfo).port;
     await new Promise<void>((r) => srv.close(() => r()));
-    const err = await fast(`127.0.0.1:${port}`).info().catch((e) => e);
+    const err = await fast(`127.0.0.1:${port}`)
+      .info()
+      .catch((e) => e);
     expect(err.code).toBe('E_DEVICE_HTTP_UNREACHABLE');
     expect(err.message).toContain(`http://127.0.0.1:${port}/api/info: connection refused`);
   });

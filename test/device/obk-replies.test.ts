@@ -1,6 +1,15 @@
 import { describe, test, expect } from '@jest/globals';
 import {
-  deviceRoleName, formatMac, normaliseMac, parseEnergy, parseInfo, parseJsonText, parsePins, parsePower, powerOfChannel, toNumber,
+  deviceRoleName,
+  formatMac,
+  normaliseMac,
+  parseEnergy,
+  parseInfo,
+  parseJsonText,
+  parsePins,
+  parsePower,
+  powerOfChannel,
+  toNumber,
 } from '../../src/device/obk-replies.js';
 
 const URL = 'http://dev';
@@ -11,7 +20,8 @@ export const REAL = {
   empty: '{}',
   powerOff: '{"POWER":"OFF"}',
   powerOn: '{"POWER":"ON"}',
-  status8: '{"StatusSNS":{"Time":"0000-00-00T00:00:00","ENERGY":{"Power": 0.000000,"ApparentPower": 0.000000,"ReactivePower": 0.000000,"Factor":0.000000,"Voltage":0.000000,"Current":0.000000,"Frequency":0.000000,"ConsumptionTotal":0.000000,"Yesterday": 0.000000,"ConsumptionLastHour":0.000000},"ESP32":{"Temperature": 0.0},"TempUnit":"C"}}',
+  status8:
+    '{"StatusSNS":{"Time":"0000-00-00T00:00:00","ENERGY":{"Power": 0.000000,"ApparentPower": 0.000000,"ReactivePower": 0.000000,"Factor":0.000000,"Voltage":0.000000,"Current":0.000000,"Frequency":0.000000,"ConsumptionTotal":0.000000,"Yesterday": 0.000000,"ConsumptionLastHour":0.000000},"ESP32":{"Temperature": 0.0},"TempUnit":"C"}}',
   status8NoDriver: '{"StatusSNS":{"Time":"0000-00-00T00:00:00","ESP32":{"Temperature": 0.0},"TempUnit":"C"}}',
 };
 
@@ -46,7 +56,10 @@ describe('reply parsers on the real firmware shapes', () => {
   });
 
   test('STATUS 8 with spaces after colons and the ESP32/TempUnit blocks', () => {
-    const e = parseEnergy(parseJsonText(REAL.status8.replace('"Voltage":0.000000', '"Voltage": 230.070000').replace('"Current":0.000000', '"Current":"0.498000"'), URL), URL);
+    const e = parseEnergy(
+      parseJsonText(REAL.status8.replace('"Voltage":0.000000', '"Voltage": 230.070000').replace('"Current":0.000000', '"Current":"0.498000"'), URL),
+      URL,
+    );
     expect(e).toMatchObject({ voltage: 230.07, current: 0.498, power: 0, consumptionTotal: 0, frequency: 0 });
   });
 

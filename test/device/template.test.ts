@@ -18,7 +18,21 @@ function errorOf(fn: () => unknown): PlugrigError {
 
 describe('role table', () => {
   test('indices match the numbers /api/pins reports (docs/openbeken-behaviour.md §1)', () => {
-    const expected: Record<string, number> = { Rel: 1, Rel_n: 2, Btn: 3, Btn_n: 4, LED: 5, LED_n: 6, PWM: 7, WifiLED: 8, WifiLED_n: 9, BL0937SEL: 17, BL0937CF: 18, BL0937CF1: 19, BL0937SEL_n: 64 };
+    const expected: Record<string, number> = {
+      Rel: 1,
+      Rel_n: 2,
+      Btn: 3,
+      Btn_n: 4,
+      LED: 5,
+      LED_n: 6,
+      PWM: 7,
+      WifiLED: 8,
+      WifiLED_n: 9,
+      BL0937SEL: 17,
+      BL0937CF: 18,
+      BL0937CF1: 19,
+      BL0937SEL_n: 64,
+    };
     for (const [name, idx] of Object.entries(expected)) {
       expect(roleByName(name)?.index).toBe(idx);
       expect(roleByIndex(idx)?.name).toBe(name);
@@ -47,7 +61,12 @@ describe('parseTemplate', () => {
   test('the RMC021 template from the field parses with its roles, channels, flags and command', async () => {
     const t = await loadTemplateFile(RMC021);
     expect(t.pins.map((p) => `${p.gpio}=${formatPin(p)}`)).toEqual([
-      '6=BL0937CF1;0', '7=BL0937CF;0', '8=WifiLED_n;0', '10=Btn;1', '24=BL0937SEL;0', '26=Rel;1',
+      '6=BL0937CF1;0',
+      '7=BL0937CF;0',
+      '8=WifiLED_n;0',
+      '10=Btn;1',
+      '24=BL0937SEL;0',
+      '26=Rel;1',
     ]);
     expect(t.flags).toBe(1024n);
     expect(t.command).toBe('startDriver NTP');

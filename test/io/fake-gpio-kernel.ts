@@ -28,8 +28,14 @@ const pi5LastSocChip = (ngpio: number): ChipSpec => ({ name: 'gpiochip565', base
 
 /** Gpiochip layouts seen in the field (docs/raspberry-pi-io.md §1.1). */
 export const LAYOUTS: Record<string, ChipSpec[]> = {
-  'pi4-old-kernel': [{ name: 'gpiochip0', base: 0, ngpio: 58, label: 'pinctrl-bcm2711' }, { name: 'gpiochip504', base: 504, ngpio: 8, label: 'raspberrypi-exp-gpio' }],
-  'pi4-6.6': [{ name: 'gpiochip512', base: 512, ngpio: 58, label: 'pinctrl-bcm2711' }, { name: 'gpiochip570', base: 570, ngpio: 8, label: 'raspberrypi-exp-gpio' }],
+  'pi4-old-kernel': [
+    { name: 'gpiochip0', base: 0, ngpio: 58, label: 'pinctrl-bcm2711' },
+    { name: 'gpiochip504', base: 504, ngpio: 8, label: 'raspberrypi-exp-gpio' },
+  ],
+  'pi4-6.6': [
+    { name: 'gpiochip512', base: 512, ngpio: 58, label: 'pinctrl-bcm2711' },
+    { name: 'gpiochip570', base: 570, ngpio: 8, label: 'raspberrypi-exp-gpio' },
+  ],
   // The kernels differ only in the last SoC chip's width, which moves the RP1 (header) chip's base.
   'pi5-6.6.20': [...PI5_SOC_CHIPS, pi5LastSocChip(6), { name: 'gpiochip571', base: 571, ngpio: 54, label: 'pinctrl-rp1' }],
   'pi5-6.12': [...PI5_SOC_CHIPS, pi5LastSocChip(4), { name: 'gpiochip569', base: 569, ngpio: 54, label: 'pinctrl-rp1' }],
@@ -121,7 +127,13 @@ export class FakeGpioKernel {
       if (this.lines.has(n)) throw errno('EBUSY', `device or resource busy, write '${text}' to export`);
       const dir = join(this.root, `gpio${n}`);
       realFs.mkdirSync(dir);
-      for (const [f, v] of [['direction', 'in'], ['value', '1'], ['active_low', '0'], ['edge', 'none']]) realFs.writeFileSync(join(dir, f!), `${v}\n`);
+      for (const [f, v] of [
+        ['direction', 'in'],
+        ['value', '1'],
+        ['active_low', '0'],
+        ['edge', 'none'],
+      ])
+        realFs.writeFileSync(join(dir, f!), `${v}\n`);
       this.lines.set(n, { direction: 'in' });
       this.ops.push(`export ${n}`);
       return true;
@@ -174,7 +186,7 @@ export class FakeGpioKernel {
       existsSync: (p: realFs.PathLike) => realFs.existsSync(k.map(String(p))),
       openSync: (p: realFs.PathLike, flags?: realFs.OpenMode, mode?: realFs.Mode) => {
         const mapped = k.map(String(p));
-        const fd = realFs.openSync(mapped, flags ?? "r", mode);
+        const fd = realFs.openSync(mapped, flags ?? 'r', mode);
         k.fdPath.set(fd, mapped);
         return fd;
       },

@@ -8,7 +8,10 @@ export class FakePwmKernel implements SysfsAccess {
   readonly ops: string[] = [];
   readonly dir: string;
   readonly root: string;
-  constructor(chips: { chip: string; device: string; npwm: number }[], private readonly exportDelayMs = 15) {
+  constructor(
+    chips: { chip: string; device: string; npwm: number }[],
+    private readonly exportDelayMs = 15,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'plugrig-pwm-'));
     this.root = join(this.dir, 'class', 'pwm');
     mkdirSync(this.root, { recursive: true });
@@ -39,11 +42,13 @@ export class FakePwmKernel implements SysfsAccess {
       const ch = join(this.root, chip, `pwm${data}`);
       if (existsSync(ch)) throw Object.assign(new Error('EBUSY'), { code: 'EBUSY' });
       this.ops.push(`export ${data}`);
-      this.timers.push(setTimeout(() => {
-        if (!existsSync(join(this.root, chip))) return;
-        mkdirSync(ch);
-        for (const f of ['period', 'duty_cycle', 'enable']) writeFileSync(join(ch, f), '0');
-      }, this.exportDelayMs));
+      this.timers.push(
+        setTimeout(() => {
+          if (!existsSync(join(this.root, chip))) return;
+          mkdirSync(ch);
+          for (const f of ['period', 'duty_cycle', 'enable']) writeFileSync(join(ch, f), '0');
+        }, this.exportDelayMs),
+      );
       return;
     }
     if (a === 'unexport') {
@@ -61,4 +66,3 @@ export class FakePwmKernel implements SysfsAccess {
     this.ops.push(`${a}/${b} ${data}`);
   };
 }
-

@@ -24,7 +24,8 @@ afterEach(() => {
 
 async function ptyPair(): Promise<[string, string]> {
   dir = mkdtempSync(join(tmpdir(), 'plugrig-pty-'));
-  const a = join(dir, 'module'), b = join(dir, 'rig');
+  const a = join(dir, 'module'),
+    b = join(dir, 'rig');
   socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`]);
   await new Promise<void>((resolve, reject) => {
     let log = '';
@@ -74,6 +75,8 @@ describe('serial ports on the OS binding', () => {
   });
 
   test('an aborted signal refuses to open', async () => {
-    await expect(openSerialPort({ path: '/dev/null', binding: autoDetect() }, { baudRate: 115200, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'E_ABORTED' });
+    await expect(openSerialPort({ path: '/dev/null', binding: autoDetect() }, { baudRate: 115200, signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'E_ABORTED',
+    });
   });
 });

@@ -61,7 +61,9 @@ describe('sysfs PWM backend', () => {
   });
 
   test('a missing chip names what was found and hints the overlay', async () => {
-    await expect(openSysfsPwm({ name: 'cf', chipDevice: 'fe20c000.pwm', channel: 0, clockHz: PI4_PWM_CLOCK_HZ }, { pwmRoot: k.root, fs: k })).rejects.toMatchObject({
+    await expect(
+      openSysfsPwm({ name: 'cf', chipDevice: 'fe20c000.pwm', channel: 0, clockHz: PI4_PWM_CLOCK_HZ }, { pwmRoot: k.root, fs: k }),
+    ).rejects.toMatchObject({
       code: 'E_PWM_UNAVAILABLE',
       message: expect.stringContaining('pwmchip2→1f00098000.pwm'),
       hint: expect.stringContaining('pwm-2chan'),
@@ -71,7 +73,9 @@ describe('sysfs PWM backend', () => {
   test('a channel whose files never appear is unexported again after the deadline', async () => {
     const slow = new FakePwmKernel([{ chip: 'pwmchip0', device: 'fe20c000.pwm', npwm: 2 }], 10_000);
     try {
-      await expect(openSysfsPwm({ name: 'cf1', chipDevice: 'fe20c000.pwm', channel: 1, clockHz: PI4_PWM_CLOCK_HZ }, { pwmRoot: slow.root, fs: slow, exportTimeoutMs: 40 })).rejects.toMatchObject({ code: 'E_PWM_IO' });
+      await expect(
+        openSysfsPwm({ name: 'cf1', chipDevice: 'fe20c000.pwm', channel: 1, clockHz: PI4_PWM_CLOCK_HZ }, { pwmRoot: slow.root, fs: slow, exportTimeoutMs: 40 }),
+      ).rejects.toMatchObject({ code: 'E_PWM_IO' });
       expect(slow.ops).toEqual(['export 1', 'unexport 1']);
     } finally {
       slow.cleanup();
@@ -93,7 +97,9 @@ describe('sysfs PWM backend', () => {
     k.ops.length = 0;
     const ac = new AbortController();
     ac.abort();
-    await expect(openSysfsPwm({ name: 'cf', chipDevice: '1f00098000.pwm', channel: 1, clockHz: PI5_PWM_CLOCK_HZ }, { pwmRoot: k.root, fs: k, signal: ac.signal })).rejects.toMatchObject({
+    await expect(
+      openSysfsPwm({ name: 'cf', chipDevice: '1f00098000.pwm', channel: 1, clockHz: PI5_PWM_CLOCK_HZ }, { pwmRoot: k.root, fs: k, signal: ac.signal }),
+    ).rejects.toMatchObject({
       code: 'E_ABORTED',
     });
     expect(k.ops).toEqual(['pwm1/enable 0', 'unexport 1']);

@@ -80,24 +80,41 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('npm pack', () => {
   test('the tarball holds the compiled CLI, its assets, rigs and hardware', () => {
-    for (const f of ['package.json', 'README.md', 'bin/plugrig.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/core/package-root.js', 'rigs/sim.json', 'hardware/devices/rmc021.json', 'hardware/modules/cb2s.json']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'bin/plugrig.js',
+      'dist/cli/main.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/core/package-root.js',
+      'rigs/sim.json',
+      'hardware/devices/rmc021.json',
+      'hardware/modules/cb2s.json',
+    ]) {
       expect(files).toContain(f);
     }
     for (const f of ['index.html', 'app.js', 'style.css']) expect(files).toContain(`dist/report/page/${f}`);
   });
 
   test('and nothing of the development side', () => {
-    const dev = files.filter((f) => /^(test|src|scripts|\.ci|node_modules|coverage)\//.test(f) || /\.test\.|\.bench\.|tsbuildinfo|^tsconfig|^jest\.config/.test(f));
+    const dev = files.filter(
+      (f) => /^(test|src|scripts|\.ci|node_modules|coverage)\//.test(f) || /\.test\.|\.bench\.|tsbuildinfo|^tsconfig|^jest\.config/.test(f),
+    );
     expect(dev).toEqual([]);
   });
 });
 
 describe('the installed package, from an empty folder', () => {
   const live = (name: string, fn: () => Promise<void>, timeout?: number) =>
-    test(name, async () => {
-      if (skipped) return; // the reason was printed in beforeAll
-      await fn();
-    }, timeout);
+    test(
+      name,
+      async () => {
+        if (skipped) return; // the reason was printed in beforeAll
+        await fn();
+      },
+      timeout,
+    );
 
   live('plugrig --version prints the version', async () => {
     const r = await exec(installed, ['--version'], { cwd: app, timeoutMs: 20_000 });
@@ -112,28 +129,46 @@ describe('the installed package, from an empty folder', () => {
   });
 
   live('the public entry imports (JS) and type-checks (dist/index.d.ts through exports)', async () => {
-    const js = await exec(process.execPath, ['--input-type=module', '-e', "const m = await import('plugrig'); const p = await import('plugrig/package.json', { with: { type: 'json' } }); console.log(Object.keys(m).sort().join(','), p.default.version);"], { cwd: app, timeoutMs: 20_000 });
+    const js = await exec(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('plugrig'); const p = await import('plugrig/package.json', { with: { type: 'json' } }); console.log(Object.keys(m).sort().join(','), p.default.version);",
+      ],
+      { cwd: app, timeoutMs: 20_000 },
+    );
     expect(js.err).toBe('');
     expect(js.out.trim()).toBe(`PlugrigError,VirtualClock,realClock,sleep ${version}`);
     writeFileSync(
       join(app, 'consumer.ts'),
       "import { PlugrigError, VirtualClock, realClock, sleep, type Clock, type Phase, type RunEvent } from 'plugrig';\n" +
-        "const clock: Clock = new VirtualClock();\nconst phases: Phase[] = [];\nconst events: RunEvent[] = [];\n" +
+        'const clock: Clock = new VirtualClock();\nconst phases: Phase[] = [];\nconst events: RunEvent[] = [];\n' +
         "export const used = [clock, phases, events, realClock, sleep, new PlugrigError('E_X', 'x', 'h')];\n",
     );
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['consumer.ts'] }));
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['consumer.ts'],
+      }),
+    );
     const tsc = await exec(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, timeoutMs: 60_000 });
     expect(tsc.out + tsc.err).toBe('');
     expect(tsc.code).toBe(0);
   });
 
   // On one virtual clock shared by host and simulated module: the same plan, without 55 s of waiting.
-  live('plugrig run on the simulated rig ends in PASS', async () => {
-    const home = join(tmp, 'home');
-    const r = await exec(installed, ['run', '--virtual-time', '--store', join(tmp, 'store')], { cwd: app, env: { PLUGRIG_HOME: home }, timeoutMs: 170_000 });
-    if (r.code !== 0) console.error(`plugrig run (installed) exit ${r.code}\n${r.out}\n${r.err}`);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/\bPASS\b/);
-    expect(existsSync(join(tmp, 'store'))).toBe(true);
-  }, 180_000);
+  live(
+    'plugrig run on the simulated rig ends in PASS',
+    async () => {
+      const home = join(tmp, 'home');
+      const r = await exec(installed, ['run', '--virtual-time', '--store', join(tmp, 'store')], { cwd: app, env: { PLUGRIG_HOME: home }, timeoutMs: 170_000 });
+      if (r.code !== 0) console.error(`plugrig run (installed) exit ${r.code}\n${r.out}\n${r.err}`);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/\bPASS\b/);
+      expect(existsSync(join(tmp, 'store'))).toBe(true);
+    },
+    180_000,
+  );
 });

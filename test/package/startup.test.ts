@@ -39,7 +39,10 @@ describe('compiled CLI start-up', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('usage: plugrig <command>');
     expect(r.urls).toContain(new URL('../../dist/cli/main.js', import.meta.url).href);
-    const foreign = r.urls.filter((u) => !u.startsWith('node:') && !u.startsWith(new URL('../../dist/', import.meta.url).href) && u !== new URL('../../bin/plugrig.js', import.meta.url).href);
+    const foreign = r.urls.filter(
+      (u) =>
+        !u.startsWith('node:') && !u.startsWith(new URL('../../dist/', import.meta.url).href) && u !== new URL('../../bin/plugrig.js', import.meta.url).href,
+    );
     expect(foreign).toEqual([]);
   });
 

@@ -10,7 +10,10 @@ async function capture(tty: boolean, failCheck?: string): Promise<string> {
   out.on('data', (d) => (text += d));
   const sink = new ConsoleSink(out, { intervalMs: 5 });
   const slot = { slot: 'slot0', rig: 'sim' };
-  const prepared = await simulatedRunFactory({ timeScale: 0.02, imageBytes: 256 * 1024, faults: () => ({ ...(failCheck ? { failCheck } : {}) }) })(slot, new AbortController().signal);
+  const prepared = await simulatedRunFactory({ timeScale: 0.02, imageBytes: 256 * 1024, faults: () => ({ ...(failCheck ? { failCheck } : {}) }) })(
+    slot,
+    new AbortController().signal,
+  );
   await runPlan({ slot: 'slot0', rig: 'sim', plan: prepared.plan, sinks: [sink], progressIntervalMs: 0 });
   await sink.close();
   return text;
@@ -29,11 +32,21 @@ describe('console', () => {
 
   test('a running slot line shows bar, phase and step, percent, speed and ETA, and fits the width', () => {
     const line = slotLine(
-      { slot: 'slot0', state: 'running', plan: ['a', 'flash', 'c', 'd'], phase: 'flash', phaseIndex: 2, mac: 'C8478C000001', progress: { fraction: 0.5, bytesPerSec: 51200, etaMs: 12_000 } },
+      {
+        slot: 'slot0',
+        state: 'running',
+        plan: ['a', 'flash', 'c', 'd'],
+        phase: 'flash',
+        phaseIndex: 2,
+        mac: 'C8478C000001',
+        progress: { fraction: 0.5, bytesPerSec: 51200, etaMs: 12_000 },
+      },
       200,
     );
     expect(line).toBe('slot0    ████████░░░░░░░░░░░░ flash (2/4)  50% 50.0 KiB/s ETA 12s  C8:47:8C:00:00:01');
-    expect(slotLine({ slot: 'slot0', state: 'done', outcome: 'FAIL', failure: { phase: 'relay', check: 'relay_on', detail: 'x'.repeat(300) } }, 60).length).toBe(60);
+    expect(
+      slotLine({ slot: 'slot0', state: 'done', outcome: 'FAIL', failure: { phase: 'relay', check: 'relay_on', detail: 'x'.repeat(300) } }, 60).length,
+    ).toBe(60);
   });
 
   test('plain output (not a terminal): phases, a failure with its limits, progress in quarters, no escape codes', async () => {

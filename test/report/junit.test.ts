@@ -71,7 +71,9 @@ describe('JUnit XML', () => {
     const out = execFileSync(xmllint, ['--noout', '--schema', xsd, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out).toBe('');
     // and the schema does reject a broken document, so the check means something
-    expect(() => execFileSync(xmllint, ['--noout', '--schema', xsd, '-'], { input: '<testsuites><testsuite/></testsuites>', stdio: ['pipe', 'pipe', 'pipe'] })).toThrow();
+    expect(() =>
+      execFileSync(xmllint, ['--noout', '--schema', xsd, '-'], { input: '<testsuites><testsuite/></testsuites>', stdio: ['pipe', 'pipe', 'pipe'] }),
+    ).toThrow();
     await rm(dir, { recursive: true });
   });
 });

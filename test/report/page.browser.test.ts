@@ -107,9 +107,13 @@ maybe('operator page in headless Chromium', () => {
     expect(box!.height).toBeGreaterThan(40); // a big verdict, readable at arm's length
     const before = (await app.store.records()).length;
     await page.locator('#start-all').click();
-    await page.waitForFunction(() => document.querySelectorAll('.card.running').length === 0 && document.querySelectorAll('.card.pass, .card.fail').length === 3, undefined, {
-      timeout: 20_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelectorAll('.card.running').length === 0 && document.querySelectorAll('.card.pass, .card.fail').length === 3,
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
     await page.waitForFunction(() => document.getElementById('passed')?.textContent === '4');
     expect((await app.store.records()).length).toBe(before + 3);
     await page.reload();

@@ -32,7 +32,15 @@ maybe('operator page driving simulated rigs through the real unit plan', () => {
     const base = JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'rigs/sim.json'), 'utf8'));
     const rig = (name: string, seed: number, firmwareFaults: string[] = []) => {
       const file = join(dir, `${name}.json`);
-      writeFileSync(file, JSON.stringify({ ...base, name, device: resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), sim: { timing: 'fast', seed, path: `sim:page-${name}`, firmwareFaults } }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          ...base,
+          name,
+          device: resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'),
+          sim: { timing: 'fast', seed, path: `sim:page-${name}`, firmwareFaults },
+        }),
+      );
       return file;
     };
     const slots = [
@@ -48,7 +56,16 @@ maybe('operator page driving simulated rigs through the real unit plan', () => {
     browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       viewport: { width: 800, height: 480 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 30_000);
 

@@ -12,10 +12,14 @@ const bin = join(root, 'bin', 'plugrig.js');
 describe('plugrig serve / records (CLI, child process)', () => {
   test('serve prints its address, runs two slots from a WebSocket start, stops cleanly; records finds them', async () => {
     const store = await mkdtemp(join(tmpdir(), 'plugrig-cli-'));
-    const child = spawn(process.execPath, [bin, 'serve', '--sim-slots', '2', '--sim-speed', '50', '--port', '0', '--store', store, '--token', 'secret-token-1'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'serve', '--sim-slots', '2', '--sim-speed', '50', '--port', '0', '--store', store, '--token', 'secret-token-1'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     // Never leave the server behind, whatever fails below (it would keep jest alive).
     const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
     process.once('exit', kill);
@@ -61,7 +65,10 @@ describe('plugrig serve / records (CLI, child process)', () => {
       const records = JSON.parse(rec.stdout) as { slot: string; outcome: string; unit: { mac: string } }[];
       expect(records.map((r) => r.slot).sort()).toEqual(['slot0', 'slot1']);
       const mac = records[0]!.unit.mac;
-      const byMac = spawnSync(process.execPath, [bin, 'records', '--store', store, '--mac', mac.replace(/(..)(?!$)/g, '$1:').toLowerCase()], { cwd: root, encoding: 'utf8' });
+      const byMac = spawnSync(process.execPath, [bin, 'records', '--store', store, '--mac', mac.replace(/(..)(?!$)/g, '$1:').toLowerCase()], {
+        cwd: root,
+        encoding: 'utf8',
+      });
       expect(byMac.stdout.split('\n').filter((l) => l.includes('PASS'))).toHaveLength(1);
       const bad = spawnSync(process.execPath, [bin, 'records', '--store', store, '--outcome', 'MAYBE'], { cwd: root, encoding: 'utf8' });
       expect(bad.status).toBe(2);

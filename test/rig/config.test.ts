@@ -57,11 +57,27 @@ const broken: [string, Mutation, RegExp][] = [
   ['a pad the module lacks', (r) => (r.fixture.relay.pad = 9), /: fixture\.relay\.pad: CB2S has no pad P9/],
   ['PWM on a pin without PWM', (r) => (r.fixture.cf.bcm = 5), /: fixture\.cf\.bcm: GPIO5 has no hardware PWM on a pi4/],
   ['two lines on one PWM channel', (r) => (r.fixture.cf.bcm = 18), /: fixture\.cf\.bcm: PWM channel fe20c000\.pwm\/pwm0 is already used by fixture\.cf1/],
-  ['a sequence naming an unknown line', (r) => (r.sequences['cen-pulse'] = 'cen=0; wait 120ms; reset=1'), /: sequences\["cen-pulse"\]: sequence cen-pulse: step 3 'reset=1': unknown line 'reset'/],
-  ['a wait without unit', (r) => (r.sequences['power-cycle'] = 'power=0; wait 300; power=1'), /: sequences\["power-cycle"\]: .*step 2 'wait 300': the wait has no unit/],
-  ['a reset that holds the button', (r) => (r.sequences['cen-pulse'] = 'button=0; cen=0; wait 120ms; cen=1'), /step 1 'button=0': button is on P10, a pad of the flashing UART/],
+  [
+    'a sequence naming an unknown line',
+    (r) => (r.sequences['cen-pulse'] = 'cen=0; wait 120ms; reset=1'),
+    /: sequences\["cen-pulse"\]: sequence cen-pulse: step 3 'reset=1': unknown line 'reset'/,
+  ],
+  [
+    'a wait without unit',
+    (r) => (r.sequences['power-cycle'] = 'power=0; wait 300; power=1'),
+    /: sequences\["power-cycle"\]: .*step 2 'wait 300': the wait has no unit/,
+  ],
+  [
+    'a reset that holds the button',
+    (r) => (r.sequences['cen-pulse'] = 'button=0; cen=0; wait 120ms; cen=1'),
+    /step 1 'button=0': button is on P10, a pad of the flashing UART/,
+  ],
   ['a reset list naming nothing', (r) => (r.resets = ['cen-pulse', 'hard-reset']), /: resets\[1\]: no sequence "hard-reset"/],
-  ['a reset that resets nothing', (r) => ((r.sequences.wiggle = 'button=z'), (r.resets = ['wiggle'])), /: resets\[0\]: sequence "wiggle" never drives cen or power/],
+  [
+    'a reset that resets nothing',
+    (r) => ((r.sequences.wiggle = 'button=z'), (r.resets = ['wiggle'])),
+    /: resets\[0\]: sequence "wiggle" never drives cen or power/,
+  ],
   ['a missing device profile', (r) => (r.device = 'hardware/devices/nope.json'), /: device: .*nope\.json does not exist/],
   ['a bad device URL', (r) => (r.deviceUrl = '192.168.4.1'), /: deviceUrl: "192\.168\.4\.1" is not an http\(s\) URL/],
   ['a board that is not a Pi we know', (r) => (r.board = 'pi3'), /: board: expected one of "pi4", "pi5", got "pi3"/],
@@ -102,7 +118,10 @@ describe('broken rig files each get their own message with the JSON path', () =>
   test('invalid JSON names the line and column', async () => {
     const f = join(tmp, 'bad.json');
     writeFileSync(f, '{\n  "kind": "sim",\n  "uart": { "baud": 115200, },\n}\n');
-    await expect(loadRigFile(f)).rejects.toMatchObject({ code: 'E_RIG_INVALID', message: expect.stringMatching(/bad\.json:3:27: not valid JSON: a comma before "}"/) });
+    await expect(loadRigFile(f)).rejects.toMatchObject({
+      code: 'E_RIG_INVALID',
+      message: expect.stringMatching(/bad\.json:3:27: not valid JSON: a comma before "}"/),
+    });
   });
 
   test('a missing file says so', async () => {

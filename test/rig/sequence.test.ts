@@ -42,14 +42,23 @@ describe('sequence text', () => {
 
   test('unknown lines are refused with the known ones in the hint', () => {
     const steps = parseSequence('cen=0; relay=1');
-    expect(() => checkSequenceLines(steps, ['power', 'cen'], 'x')).toThrow(expect.objectContaining({ code: 'E_SEQUENCE', message: expect.stringContaining("step 2 'relay=1': unknown line 'relay'"), hint: 'known lines: power, cen' }));
+    expect(() => checkSequenceLines(steps, ['power', 'cen'], 'x')).toThrow(
+      expect.objectContaining({
+        code: 'E_SEQUENCE',
+        message: expect.stringContaining("step 2 'relay=1': unknown line 'relay'"),
+        hint: 'known lines: power, cen',
+      }),
+    );
   });
 });
 
 describe('compiled sequences', () => {
   test('run drives the lines in order and waits between them', async () => {
     const log: string[] = [];
-    const lines = new Map([['power', recorder(log, 'power')], ['cen', recorder(log, 'cen')]]);
+    const lines = new Map([
+      ['power', recorder(log, 'power')],
+      ['cen', recorder(log, 'cen')],
+    ]);
     const seq = compileSequence('cen=0; power=0; wait 300ms; power=1; wait 20ms; cen=1', lines, {
       name: 'power-cycle',
       sleep: async (ms) => void log.push(`wait ${ms}`),
@@ -83,7 +92,9 @@ describe('boot guard', () => {
     g.beforeReset('cen-pulse'); // nothing booted yet
     g.markBooted();
     now += 2500;
-    expect(() => g.beforeReset('cen-pulse')).toThrow(expect.objectContaining({ code: 'E_RESET_TOO_SOON', hint: 'wait 3500 ms before resetting the module again' }));
+    expect(() => g.beforeReset('cen-pulse')).toThrow(
+      expect.objectContaining({ code: 'E_RESET_TOO_SOON', hint: 'wait 3500 ms before resetting the module again' }),
+    );
     now += 3500;
     g.beforeReset('cen-pulse');
     expect(g.remainingMs()).toBe(0);

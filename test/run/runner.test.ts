@@ -112,8 +112,23 @@ describe('runPlan', () => {
       rig: 'test',
       plan: [
         failing('relay'),
-        { ...passing('bl0937'), independent: true, run: async (ctx) => { ran.push('bl0937'); ctx.measure({ name: 'p', value: 1, limits: { equals: 1 } }); } },
-        { name: 'led', timeoutMs: 500, independent: true, run: async () => { ran.push('led'); throw new PlugrigError('E_DEVICE_HTTP_TIMEOUT', 'no answer'); } },
+        {
+          ...passing('bl0937'),
+          independent: true,
+          run: async (ctx) => {
+            ran.push('bl0937');
+            ctx.measure({ name: 'p', value: 1, limits: { equals: 1 } });
+          },
+        },
+        {
+          name: 'led',
+          timeoutMs: 500,
+          independent: true,
+          run: async () => {
+            ran.push('led');
+            throw new PlugrigError('E_DEVICE_HTTP_TIMEOUT', 'no answer');
+          },
+        },
         { name: 'after', timeoutMs: 500, run: async () => void ran.push('after') },
       ],
       sinks: [],
@@ -130,10 +145,23 @@ describe('runPlan', () => {
       slot: 'slot0',
       rig: 'test',
       plan: [
-        { name: 'relay', timeoutMs: 500, independent: true, run: async (ctx) => void ctx.measure({ name: 'relay_on', value: false, limits: { equals: true } }) },
+        {
+          name: 'relay',
+          timeoutMs: 500,
+          independent: true,
+          run: async (ctx) => void ctx.measure({ name: 'relay_on', value: false, limits: { equals: true } }),
+        },
         { ...passing('led'), independent: true },
         { name: 'relay-button', timeoutMs: 500, requires: ['relay'], run: async () => void ran.push('relay-button') },
-        { name: 'led-blink', timeoutMs: 500, requires: ['led'], run: async (ctx) => { ran.push('led-blink'); ctx.measure({ name: 'x', value: 1, limits: { equals: 1 } }); } },
+        {
+          name: 'led-blink',
+          timeoutMs: 500,
+          requires: ['led'],
+          run: async (ctx) => {
+            ran.push('led-blink');
+            ctx.measure({ name: 'x', value: 1, limits: { equals: 1 } });
+          },
+        },
       ],
       sinks: [],
     });
@@ -148,7 +176,16 @@ describe('runPlan', () => {
     const rec = await runPlan({
       slot: 'slot0',
       rig: 'test',
-      plan: [{ name: 'identity', timeoutMs: 500, run: async (ctx) => { ctx.identify({ mac: 'c8:47:8c:0a:0b:0c' }); ctx.measure({ name: 'x', value: 1, limits: { equals: 1 } }); } }],
+      plan: [
+        {
+          name: 'identity',
+          timeoutMs: 500,
+          run: async (ctx) => {
+            ctx.identify({ mac: 'c8:47:8c:0a:0b:0c' });
+            ctx.measure({ name: 'x', value: 1, limits: { equals: 1 } });
+          },
+        },
+      ],
       sinks: [],
     });
     expect(rec.unit.mac).toBe('C8478C0A0B0C');
@@ -344,7 +381,10 @@ describe('runPlan', () => {
     clock.stop();
     expect(seen).toBe(clock);
     expect(Date.now() - started).toBeLessThan(10_000); // no real minute passed
-    expect(rec.phases.map((p) => [p.name, p.outcome, p.durationMs])).toEqual([['wait', 'PASS', 60_000], ['hang', 'ERROR', 30_000]]);
+    expect(rec.phases.map((p) => [p.name, p.outcome, p.durationMs])).toEqual([
+      ['wait', 'PASS', 60_000],
+      ['hang', 'ERROR', 30_000],
+    ]);
     expect(rec.phases[1]!.error?.code).toBe('E_PHASE_TIMEOUT');
     expect(all.events[0]!.t).toBe(Date.UTC(2026, 10, 29, 8, 0, 0));
     expect(rec.runId).toMatch(/^20261129T080000-/);

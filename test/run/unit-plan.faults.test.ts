@@ -42,7 +42,15 @@ async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunReco
   module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
   const rig = await openRig(config, { simulator: module, clock });
   cleanups.push(() => rig.close());
-  const unit = buildUnitPlan({ rig, template, image, imagePath: '(test)', offset: 0, backupDir: mkdtempSync(join(tmpdir(), 'plugrig-bk-')), bootTimeoutMs: 8000 });
+  const unit = buildUnitPlan({
+    rig,
+    template,
+    image,
+    imagePath: '(test)',
+    offset: 0,
+    backupDir: mkdtempSync(join(tmpdir(), 'plugrig-bk-')),
+    bootTimeoutMs: 8000,
+  });
   try {
     return await runPlan({ slot: `s${seed}`, rig: rig.name, plan: unit.plan, sinks: [], clock: rig.clock });
   } finally {
@@ -51,7 +59,11 @@ async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunReco
 }
 
 const outcomes = (r: RunRecord) => Object.fromEntries(r.phases.map((p) => [p.name, p.outcome]));
-const failed = (r: RunRecord, phase: string) => r.phases.find((p) => p.name === phase)!.measurements.filter((m) => m.verdict === 'FAIL').map((m) => m.name);
+const failed = (r: RunRecord, phase: string) =>
+  r.phases
+    .find((p) => p.name === phase)!
+    .measurements.filter((m) => m.verdict === 'FAIL')
+    .map((m) => m.name);
 
 const CASES: Record<string, ObkSimFaultSpec[]> = {
   none: [],
@@ -69,7 +81,10 @@ function runCli() {
   const dir = mkdtempSync(join(tmpdir(), 'plugrig-cli-run-'));
   const rig = join(dir, 'sim-fast.json');
   const json = JSON.parse(readFileSync(rigFile, 'utf8'));
-  writeFileSync(rig, JSON.stringify({ ...json, device: resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), sim: { timing: 'fast', seed: 7, path: 'sim:cli-run' } }));
+  writeFileSync(
+    rig,
+    JSON.stringify({ ...json, device: resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), sim: { timing: 'fast', seed: 7, path: 'sim:cli-run' } }),
+  );
   const result = cli(['run', '--rig', rig, '--store', join(dir, 'store'), '--junit', join(dir, 'junit.xml'), '--json', ...(virtual ? ['--virtual-time'] : [])]);
   return { dir, result };
 }
@@ -113,17 +128,21 @@ describe('the unit plan against each simulated firmware fault', () => {
     ['led-inverted', 'wifi-led', ['wifi_led_boot_low_excess']],
     ['sel-inverted', 'bl0937', null],
     ['cal-off', 'bl0937', null],
-  ])('%s fails only %s', async (fault, phase, measurements) => {
-    await all;
-    const r = records.get(fault)!;
-    const want: Record<string, string> = { ...upToChecks, ...checksPass, [phase]: 'FAIL' };
-    if (fault === 'relay-stuck') want['relay-button'] = 'SKIP'; // judged through the relay, which failed on its own
-    expect(outcomes(r)).toEqual(want);
-    expect(r.outcome).toBe('FAIL');
-    const why = failed(r, phase);
-    expect(why.length).toBeGreaterThan(0);
-    if (measurements) for (const m of measurements) expect(why).toContain(m);
-  }, 150_000);
+  ])(
+    '%s fails only %s',
+    async (fault, phase, measurements) => {
+      await all;
+      const r = records.get(fault)!;
+      const want: Record<string, string> = { ...upToChecks, ...checksPass, [phase]: 'FAIL' };
+      if (fault === 'relay-stuck') want['relay-button'] = 'SKIP'; // judged through the relay, which failed on its own
+      expect(outcomes(r)).toEqual(want);
+      expect(r.outcome).toBe('FAIL');
+      const why = failed(r, phase);
+      expect(why.length).toBeGreaterThan(0);
+      if (measurements) for (const m of measurements) expect(why).toContain(m);
+    },
+    150_000,
+  );
 
   test('http-dead: the first phase that talks HTTP ends the run, naming the timeout', async () => {
     await all;

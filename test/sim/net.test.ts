@@ -25,7 +25,10 @@ describe('PadNet', () => {
     net.setModuleDrive(1);
     clock.advance(10);
     net.setModuleDrive(0);
-    expect(seen).toEqual([[1, 10], [0, 20]]);
+    expect(seen).toEqual([
+      [1, 10],
+      [0, 20],
+    ]);
   });
   test('falling edges of a pulse train are counted per window', () => {
     const net = new PadNet('P7', 'up', stepped(1000));

@@ -49,10 +49,10 @@ describe('parseSimOptions', () => {
     expect(() => parseSimOptions(json, 'sim')).toThrow(message);
   });
 
-  test('the JSON path prefix is the caller\'s', () => {
+  test("the JSON path prefix is the caller's", () => {
     expect(() => parseSimOptions({ seed: 'x' }, 'rigs[2].sim')).toThrow('rigs[2].sim.seed:');
   });
-  test('firmwareFaults: the simulated OpenBeken\'s switches, checked by name', () => {
+  test("firmwareFaults: the simulated OpenBeken's switches, checked by name", () => {
     expect(parseSimOptions({ firmwareFaults: ['relay-stuck', 'cal-off:-3'] }, 'sim').firmwareFaults).toEqual(['relay-stuck', 'cal-off:-3']);
     expect(() => parseSimOptions({ firmwareFaults: ['relay-stuk'] }, 'sim')).toThrow(/sim\.firmwareFaults: .*relay-stuk.*unknown fault name/);
     expect(() => parseSimOptions({ firmwareFaults: 'relay-stuck' }, 'sim')).toThrow('sim.firmwareFaults: expected a list of fault names');

@@ -27,7 +27,9 @@ async function serve(opts: Parameters<typeof createSimModule>[0] = {}): Promise<
   return { module, server };
 }
 
-async function openPort(path: string): Promise<{ port: SerialPort; read: (n: number, ms?: number) => Promise<Buffer>; collect: (ms: number) => Promise<Buffer> }> {
+async function openPort(
+  path: string,
+): Promise<{ port: SerialPort; read: (n: number, ms?: number) => Promise<Buffer>; collect: (ms: number) => Promise<Buffer> }> {
   const port = await new Promise<SerialPort>((res, rej) => {
     const p: SerialPort = new SerialPort({ path, baudRate: 115200 }, (e) => (e ? rej(e) : res(p)));
   });

@@ -29,9 +29,13 @@ export const command: Command = {
       if (!flag(args, 'no-reboot')) await s.flasher.reboot();
       const secs = (s.flasher.clock.now() - t0) / 1000;
       if (s.json) {
-        io.out.write(JSON.stringify({ file: saved.path, sha256: saved.sha256, offset, length, mac: formatMac(s.flasher.identity.mac), seconds: secs }, null, 2) + '\n');
+        io.out.write(
+          JSON.stringify({ file: saved.path, sha256: saved.sha256, offset, length, mac: formatMac(s.flasher.identity.mac), seconds: secs }, null, 2) + '\n',
+        );
       } else {
-        io.out.write(`backup of 0x${hex(offset)}+0x${hex(length)} (MAC ${formatMac(s.flasher.identity.mac)}) → ${saved.path}\nsha256 ${saved.sha256}, ${secs.toFixed(1)} s\n`);
+        io.out.write(
+          `backup of 0x${hex(offset)}+0x${hex(length)} (MAC ${formatMac(s.flasher.identity.mac)}) → ${saved.path}\nsha256 ${saved.sha256}, ${secs.toFixed(1)} s\n`,
+        );
       }
       return 0;
     });

@@ -42,14 +42,19 @@ export function recordsTable(records: RunRecord[]): string[] {
   ];
   const cells = records.map((r) => cols.map(([, f]) => f(r)));
   const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const fmt = (c: string[]) => c.map((s, i) => s.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (c: string[]) =>
+    c
+      .map((s, i) => s.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [fmt(cols.map(([h]) => h)), ...cells.map(fmt)];
 }
 
 export const command: Command = {
   name: 'records',
   summary: 'query the stored test records',
-  usage: 'plugrig records [--mac <mac>] [--since <date|12h|7d|today>] [--outcome PASS|FAIL|ERROR|ABORTED|UNFINISHED] [--slot <s>] [--limit <n>] [--json] [--store <dir>]',
+  usage:
+    'plugrig records [--mac <mac>] [--since <date|12h|7d|today>] [--outcome PASS|FAIL|ERROR|ABORTED|UNFINISHED] [--slot <s>] [--limit <n>] [--json] [--store <dir>]',
   options: {
     mac: { type: 'string' },
     since: { type: 'string' },
@@ -76,7 +81,8 @@ export const command: Command = {
     const outcome = stringOption(args, 'outcome');
     if (outcome !== undefined) {
       const o = outcome.toUpperCase();
-      if (!(OUTCOMES as readonly string[]).includes(o)) throw new PlugrigError('E_USAGE', `--outcome ${outcome} is not an outcome`, `one of ${OUTCOMES.join(', ')}`);
+      if (!(OUTCOMES as readonly string[]).includes(o))
+        throw new PlugrigError('E_USAGE', `--outcome ${outcome} is not an outcome`, `one of ${OUTCOMES.join(', ')}`);
       q.outcome = o as RecordQuery['outcome'];
     }
     const slot = stringOption(args, 'slot');

@@ -29,11 +29,21 @@ function table(rows: LineRow[]): string[] {
     ['sysfs', (r) => (r.sysfs === undefined ? (r.bcm === undefined ? '-' : '?') : String(r.sysfs))],
     ['chip', (r) => r.chip ?? (r.bcm === undefined ? '-' : '?')],
     ['direction', (r) => r.direction + (r.activeLevel === 'low' ? ' (active low)' : '')],
-    ['pwm', (r) => (r.pwm ? `${r.pwm.chip ?? r.pwm.device ?? 'sim'}${r.pwm.channel === undefined ? '' : `/pwm${r.pwm.channel}`}${r.pwm.resolutionHzAt1kHz ? `, ${r.pwm.resolutionHzAt1kHz.toFixed(3)} Hz step at 1 kHz` : ''}` : '')],
+    [
+      'pwm',
+      (r) =>
+        r.pwm
+          ? `${r.pwm.chip ?? r.pwm.device ?? 'sim'}${r.pwm.channel === undefined ? '' : `/pwm${r.pwm.channel}`}${r.pwm.resolutionHzAt1kHz ? `, ${r.pwm.resolutionHzAt1kHz.toFixed(3)} Hz step at 1 kHz` : ''}`
+          : '',
+    ],
   ];
   const cells = rows.map((r) => cols.map(([, f]) => f(r)));
   const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const fmt = (c: string[]) => c.map((s, i) => s.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (c: string[]) =>
+    c
+      .map((s, i) => s.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [fmt(cols.map(([h]) => h)), ...cells.map(fmt)];
 }
 
@@ -107,7 +117,11 @@ export const command: Command = {
     let exercised: ExerciseResult[] | undefined;
     if (flag(args, 'exercise')) {
       if (config.kind === 'pi' && io.env.PLUGRIG_SYSFS_ROOT) {
-        throw new PlugrigError('E_USAGE', '--exercise drives real pins, but PLUGRIG_SYSFS_ROOT points at a fake tree', 'onoff always uses /sys/class/gpio: unset PLUGRIG_SYSFS_ROOT on the Pi');
+        throw new PlugrigError(
+          'E_USAGE',
+          '--exercise drives real pins, but PLUGRIG_SYSFS_ROOT points at a fake tree',
+          'onoff always uses /sys/class/gpio: unset PLUGRIG_SYSFS_ROOT on the Pi',
+        );
       }
       if (problems.length === 0) exercised = await exercise(config, io);
     }

@@ -41,7 +41,11 @@ function simFirmware(names: string[]) {
   try {
     return openBekenFirmware({ faults: names as ObkSimFaultSpec[] }); // validates the names
   } catch (e) {
-    throw new PlugrigError('E_USAGE', `--sim-fault: ${(e as Error).message}`, `names: ${OBK_SIM_FAULTS.join(', ')} (cal-off:<percent>, http-slow:<ms> take a value)`);
+    throw new PlugrigError(
+      'E_USAGE',
+      `--sim-fault: ${(e as Error).message}`,
+      `names: ${OBK_SIM_FAULTS.join(', ')} (cal-off:<percent>, http-slow:<ms> take a value)`,
+    );
   }
 }
 

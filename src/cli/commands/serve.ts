@@ -66,14 +66,19 @@ export const command: Command = {
       throw new PlugrigError('E_USAGE', 'serve: give rigs one way: --rig (repeatable), --station or --sim-slots', `usage: ${command.usage}`);
     }
     let token = stringOption(args, 'token') ?? io.env.PLUGRIG_TOKEN;
-    if (token !== undefined && token.length < 8) throw new PlugrigError('E_USAGE', '--token is too short', 'use at least 8 characters, e.g. `openssl rand -hex 16`');
+    if (token !== undefined && token.length < 8)
+      throw new PlugrigError('E_USAGE', '--token is too short', 'use at least 8 characters, e.g. `openssl rand -hex 16`');
 
     let slots: SlotInfo[];
     let stationName: string | undefined;
     const rigKinds: { name: string; kind: string }[] = []; // --sim-slots: the timed model, simulated by definition
     if (stationPath) {
       const st = await loadStationFile(resolve(io.cwd, stationPath));
-      slots = await slotsFrom(st.rigs.map((r) => r.rig), st.rigs.map((r) => r.slot), rigKinds);
+      slots = await slotsFrom(
+        st.rigs.map((r) => r.rig),
+        st.rigs.map((r) => r.slot),
+        rigKinds,
+      );
       stationName = st.name;
       token ??= st.token;
     } else if (simSlots !== undefined) {

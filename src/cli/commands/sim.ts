@@ -12,7 +12,8 @@ import type { Command } from '../command.js';
 export const command: Command = {
   name: 'sim',
   summary: 'run the simulated module (e.g. on a pty for other tools)',
-  usage: 'plugrig sim --pty [--hold] [--timing realistic|fast] [--window <ms>] [--fault <name>]... [--seed <n>] [--mac <hex>] [--rx-buffer <bytes>] [--verbose]',
+  usage:
+    'plugrig sim --pty [--hold] [--timing realistic|fast] [--window <ms>] [--fault <name>]... [--seed <n>] [--mac <hex>] [--rx-buffer <bytes>] [--verbose]',
   options: {
     pty: { type: 'boolean' },
     hold: { type: 'boolean' },

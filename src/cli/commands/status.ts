@@ -8,9 +8,15 @@ import { flag, numberOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 
 const ENERGY_ROWS: [keyof ObkEnergy, string, string][] = [
-  ['voltage', 'voltage', 'V'], ['current', 'current', 'A'], ['power', 'power', 'W'],
-  ['apparentPower', 'apparent power', 'VA'], ['reactivePower', 'reactive power', 'var'], ['factor', 'power factor', ''],
-  ['consumptionTotal', 'energy total', 'Wh'], ['consumptionLastHour', 'energy last hour', 'Wh'], ['yesterday', 'energy yesterday', 'Wh'],
+  ['voltage', 'voltage', 'V'],
+  ['current', 'current', 'A'],
+  ['power', 'power', 'W'],
+  ['apparentPower', 'apparent power', 'VA'],
+  ['reactivePower', 'reactive power', 'var'],
+  ['factor', 'power factor', ''],
+  ['consumptionTotal', 'energy total', 'Wh'],
+  ['consumptionLastHour', 'energy last hour', 'Wh'],
+  ['yesterday', 'energy yesterday', 'Wh'],
 ];
 
 export const command: Command = {

@@ -27,7 +27,8 @@ function consoleSink(out: CommandIo['out'], verbose: boolean): Sink {
           out.write(`▶ ${e.phase}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}\n`);
           break;
         case 'measurement':
-          if (verbose || e.measurement.verdict === 'FAIL') out.write(`  ${e.measurement.verdict === 'FAIL' ? '✗' : '·'} ${describeMeasurement(e.measurement)}\n`);
+          if (verbose || e.measurement.verdict === 'FAIL')
+            out.write(`  ${e.measurement.verdict === 'FAIL' ? '✗' : '·'} ${describeMeasurement(e.measurement)}\n`);
           break;
         case 'log':
           if (verbose || e.level === 'warn' || e.level === 'error') out.write(`  ${e.level}: ${e.message}\n`);

@@ -22,14 +22,20 @@ export const command: Command = {
       const v = await s.flasher.verify(image.data, offset);
       if (!flag(args, 'no-reboot')) await s.flasher.reboot();
       if (s.json) {
-        io.out.write(JSON.stringify({ image: image.name, offset: `0x${hex(offset)}`, equal: v.equal, differingSectors: v.differing.map((a) => `0x${hex(a)}`) }, null, 2) + '\n');
+        io.out.write(
+          JSON.stringify({ image: image.name, offset: `0x${hex(offset)}`, equal: v.equal, differingSectors: v.differing.map((a) => `0x${hex(a)}`) }, null, 2) +
+            '\n',
+        );
         return v.equal ? 0 : 1;
       }
       if (v.equal) {
         io.out.write(`${image.name} matches the flash at 0x${hex(offset)} (${image.data.length} bytes)\n`);
         return 0;
       }
-      const list = v.differing.slice(0, 8).map((a) => `0x${hex(a)}`).join(', ');
+      const list = v.differing
+        .slice(0, 8)
+        .map((a) => `0x${hex(a)}`)
+        .join(', ');
       throw new PlugrigError(
         'E_VERIFY_MISMATCH',
         `${image.name} differs from the flash in ${v.differing.length} sector(s): ${list}${v.differing.length > 8 ? ', …' : ''}`,

@@ -6,10 +6,18 @@
   var m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
   if (m) {
     token = decodeURIComponent(m[1]);
-    try { sessionStorage.setItem('plugrig-token', token); } catch (e) { /* private mode */ }
+    try {
+      sessionStorage.setItem('plugrig-token', token);
+    } catch (e) {
+      /* private mode */
+    }
     history.replaceState(null, '', location.pathname); // keep it off the screen
   } else {
-    try { token = sessionStorage.getItem('plugrig-token'); } catch (e) { token = null; }
+    try {
+      token = sessionStorage.getItem('plugrig-token');
+    } catch (e) {
+      token = null;
+    }
   }
 
   var slotsEl = document.getElementById('slots');
@@ -77,14 +85,19 @@
     } else if (v.state === 'done') fraction = 1;
     el.querySelector('.fill').style.width = Math.round(fraction * 100) + '%';
     el.querySelector('.mac').textContent = v.mac ? v.mac.replace(/(..)(?!$)/g, '$1:') : '';
-    var sp = v.state === 'running' && v.progress ? [fmtRate(v.progress.bytesPerSec), v.progress.etaMs !== undefined ? 'ETA ' + fmtEta(v.progress.etaMs) : ''].filter(Boolean).join(' · ') : '';
+    var sp =
+      v.state === 'running' && v.progress
+        ? [fmtRate(v.progress.bytesPerSec), v.progress.etaMs !== undefined ? 'ETA ' + fmtEta(v.progress.etaMs) : ''].filter(Boolean).join(' · ')
+        : '';
     el.querySelector('.speed').textContent = sp;
     el.querySelector('.start').disabled = !(control && token) || v.state === 'running';
     updateStartAll();
   }
 
   function updateStartAll() {
-    var idle = Object.keys(views).some(function (s) { return views[s].state !== 'running'; });
+    var idle = Object.keys(views).some(function (s) {
+      return views[s].state !== 'running';
+    });
     startAll.disabled = !(control && token && idle && ws && ws.readyState === 1);
   }
 
@@ -108,10 +121,16 @@
     };
     ws.onmessage = function (ev) {
       var msg;
-      try { msg = JSON.parse(ev.data); } catch (e) { return; }
+      try {
+        msg = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
       if (msg.type === 'hello') control = !!msg.control;
-      else if (msg.type === 'slots') { msg.slots.forEach(render); counters(msg.counters); }
-      else if (msg.type === 'slot') render(msg.view);
+      else if (msg.type === 'slots') {
+        msg.slots.forEach(render);
+        counters(msg.counters);
+      } else if (msg.type === 'slot') render(msg.view);
       else if (msg.type === 'counters') counters(msg.counters);
       else if (msg.type === 'error') {
         connEl.textContent = msg.code;
@@ -121,7 +140,9 @@
     ws.onclose = function () {
       connEl.textContent = 'reconnecting…';
       connEl.className = 'conn down';
-      Object.keys(cards).forEach(function (s) { cards[s].querySelector('.start').disabled = true; });
+      Object.keys(cards).forEach(function (s) {
+        cards[s].querySelector('.start').disabled = true;
+      });
       startAll.disabled = true;
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 5000);

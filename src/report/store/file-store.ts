@@ -85,7 +85,11 @@ export class FileRecordStore implements RecordStore {
       try {
         await mkdir(dir, { recursive: true });
       } catch (e) {
-        throw new PlugrigError('E_STORE_OPEN', `cannot create the record store ${dir}: ${(e as Error).message}`, 'pass --store <dir> or set PLUGRIG_HOME to a writable directory');
+        throw new PlugrigError(
+          'E_STORE_OPEN',
+          `cannot create the record store ${dir}: ${(e as Error).message}`,
+          'pass --store <dir> or set PLUGRIG_HOME to a writable directory',
+        );
       }
       store.lock = await acquireWriterLock(dir);
     }
@@ -222,8 +226,12 @@ export class FileRecordStore implements RecordStore {
           ...(recs.length ? [this.appendRaw(this.dayFile('records'), recs.map((p) => JSON.stringify({ r: p.record }) + '\n').join(''))] : []),
         ]);
       } catch (e) {
-        const err = new PlugrigError('E_STORE_WRITE', `could not write the record store ${this.dir}: ${(e as Error).message}`,
-          'check free space and permissions of the store directory', { cause: e });
+        const err = new PlugrigError(
+          'E_STORE_WRITE',
+          `could not write the record store ${this.dir}: ${(e as Error).message}`,
+          'check free space and permissions of the store directory',
+          { cause: e },
+        );
         for (const p of batch) p.reject(err);
         continue;
       }

@@ -61,7 +61,8 @@ export function bl0937Window(
   const voltage = f32(f32(s.rawVoltage * f32(cal.voltage)) * scale);
   const current = f32(f32(s.rawCurrent * f32(cal.current)) * scale);
   let power = f32(f32(s.rawPower * f32(cal.power)) * scale);
-  if (power > opts.powerMax) power = s.lastPower; // filter spikes: keep the previous value
+  if (power > opts.powerMax)
+    power = s.lastPower; // filter spikes: keep the previous value
   else s.lastPower = power;
   return { state: s, reading: { voltage, current, power } };
 }
@@ -80,8 +81,16 @@ export interface EnergyValues {
 }
 
 export const ZERO_ENERGY: EnergyValues = {
-  voltage: 0, current: 0, power: 0, apparentPower: 0, reactivePower: 0, factor: 0, frequency: 0,
-  consumptionTotalWh: 0, yesterdayWh: 0, consumptionLastHourWh: 0,
+  voltage: 0,
+  current: 0,
+  power: 0,
+  apparentPower: 0,
+  reactivePower: 0,
+  factor: 0,
+  frequency: 0,
+  consumptionTotalWh: 0,
+  yesterdayWh: 0,
+  consumptionLastHourWh: 0,
 };
 
 /**
@@ -110,7 +119,13 @@ export function processEnergy(
   const factor = apparentPower === 0 ? 1 : f32(power / apparentPower);
   const energyWh = Math.max(0, (power * elapsedMs) / 3_600_000);
   return {
-    voltage, current, power, apparentPower, reactivePower, factor, frequency: 0,
+    voltage,
+    current,
+    power,
+    apparentPower,
+    reactivePower,
+    factor,
+    frequency: 0,
     consumptionTotalWh: prev.consumptionTotalWh + energyWh,
     yesterdayWh: prev.yesterdayWh,
     consumptionLastHourWh: prev.consumptionLastHourWh,

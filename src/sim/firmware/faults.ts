@@ -64,7 +64,10 @@ export function parseFaults(specs: readonly ObkSimFaultSpec[] = []): ObkFaultSet
       const colon = spec.indexOf(':');
       name = (colon >= 0 ? spec.slice(0, colon) : spec).trim();
       if (colon >= 0) {
-        const raw = spec.slice(colon + 1).trim().replace(/%$/, '');
+        const raw = spec
+          .slice(colon + 1)
+          .trim()
+          .replace(/%$/, '');
         value = Number(raw);
         if (raw === '' || !Number.isFinite(value)) throw badFault(spec, `"${raw}" is not a number`);
       }
@@ -76,20 +79,32 @@ export function parseFaults(specs: readonly ObkSimFaultSpec[] = []): ObkFaultSet
     if (!(OBK_SIM_FAULTS as readonly string[]).includes(name)) throw badFault(label, 'unknown fault name');
     if (value !== undefined && name !== 'cal-off' && name !== 'http-slow') throw badFault(label, 'this fault takes no value');
     switch (name as ObkSimFaultName) {
-      case 'relay-stuck': set.relayStuck = true; break;
-      case 'button-unwired': set.buttonUnwired = true; break;
-      case 'led-inverted': set.ledInverted = true; break;
-      case 'sel-inverted': set.selInverted = true; break;
+      case 'relay-stuck':
+        set.relayStuck = true;
+        break;
+      case 'button-unwired':
+        set.buttonUnwired = true;
+        break;
+      case 'led-inverted':
+        set.ledInverted = true;
+        break;
+      case 'sel-inverted':
+        set.selInverted = true;
+        break;
       case 'cal-off':
         set.calOffPercent = value ?? DEFAULT_CAL_OFF_PERCENT;
         if (set.calOffPercent <= -100) throw badFault(label, 'a calibration cannot be off by -100 % or more');
         break;
-      case 'http-dead': set.httpDead = true; break;
+      case 'http-dead':
+        set.httpDead = true;
+        break;
       case 'http-slow':
         set.httpSlowMs = value ?? DEFAULT_HTTP_SLOW_MS;
         if (set.httpSlowMs < 0) throw badFault(label, 'a delay cannot be negative');
         break;
-      case 'no-boot': set.noBoot = true; break;
+      case 'no-boot':
+        set.noBoot = true;
+        break;
     }
   }
   return set;

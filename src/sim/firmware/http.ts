@@ -69,8 +69,12 @@ async function listenWithRetry(server: Server, host: string, port: number): Prom
     if (err.code !== 'EADDRINUSE' || port === 0) break;
     await new Promise((r) => setTimeout(r, LISTEN_RETRY_MS));
   }
-  throw new PlugrigError('E_SIM_HTTP_LISTEN', `simulated firmware HTTP could not listen on ${host}:${port}: ${err?.code ?? err?.message}`,
-    'choose another port (0 picks a free one) or stop whatever holds it', { cause: err });
+  throw new PlugrigError(
+    'E_SIM_HTTP_LISTEN',
+    `simulated firmware HTTP could not listen on ${host}:${port}: ${err?.code ?? err?.message}`,
+    'choose another port (0 picks a free one) or stop whatever holds it',
+    { cause: err },
+  );
 }
 
 function authorised(req: IncomingMessage, password: string): boolean {
@@ -114,10 +118,14 @@ export async function startObkHttp(opts: ObkHttpOptions): Promise<ObkHttpServer>
       }
       const r = reply;
       if (opts.slowMs > 0) {
-        const t = simTimeout(opts.clock, () => {
-          delays.delete(t);
-          send(res, r);
-        }, opts.slowMs);
+        const t = simTimeout(
+          opts.clock,
+          () => {
+            delays.delete(t);
+            send(res, r);
+          },
+          opts.slowMs,
+        );
         delays.add(t);
       } else {
         send(res, r);

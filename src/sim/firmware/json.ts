@@ -145,9 +145,7 @@ export function statusGeneric(m: ObkModel, id: DeviceIdentity): string {
     if (relays.includes(ch) && m.channels[ch]) powerCode |= 1 << i;
   }
   const relayPins = m.pinsWithRole(isRelayRole).length;
-  const friendly = relayPins === 0
-    ? q(longName(id.mac))
-    : relays.map((ch) => q(`${sn}_${startsAtZero ? ch + 1 : ch}`)).join(',');
+  const friendly = relayPins === 0 ? q(longName(id.mac)) : relays.map((ch) => q(`${sn}_${startsAtZero ? ch + 1 : ch}`)).join(',');
   return (
     `{"Status":{"Module":0,"DeviceName":${q(sn)},"FriendlyName":[${friendly}],"Topic":${q(sn)},"ButtonTopic":"0",` +
     `"Power":${powerCode},"PowerOnState":3,"LedState":1,"LedMask":"FFFF","SaveData":1,"SaveState":1,` +
@@ -167,7 +165,10 @@ function channelsObject(m: ObkModel, include: number): string {
     if (r) used.add(m.cfg.channels[gpio] ?? 0);
   });
   if (include >= 0) used.add(include);
-  return `{${[...used].sort((a, b) => a - b).map((ch) => `"Ch${ch}":${m.channels[ch] ?? 0}`).join(',')}}`;
+  return `{${[...used]
+    .sort((a, b) => a - b)
+    .map((ch) => `"Ch${ch}":${m.channels[ch] ?? 0}`)
+    .join(',')}}`;
 }
 
 /**

@@ -4,8 +4,18 @@
  * into pad levels, timers and HTTP; tests drive it directly.
  */
 import {
-  acceptPowerMax, bl0937Window, calibrate, DEFAULT_CAL, DEFAULT_POWER_MAX, INITIAL_BL0937, processEnergy, ZERO_ENERGY,
-  type Bl0937Cal, type Bl0937State, type Bl0937Window, type EnergyValues,
+  acceptPowerMax,
+  bl0937Window,
+  calibrate,
+  DEFAULT_CAL,
+  DEFAULT_POWER_MAX,
+  INITIAL_BL0937,
+  processEnergy,
+  ZERO_ENERGY,
+  type Bl0937Cal,
+  type Bl0937State,
+  type Bl0937Window,
+  type EnergyValues,
 } from './bl0937.js';
 import { atof, atoi, parsePowerArgument, splitBacklog, splitCommand, tokenize } from './command-line.js';
 import { hasFlag, setFlag, type ObkConfig } from './config.js';
@@ -84,8 +94,12 @@ export class ObkModel {
         const sv = this.cfg.startValues[ch] ?? 0;
         this.channels[ch] = sv === -1 ? (this.cfg.rememberedChannels[ch] ?? 0) : sv;
       }
-      if (!hasFlag(this.cfg, FLAG_DRV_DISABLE_AUTOSTART) && this.hasRole(Role.BL0937CF) && this.hasRole(Role.BL0937CF1)
-        && (this.hasRole(Role.BL0937SEL) || this.hasRole(Role.BL0937SEL_n))) {
+      if (
+        !hasFlag(this.cfg, FLAG_DRV_DISABLE_AUTOSTART) &&
+        this.hasRole(Role.BL0937CF) &&
+        this.hasRole(Role.BL0937CF1) &&
+        (this.hasRole(Role.BL0937SEL) || this.hasRole(Role.BL0937SEL_n))
+      ) {
         this.startDriver('BL0937');
       }
       if (this.cfg.startupCommand) this.execute(this.cfg.startupCommand);

@@ -61,7 +61,10 @@ export class ObkRuntime implements RunningFirmware {
   /** Boots of this runtime (1 after start, +1 per internal restart). */
   boots = 0;
 
-  constructor(private readonly ctx: FirmwareContext, private readonly opts: RuntimeOptions) {
+  constructor(
+    private readonly ctx: FirmwareContext,
+    private readonly opts: RuntimeOptions,
+  ) {
     this.earlyResets = ctx.earlyResets;
     this.id = { ...opts.identity, mac: ctx.mac.toUpperCase() };
   }
@@ -129,9 +132,13 @@ export class ObkRuntime implements RunningFirmware {
     this.earlyResets = this.modelNow.uptimeS < BOOT_SUCCESS_S ? this.earlyResets + 1 : 0;
     this.shutdownFirmware();
     this.log('restarting');
-    this.gapHandle = simTimeout(this.opts.clock, () => {
-      if (!this.stopped) this.boot();
-    }, this.opts.rebootGapMs);
+    this.gapHandle = simTimeout(
+      this.opts.clock,
+      () => {
+        if (!this.stopped) this.boot();
+      },
+      this.opts.rebootGapMs,
+    );
   }
 
   private boot(): void {
@@ -324,7 +331,8 @@ export class ObkRuntime implements RunningFirmware {
         return {
           status: 200,
           contentType: 'text/html',
-          body: `<!DOCTYPE html><html><head><title>${this.id.version}</title></head><body><h1>OpenBK7231N</h1>` +
+          body:
+            `<!DOCTYPE html><html><head><title>${this.id.version}</title></head><body><h1>OpenBK7231N</h1>` +
             `<p>${this.modelNow.safeMode ? 'SAFE MODE' : 'Online'} for ${this.modelNow.uptimeS} s</p></body></html>`,
         };
       default:

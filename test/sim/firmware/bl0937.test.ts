@@ -2,8 +2,17 @@ import { describe, expect, test } from '@jest/globals';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { PadNet } from '../../../src/sim/net.js';
 import {
-  acceptPowerMax, bl0937Window, calibrate, DEFAULT_CAL, DEFAULT_CURRENT_CAL, DEFAULT_POWER_CAL, DEFAULT_VOLTAGE_CAL,
-  INITIAL_BL0937, processEnergy, ZERO_ENERGY, type Bl0937State,
+  acceptPowerMax,
+  bl0937Window,
+  calibrate,
+  DEFAULT_CAL,
+  DEFAULT_CURRENT_CAL,
+  DEFAULT_POWER_CAL,
+  DEFAULT_VOLTAGE_CAL,
+  INITIAL_BL0937,
+  processEnergy,
+  ZERO_ENERGY,
+  type Bl0937State,
 } from '../../../src/sim/firmware/bl0937.js';
 
 const OPTS = { powerMax: 3680, invertSel: false };
@@ -86,19 +95,25 @@ describe('BL0937 worked example (reference §6: 230 V, 0.5 A, 115 W with default
 
   test('post-processing: apparent, reactive, factor, energy, negative clamp', () => {
     const e = processEnergy(ZERO_ENERGY, { voltage: 230, current: 1, power: 138 }, 3_600_000, {
-      allowNegative: false, zeroWhenRelaysOpen: false, relaysAllOpen: true,
+      allowNegative: false,
+      zeroWhenRelaysOpen: false,
+      relaysAllOpen: true,
     });
     expect(e.apparentPower).toBeCloseTo(230, 3);
     expect(e.reactivePower).toBeCloseTo(184, 0);
     expect(e.factor).toBeCloseTo(0.6, 4);
     expect(e.consumptionTotalWh).toBeCloseTo(138, 3);
     const z = processEnergy(ZERO_ENERGY, { voltage: 0, current: 0, power: -5 }, 1000, {
-      allowNegative: false, zeroWhenRelaysOpen: false, relaysAllOpen: false,
+      allowNegative: false,
+      zeroWhenRelaysOpen: false,
+      relaysAllOpen: false,
     });
     expect(z.power).toBe(0);
     expect(z.factor).toBe(1); // S = 0 → PF 1
     const open = processEnergy(ZERO_ENERGY, { voltage: 230, current: 1, power: 200 }, 1000, {
-      allowNegative: false, zeroWhenRelaysOpen: true, relaysAllOpen: true,
+      allowNegative: false,
+      zeroWhenRelaysOpen: true,
+      relaysAllOpen: true,
     });
     expect(open.power).toBe(0);
     expect(open.current).toBe(0);

@@ -48,7 +48,10 @@ describe('Wi-Fi LED pad after boot on the simulated firmware', () => {
     expect(bench.pads.get(8)!.moduleDrive()).toBe(0);
     const seen = edgesOf(bench, 8);
     run(bench, 1600);
-    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([[1, 850], [0, 1375]]); // toggles at 325 (200 ms SDK start-up assumed), 850, 1375
+    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([
+      [1, 850],
+      [0, 1375],
+    ]); // toggles at 325 (200 ms SDK start-up assumed), 850, 1375
     await fw.stop();
   });
 
@@ -58,7 +61,10 @@ describe('Wi-Fi LED pad after boot on the simulated firmware', () => {
     expect(bench.pads.get(8)!.moduleDrive()).toBe(0);
     const seen = edgesOf(bench, 8);
     run(bench, 1100);
-    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([[1, 325], [0, 850]]);
+    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([
+      [1, 325],
+      [0, 850],
+    ]);
     await fw.stop();
   });
 

@@ -7,7 +7,13 @@ import { parseRoleName, ROLE_NAMES } from '../../../src/sim/firmware/roles.js';
 import { splitBacklog, tokenize } from '../../../src/sim/firmware/command-line.js';
 import { RMC021_BACKLOG } from './helpers.js';
 
-const ID: DeviceIdentity = { mac: 'C8478C123456', build: 'Built on Nov 29 2026 08:00:00 version 1.18.0', version: '1.18.0', macStyle: 'plain', chipTemperatureC: 0 };
+const ID: DeviceIdentity = {
+  mac: 'C8478C123456',
+  build: 'Built on Nov 29 2026 08:00:00 version 1.18.0',
+  version: '1.18.0',
+  macStyle: 'plain',
+  chipTemperatureC: 0,
+};
 
 function model(earlyResets = 0, faults: Parameters<typeof parseFaults>[0] = []): ObkModel {
   const m = new ObkModel({ cfg: factoryConfig(), faults: parseFaults(faults), earlyResets });

@@ -102,8 +102,14 @@ describe('RMC021 pins on the simulated pads', () => {
     const { bench, fw } = await rmc021Bench();
     const p10 = bench.pads.get(10)!;
     run(bench, 500);
-    p10.setHostDrive(0); run(bench, 100); p10.setHostDrive('z'); run(bench, 150);
-    p10.setHostDrive(0); run(bench, 100); p10.setHostDrive('z'); run(bench, 600);
+    p10.setHostDrive(0);
+    run(bench, 100);
+    p10.setHostDrive('z');
+    run(bench, 150);
+    p10.setHostDrive(0);
+    run(bench, 100);
+    p10.setHostDrive('z');
+    run(bench, 600);
     expect(fw.runtime!.model.openApHazards).toBe(1);
     expect(bench.pads.get(26)!.level()).toBe(0);
     expect(bench.logs.some((l) => l.includes('Wi-Fi credentials erased'))).toBe(true);
