@@ -4,7 +4,7 @@ import type { Command, ParsedCommandArgs } from './command.js';
 
 /** Parses argv for one command; every mistake becomes a PlugrigError naming the bad argument. */
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedCommandArgs {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
   } catch (e) {

@@ -118,10 +118,14 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     ws();
     commonMistakes('a value');
     const c = text[i]!;
-    if (c === '{') return object(depth + 1);
-    if (c === '[') return array(depth + 1);
-    if (c === '"') return string();
-    if (c === '-' || (c >= '0' && c <= '9')) return number();
+    if (c === '{') object(depth + 1);
+    else if (c === '[') array(depth + 1);
+    else if (c === '"') string();
+    else if (c === '-' || (c >= '0' && c <= '9')) number();
+    else literal();
+  };
+  const literal = (): void => {
+    const c = text[i]!;
     for (const word of ['true', 'false', 'null']) {
       if (text.startsWith(word, i)) {
         i += word.length;

@@ -75,7 +75,9 @@ export function confirmApplied(t: Template, pins: ObkPins, info?: ObkInfo): Appl
   const problems: string[] = [];
   const wanted = new Map(t.pins.map((p) => [p.gpio, p]));
   const gpios = new Set<number>([...wanted.keys()]);
-  pins.roles.forEach((r, g) => r !== 0 && gpios.add(g));
+  pins.roles.forEach((r, g) => {
+    if (r !== 0) gpios.add(g);
+  });
   for (const gpio of [...gpios].sort((a, b) => a - b)) {
     const p = wanted.get(gpio);
     const raw = deviceRoleName(pins, gpio);

@@ -38,7 +38,7 @@ export interface OpenRig extends Rig {
 function applyDefaultDebounce(config: RigConfig, fixture: Map<number, FixtureLine & { name: string }>): void {
   for (const f of config.fixture) {
     const entry = fixture.get(f.pad);
-    if (!entry || entry.kind !== 'input' || !f.debounceMs) continue;
+    if (entry?.kind !== 'input' || !f.debounceMs) continue;
     const line = entry.line;
     const ms = f.debounceMs;
     fixture.set(f.pad, {

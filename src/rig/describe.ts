@@ -4,7 +4,7 @@
  * its resolution. Resolution problems are collected, not thrown, so the table is always shown.
  */
 import { join } from 'node:path';
-import { isPlugrigError, PlugrigError } from '../core/errors.js';
+import { isPlugrigError, type PlugrigError } from '../core/errors.js';
 import { headerPin, listGpioChips, resolveBcm, type GpioChip } from '../io/gpio-chips.js';
 import { pwmResolutionHz } from '../io/pwm-math.js';
 import { nodeSysfs, type SysfsAccess } from '../io/sysfs-access.js';

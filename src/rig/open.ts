@@ -17,7 +17,7 @@ import { simInputLine, simOutputLine, simPulseOutput } from '../sim/lines.js';
 import type { FirmwareFactory, SimModuleHandle } from '../sim/types.js';
 import { assembleRig, type OpenedLines, type OpenRig } from './assemble.js';
 import { rigDataDir } from './data-dir.js';
-import { BootGuard } from './boot-guard.js';
+import type { BootGuard } from './boot-guard.js';
 import type { RigConfig } from './config-types.js';
 import type { FixtureLine } from './types.js';
 

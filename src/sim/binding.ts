@@ -6,15 +6,7 @@
  * return what reached the host's receiver. The vanish fault makes the port fail like an unplugged
  * USB adapter: the write in flight and every later one reject with EIO, a pending read rejects.
  */
-import type {
-  BindingInterface,
-  BindingPortInterface,
-  OpenOptions,
-  PortInfo,
-  PortStatus,
-  SetOptions,
-  UpdateOptions,
-} from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-cpp';
 import { findModule, registeredPaths, type SimModule } from './module.js';
 import { sleepUntil } from './timed-queue.js';
 

@@ -9,7 +9,7 @@
  *       whenever it changes — from TCGETS2, exact for any rate, else tcgetattr's B-constants;
  *   'D' bytes the tool wrote.
  */
-export const PTY_HELPER_PY = String.raw`
+export const PTY_HELPER_PY = `
 import errno, fcntl, os, select, struct, sys, termios, time, tty
 master, slave = os.openpty()
 tty.setraw(slave)

@@ -5,7 +5,7 @@
  * faults apply as they do in process. Ptys have no modem lines: tools cannot reset the chip through
  * RTS/DTR, which is why the server is usually run with a held chip (download window never expires).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { PlugrigError } from '../core/errors.js';
 import type { SimModule } from './module.js';
 import { PTY_HELPER_PY } from './pty-helper.js';

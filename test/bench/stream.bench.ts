@@ -77,7 +77,7 @@ function flasherFactory(modules: Map<string, SimModule>): RunFactory {
           onProgress = undefined;
           ctx.measure({
             name: 'bytes_written',
-            value: r.written * 4096 >= IMAGE_BYTES ? IMAGE_BYTES : r.written * 4096,
+            value: Math.min(r.written * 4096, IMAGE_BYTES),
             unit: 'B',
             limits: { equals: IMAGE_BYTES },
           });
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     });
   let dropped = 0;
   worker.on('message', (m) => {
-    if (m && m.dropped) dropped++;
+    if (m?.dropped) dropped++;
   });
   await fromWorker((m) => m.ready);
   console.log(`stream benchmark: ${SLOTS} slots, ${CLIENTS} WebSocket clients (own thread), plan=${MODE}, image ${IMAGE_BYTES / 1024} KiB at ${BAUD} baud`);

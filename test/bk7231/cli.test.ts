@@ -64,7 +64,7 @@ describe('flash commands on the default simulated rig', () => {
     expect(body).toContain('-- baud 921600');
     // 8 KiB at 0x100000: two 4 KiB programs (8 header + 4 address + 4096 data bytes) and their replies.
     expect(body.filter((l) => l.startsWith('TX 4108 FlashWrite4K 01 e0 fc ff f4 05 10 07 00 '))).toHaveLength(2);
-    expect(body.filter((l) => /^RX   15 FlashWrite4K 04 0e ff 01 e0 fc f4 06 00 07 00 /.test(l))).toHaveLength(2);
+    expect(body.filter((l) => /^RX {3}15 FlashWrite4K 04 0e ff 01 e0 fc f4 06 00 07 00 /.test(l))).toHaveLength(2);
     expect(body.slice(-2)).toEqual(['TX    6 Reboot 01 e0 fc 02 0e a5', 'TX    6 Reboot 01 e0 fc 02 0e a5']);
     for (const l of lines.slice(1)) expect(l).toMatch(/^ {0,6}\d+\.\d{3} (TX|RX|--) /);
   });

@@ -41,7 +41,7 @@ function scriptedPlug(fake: FakeObk, button: Wire, relay: Wire, fault: Fault) {
     presses,
     stop: () => {
       off();
-      timers.forEach((x) => clock.clearTimeout(x));
+      for (const x of timers) clock.clearTimeout(x);
     },
   };
 }

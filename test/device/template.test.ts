@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { checkTemplateAgainstModule, formatPin, loadTemplateFile, parseTemplate } from '../../src/device/template.js';
 import { loadModulePads, modulePadsForBoard, parseModulePads } from '../../src/device/module-pads.js';
 import { roleByIndex, roleByName, suggestRole } from '../../src/device/roles.js';
-import { PlugrigError } from '../../src/core/errors.js';
+import type { PlugrigError } from '../../src/core/errors.js';
 
 const RMC021 = 'hardware/devices/rmc021.json';
 

@@ -17,7 +17,7 @@ describe('edge filter', () => {
   test('without debounce: reports changes, drops repeated levels', () => {
     const out: Edge[] = [];
     const f = createEdgeFilter(1, 0, (x) => out.push(x));
-    [e(1, 1), e(0, 2), e(0, 3), e(1, 4)].forEach((x) => f.feed(x));
+    for (const x of [e(1, 1), e(0, 2), e(0, 3), e(1, 4)]) f.feed(x);
     expect(out).toEqual([e(0, 2), e(1, 4)]);
   });
 

@@ -180,33 +180,32 @@ export class FakeGpioKernel {
 
   /** fs module for onoff: real fs with /sys/class/gpio redirected into the fake tree. */
   fakeFs(): typeof realFs {
-    const k = this;
     const wrapped = {
       ...realFs,
-      existsSync: (p: realFs.PathLike) => realFs.existsSync(k.map(String(p))),
+      existsSync: (p: realFs.PathLike) => realFs.existsSync(this.map(String(p))),
       openSync: (p: realFs.PathLike, flags?: realFs.OpenMode, mode?: realFs.Mode) => {
-        const mapped = k.map(String(p));
+        const mapped = this.map(String(p));
         const fd = realFs.openSync(mapped, flags ?? 'r', mode);
-        k.fdPath.set(fd, mapped);
+        this.fdPath.set(fd, mapped);
         return fd;
       },
       closeSync: (fd: number) => {
-        k.fdPath.delete(fd);
+        this.fdPath.delete(fd);
         realFs.closeSync(fd);
       },
       readFileSync: ((p: realFs.PathOrFileDescriptor, o?: unknown) =>
-        realFs.readFileSync(typeof p === 'number' ? p : k.map(String(p)), o as undefined)) as typeof realFs.readFileSync,
+        realFs.readFileSync(typeof p === 'number' ? p : this.map(String(p)), o as undefined)) as typeof realFs.readFileSync,
       writeFileSync: (p: realFs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView, o?: realFs.WriteFileOptions) => {
-        const mapped = typeof p === 'number' ? p : k.map(String(p));
-        if (typeof mapped === 'string' && k.root && mapped.startsWith(k.root) && k.write(mapped, String(data))) return;
+        const mapped = typeof p === 'number' ? p : this.map(String(p));
+        if (typeof mapped === 'string' && this.root && mapped.startsWith(this.root) && this.write(mapped, String(data))) return;
         realFs.writeFileSync(mapped, data, o);
       },
       writeSync: ((fd: number, ...rest: unknown[]) => {
-        k.checkValueWrite(fd);
+        this.checkValueWrite(fd);
         return (realFs.writeSync as (...a: unknown[]) => number)(fd, ...rest);
       }) as typeof realFs.writeSync,
-      readdirSync: ((p: realFs.PathLike, o?: unknown) => realFs.readdirSync(k.map(String(p)), o as undefined)) as typeof realFs.readdirSync,
-      realpathSync: ((p: realFs.PathLike) => realFs.realpathSync(k.map(String(p)))) as typeof realFs.realpathSync,
+      readdirSync: ((p: realFs.PathLike, o?: unknown) => realFs.readdirSync(this.map(String(p)), o as undefined)) as typeof realFs.readdirSync,
+      realpathSync: ((p: realFs.PathLike) => realFs.realpathSync(this.map(String(p)))) as typeof realFs.realpathSync,
     };
     return wrapped as unknown as typeof realFs;
   }

@@ -8,7 +8,9 @@ import { main } from '../../src/cli/main.js';
 import { PACKAGE_ROOT } from '../../src/rig/config.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function fakeSysClass(chips: { name: string; base: number; ngpio: number; label: string }[], pwmDevice?: string): string {
   const root = mkdtempSync(join(tmpdir(), 'plugrig-sysclass-'));

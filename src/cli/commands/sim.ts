@@ -36,7 +36,7 @@ export const command: Command = {
     }
     const { createSimModule, openBekenFirmware, parseFaults, startPtyServer } = await import('../../sim/index.js');
     const faultTexts = (args.values.fault as string[] | undefined) ?? [];
-    let faults;
+    let faults: ReturnType<typeof parseFaults>;
     try {
       faults = parseFaults(faultTexts);
     } catch (e) {
@@ -63,7 +63,7 @@ export const command: Command = {
     // After the download window the module boots what the flash holds: an OpenBeken image comes up
     // with its HTTP API (printed with --verbose), anything else runs silently.
     module.setFirmware(openBekenFirmware());
-    let server;
+    let server: Awaited<ReturnType<typeof startPtyServer>>;
     try {
       server = await startPtyServer(module, {
         python: stringOption(args, 'python'),

@@ -1,21 +1,21 @@
 // Operator page: one card per slot, fed by the hub's "watch" stream. No framework, no build step.
 // The control token comes from the link plugrig serve printed (#token=…) and is kept for this tab only.
-'use strict';
-(function () {
+
+(() => {
   var token = null;
   var m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
   if (m) {
     token = decodeURIComponent(m[1]);
     try {
       sessionStorage.setItem('plugrig-token', token);
-    } catch (e) {
+    } catch {
       /* private mode */
     }
     history.replaceState(null, '', location.pathname); // keep it off the screen
   } else {
     try {
       token = sessionStorage.getItem('plugrig-token');
-    } catch (e) {
+    } catch {
       token = null;
     }
   }
@@ -41,7 +41,7 @@
     var el = tpl.content.firstElementChild.cloneNode(true);
     el.dataset.slot = slot;
     el.querySelector('.name').textContent = slot;
-    el.querySelector('.start').addEventListener('click', function () {
+    el.querySelector('.start').addEventListener('click', () => {
       send({ type: 'start', slot: slot, token: token });
     });
     slotsEl.appendChild(el);
@@ -80,7 +80,7 @@
     el.querySelector('.phase').textContent = phase;
     var fraction = 0;
     if (v.state === 'running' && v.plan && v.phaseIndex) {
-      var inPhase = v.progress ? v.progress.fraction : 0;
+      const inPhase = v.progress ? v.progress.fraction : 0;
       fraction = (v.phaseIndex - 1 + inPhase) / v.plan.length;
     } else if (v.state === 'done') fraction = 1;
     el.querySelector('.fill').style.width = Math.round(fraction * 100) + '%';
@@ -95,13 +95,11 @@
   }
 
   function updateStartAll() {
-    var idle = Object.keys(views).some(function (s) {
-      return views[s].state !== 'running';
-    });
+    var idle = Object.keys(views).some((s) => views[s].state !== 'running');
     startAll.disabled = !(control && token && idle && ws && ws.readyState === 1);
   }
 
-  startAll.addEventListener('click', function () {
+  startAll.addEventListener('click', () => {
     send({ type: 'start', slot: '*', token: token });
   });
 
@@ -113,17 +111,17 @@
   function connect() {
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
     ws = new WebSocket(url);
-    ws.onopen = function () {
+    ws.onopen = () => {
       backoff = 500;
       connEl.textContent = 'connected';
       connEl.className = 'conn up';
       send({ type: 'watch' });
     };
-    ws.onmessage = function (ev) {
+    ws.onmessage = (ev) => {
       var msg;
       try {
         msg = JSON.parse(ev.data);
-      } catch (e) {
+      } catch {
         return;
       }
       if (msg.type === 'hello') control = !!msg.control;
@@ -137,10 +135,10 @@
         if (msg.code === 'E_WS_UNAUTHORIZED') document.getElementById('readonly').hidden = false;
       }
     };
-    ws.onclose = function () {
+    ws.onclose = () => {
       connEl.textContent = 'reconnecting…';
       connEl.className = 'conn down';
-      Object.keys(cards).forEach(function (s) {
+      Object.keys(cards).forEach((s) => {
         cards[s].querySelector('.start').disabled = true;
       });
       startAll.disabled = true;

@@ -127,8 +127,8 @@ describe('RMC021 pins on the simulated pads', () => {
     expect(seen[0]).toEqual([1, t0 + 850]);
     const times = seen.map(([, t]) => t - t0);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    const slow = gaps.filter((g, i) => times[i + 1]! < 5000);
-    const fast = gaps.filter((g, i) => times[i]! > 5500);
+    const slow = gaps.filter((_g, i) => times[i + 1]! < 5000);
+    const fast = gaps.filter((_g, i) => times[i]! > 5500);
     expect(new Set(slow)).toEqual(new Set([525]));
     expect(new Set(fast)).toEqual(new Set([275]));
     await fw.stop();
