@@ -27,3 +27,24 @@ export type { Clock, ClockTimer } from './core/clock.js';
 export { realClock, sleep } from './core/clock.js';
 export { VirtualClock, type VirtualClockOptions } from './core/virtual-clock.js';
 export { PlugrigError } from './core/errors.js';
+export { PhaseFailure } from './core/errors.js';
+export * from './plan/index.js';
+export type {
+  BlinkSummary,
+  DeviceApi,
+  DeviceCallOptions,
+  DeviceEnergy,
+  DeviceInfo,
+  DevicePins,
+  FirmwareLog,
+  FixtureApi,
+  Level,
+  LoadPoint,
+  LogLine,
+  MeterApi,
+  Pad,
+  PadEdge,
+  PadWatch,
+  PowerApi,
+  UnitResources,
+} from './core/resources.js';

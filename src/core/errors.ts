@@ -33,3 +33,20 @@ export class AbortedError extends PlugrigError {
 export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
   if (signal?.aborted) throw new AbortedError(what);
 }
+
+/**
+ * A phase that judged the unit bad by throwing (the plan API lets a phase `throw` or call fail()):
+ * recorded as FAIL with this message, not as a crash. Recognised by a brand, not by class, so an
+ * error made by another copy of this module (a plan file importing its own plugrig) still counts.
+ */
+export class PhaseFailure extends PlugrigError {
+  readonly failsPhase = true;
+  constructor(message: string, hint = '', options?: { cause?: unknown }) {
+    super('E_PHASE_FAILED', message, hint, options);
+    this.name = 'PhaseFailure';
+  }
+}
+
+export function isPhaseFailure(e: unknown): e is PlugrigError {
+  return typeof e === 'object' && e !== null && (e as { failsPhase?: unknown }).failsPhase === true && typeof (e as { code?: unknown }).code === 'string';
+}

@@ -15,7 +15,7 @@ export function judge(value: MeasurementInput['value'], limits: Limits | undefin
 }
 
 export function measurement(input: MeasurementInput): Measurement {
-  return { ...input, verdict: judge(input.value, input.limits) };
+  return { ...input, verdict: input.verdict ?? judge(input.value, input.limits) };
 }
 
 /** "12.5 V in [11, 13]" — the text a failure shows in JUnit and on the console. */

@@ -3,6 +3,7 @@
  * the WebSocket stream, JUnit and the console are all built from those events (DESIGN.md).
  */
 import type { Clock } from './clock.js';
+import type { UnitResources } from './resources.js';
 
 export type RunOutcome = 'PASS' | 'FAIL' | 'ERROR' | 'ABORTED';
 export type PhaseOutcome = 'PASS' | 'FAIL' | 'ERROR' | 'SKIP' | 'ABORTED';
@@ -24,6 +25,8 @@ export interface MeasurementInput {
   limits?: Limits;
   /** Why the value is what it is, shown beside a failure (e.g. "relay did not follow the button"). */
   note?: string;
+  /** A verdict decided by the caller (e.g. FAIL for a declared measurement never set); otherwise judged from the limits. */
+  verdict?: Verdict;
 }
 
 export interface Measurement extends MeasurementInput {
@@ -111,6 +114,8 @@ export interface PhaseContext {
   readonly attempt: number;
   /** The run's time source: every wait, deadline and timestamp of the phase goes through it. */
   readonly clock: Clock;
+  /** What the rig owns (device, fixture, power, firmware log); the same objects for every phase of a run. */
+  readonly resources: UnitResources;
   /** Records a measurement, judges it against its limits and returns it with its verdict. */
   measure(m: MeasurementInput): Measurement;
   progress(p: ProgressInfo): void;

@@ -3,20 +3,23 @@
  * the attempt is over (a phase abandoned after its deadline cannot write into the run any more).
  */
 import type { Clock } from '../core/clock.js';
-import { AbortedError, isPlugrigError, PlugrigError } from '../core/errors.js';
+import { AbortedError, isPhaseFailure, isPlugrigError, PlugrigError } from '../core/errors.js';
+import type { UnitResources } from '../core/resources.js';
 import { measurement as judged } from '../core/measurement.js';
 import type { ErrorInfo, Measurement, Phase, PhaseContext, ProgressInfo, RunEventBody, UnitIdentity } from '../core/run-types.js';
 import { normalizeMac } from '../core/mac.js';
 
 export type AttemptResult =
   | { kind: 'PASS' }
-  | { kind: 'FAIL' }
+  | { kind: 'FAIL'; error?: ErrorInfo }
   | { kind: 'SKIP'; reason: string }
   | { kind: 'ABORTED' }
   | { kind: 'ERROR'; error: ErrorInfo; retryable: boolean };
 
 /** Thrown by ctx.skip(); recognised by identity so a phase's own errors never look like a skip. */
 class SkipSignal extends Error {
+  /** A brand other layers can test for (the plan API passes skips through untouched). */
+  readonly skipsPhase = true;
   constructor(readonly reason: string) {
     super(`skipped: ${reason}`);
   }
@@ -39,6 +42,8 @@ export interface AttemptHooks {
   progressIntervalMs: number;
   /** Deadlines, progress rates and the phase's ctx.clock. */
   clock: Clock;
+  /** What the rig owns, handed to every phase. */
+  resources: UnitResources;
 }
 
 /** Fills in speed and ETA for byte progress when the phase did not say. Pure. */
@@ -77,6 +82,7 @@ export async function runAttempt(
     phase: phase.name,
     attempt,
     clock: hooks.clock,
+    resources: hooks.resources,
     measure(input): Measurement {
       const m = judged(input);
       if (live) {
@@ -136,6 +142,8 @@ export async function runAttempt(
     } catch (e) {
       if (e instanceof SkipSignal) return { kind: 'SKIP', reason: e.reason };
       if (runSignal.aborted || (isPlugrigError(e) && e.code === 'E_ABORTED')) return { kind: 'ABORTED' };
+      // A phase that fails by throwing (the plan API's way) is a FAIL with its message, not a crash.
+      if (isPhaseFailure(e)) return { kind: 'FAIL', error: errorInfo(e) };
       const info = errorInfo(e);
       return { kind: 'ERROR', error: info, retryable: isRetryable(info.code) };
     }

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { realClock, type Clock } from '../core/clock.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
 import { RunEmitter } from './emitter.js';
+import { noResources } from './resources/none.js';
+import type { UnitResources } from '../core/resources.js';
 import { applyEvent, decideOutcome, type RunRecord } from '../core/record.js';
 import type { ErrorInfo, FirmwareInfo, Phase, PhaseOutcome, RunEvent, Sink, UnitIdentity } from '../core/run-types.js';
 
@@ -27,6 +29,8 @@ export interface RunPlanOptions {
    * clock.wallNow()) and every phase's ctx.clock. Default: the machine's. Give the rig's clock.
    */
   clock?: Clock;
+  /** What the rig owns, given to every phase (ctx.resources). Default: none, each use fails naming what is missing. */
+  resources?: UnitResources;
 }
 
 /** "20261129T085501-3fa9c2": sortable, unique enough for one store. */
@@ -56,6 +60,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
     emit: (b: Parameters<RunEmitter['emit']>[0]) => void emitter.emit(b),
     progressIntervalMs: opts.progressIntervalMs ?? 100,
     clock,
+    resources: opts.resources ?? noResources(`run on ${opts.rig}`),
   };
   const t0 = clock.now();
   emitter.emit({
@@ -156,9 +161,10 @@ async function runPhase(phase: Phase, signal: AbortSignal, hooks: Parameters<typ
   const durationMs = Math.round(hooks.clock.now() - started);
   switch (result.kind) {
     case 'PASS':
-    case 'FAIL':
     case 'ABORTED':
       return { outcome: result.kind, attempts: attempt, durationMs };
+    case 'FAIL':
+      return { outcome: 'FAIL', attempts: attempt, durationMs, ...(result.error ? { error: result.error } : {}) };
     case 'SKIP':
       return { outcome: 'SKIP', attempts: attempt, durationMs, skipReason: result.reason };
     case 'ERROR':
@@ -167,6 +173,6 @@ async function runPhase(phase: Phase, signal: AbortSignal, hooks: Parameters<typ
 }
 
 function retryMessage(phase: string, attempt: number, r: AttemptResult): string {
-  const why = r.kind === 'ERROR' ? `${r.error.code}: ${r.error.message}` : 'a measurement failed';
+  const why = r.kind === 'ERROR' || (r.kind === 'FAIL' && r.error) ? `${r.error!.code}: ${r.error!.message}` : 'a measurement failed';
   return `${phase} attempt ${attempt} ${r.kind === 'ERROR' ? 'errored' : 'failed'} (${why}); retrying`;
 }

@@ -15,12 +15,13 @@ export const ALLOWED: Record<string, readonly string[]> = {
   rig: ['io', 'sim', 'core'],
   device: ['io', 'core'],
   bk7231: ['rig', 'io', 'core'],
-  checks: ['device', 'rig', 'io', 'core'],
+  plan: ['core'],
+  checks: ['plan', 'device', 'rig', 'io', 'core'],
   report: ['core'],
-  run: ['checks', 'report', 'bk7231', 'device', 'rig', 'io', 'core'],
-  station: ['run', 'checks', 'report', 'bk7231', 'device', 'rig', 'io', 'core'],
-  cli: ['station', 'run', 'checks', 'report', 'bk7231', 'device', 'rig', 'io', 'sim', 'core'],
-  'index.ts': ['run', 'checks', 'report', 'bk7231', 'device', 'rig', 'io', 'core'],
+  run: ['plan', 'checks', 'report', 'bk7231', 'device', 'rig', 'io', 'core'],
+  station: ['run', 'plan', 'checks', 'report', 'bk7231', 'device', 'rig', 'io', 'core'],
+  cli: ['station', 'run', 'plan', 'checks', 'report', 'bk7231', 'device', 'rig', 'io', 'sim', 'core'],
+  'index.ts': ['plan', 'run', 'checks', 'report', 'bk7231', 'device', 'rig', 'io', 'core'],
 };
 
 /** Single files a folder may import although the folder as a whole is off limits. */

@@ -2,6 +2,8 @@
  * Test doubles for the checks: wires with host-timestamped edges, output/input/pulse lines over
  * them, and a PhaseContext that collects measurements.
  */
+import type { UnitResources } from '../../src/core/resources.js';
+import { noResources } from '../../src/run/resources/none.js';
 import { realClock, type Clock } from '../../src/core/clock.js';
 import type { Edge, InputLine, Level, OutputLine, PulseOutput } from '../../src/io/types.js';
 import { measurement } from '../../src/core/measurement.js';
@@ -109,7 +111,12 @@ export interface FakeContext extends PhaseContext {
   failed(): Measurement[];
 }
 
-export function fakeContext(signal = new AbortController().signal, phase = 'test', clock: Clock = realClock): FakeContext {
+export function fakeContext(
+  signal = new AbortController().signal,
+  phase = 'test',
+  clock: Clock = realClock,
+  resources: UnitResources = noResources('a fake context'),
+): FakeContext {
   const measurements: Measurement[] = [];
   const logs: string[] = [];
   const unit: UnitIdentity = {};
@@ -118,6 +125,7 @@ export function fakeContext(signal = new AbortController().signal, phase = 'test
     phase,
     attempt: 1,
     clock,
+    resources,
     measurements,
     logs,
     unit,
