@@ -79,3 +79,15 @@ export async function rmc021Bench(opts: OpenBekenSimOptions = {}, clock?: Virtua
   const fw = await bootFirmware(bench, opts);
   return { bench, fw };
 }
+
+/** Advances in 25 ms steps (the firmware tick) so net listeners see the exact tick times. */
+export function run(bench: Bench, ms: number): void {
+  for (let t = 0; t < ms; t += 25) bench.clock.advance(Math.min(25, ms - t));
+}
+
+/** Records every level change on a pad as [level, clock ms] from now on. */
+export function edgesOf(bench: Bench, gpio: number): Array<[number, number]> {
+  const seen: Array<[number, number]> = [];
+  bench.pads.get(gpio)!.onChange((level, t) => seen.push([level, t]));
+  return seen;
+}

@@ -1,12 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { openBekenFirmware } from '../../../src/sim/firmware/index.js';
 import { CONFIG_SECTOR } from '../../../src/sim/firmware/config.js';
-import { bootFirmware, makeBench, rmc021Bench, type Bench } from './helpers.js';
-
-/** Advances in 25 ms steps so net listeners see the exact tick times. */
-function run(bench: Bench, ms: number): void {
-  for (let t = 0; t < ms; t += 25) bench.clock.advance(Math.min(25, ms - t));
-}
+import { bootFirmware, edgesOf, makeBench, rmc021Bench, run, type Bench } from './helpers.js';
 
 function click(bench: Bench, holdMs = 150, afterMs = 600): void {
   const p10 = bench.pads.get(10)!;
@@ -14,12 +9,6 @@ function click(bench: Bench, holdMs = 150, afterMs = 600): void {
   run(bench, holdMs);
   p10.setHostDrive('z');
   run(bench, afterMs);
-}
-
-function edgesOf(bench: Bench, gpio: number): Array<[number, number]> {
-  const seen: Array<[number, number]> = [];
-  bench.pads.get(gpio)!.onChange((level, t) => seen.push([level, t]));
-  return seen;
 }
 
 describe('image recognition and boot', () => {
