@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { openBekenFirmware } from '../../../src/sim/firmware/index.js';
 import { CONFIG_SECTOR } from '../../../src/sim/firmware/config.js';
-import { bootFirmware, edgesOf, makeBench, rmc021Bench, run, type Bench } from './helpers.js';
+import { bootFirmware, bootImage, configuredBench, edgesOf, makeBench, rmc021Bench, run, type Bench } from './helpers.js';
 
 function click(bench: Bench, holdMs = 150, afterMs = 600): void {
   const p10 = bench.pads.get(10)!;
@@ -26,9 +26,7 @@ describe('image recognition and boot', () => {
   });
 
   test('fault no-boot: recognised image hangs: no HTTP, no pads driven', async () => {
-    const bench = makeBench();
-    bench.flash.writeTag('OpenBK7231N_1.17.9');
-    const fw = await bootFirmware(bench, { faults: ['no-boot'] });
+    const { bench, fw } = await bootImage('OpenBK7231N_1.17.9', { faults: ['no-boot'] });
     expect(fw.httpUrl).toBeUndefined();
     run(bench, 2000);
     for (const net of bench.pads.values()) expect(net.moduleDrive()).toBe('z');
@@ -181,9 +179,7 @@ describe('config persistence, restart and safe mode', () => {
   });
 
   test('restart reboots internally after its delay: drivers start, HTTP URL unchanged', async () => {
-    const bench = makeBench();
-    bench.flash.writeTag('OpenBK7231N_1.18.0');
-    const fw = await bootFirmware(bench);
+    const { bench, fw } = await bootImage();
     const url = fw.httpUrl;
     run(bench, 6000);
     fw.runtime!.runCommand('backlog SetPinRole 6 BL0937CF1; SetPinRole 7 BL0937CF; SetPinRole 24 BL0937SEL; restart');
@@ -269,12 +265,7 @@ describe('fault switches (each changes one behaviour)', () => {
 
 describe('inverted roles', () => {
   test('Rel_n drives low for on; Btn_n is pressed when the pad reads high; clearing a role releases its pad', async () => {
-    const bench = makeBench();
-    bench.flash.writeTag('OpenBK7231N_1.18.0');
-    const first = await bootFirmware(bench);
-    first.runtime!.runCommand('backlog SetPinRole 26 Rel_n; SetPinChannel 26 1; SetPinRole 23 Btn_n; SetPinChannel 23 1');
-    await first.stop();
-    const fw = await bootFirmware(bench);
+    const { bench, fw } = await configuredBench('backlog SetPinRole 26 Rel_n; SetPinChannel 26 1; SetPinRole 23 Btn_n; SetPinChannel 23 1');
     const p26 = bench.pads.get(26)!;
     const p23 = bench.pads.get(23)!;
     expect(p26.level()).toBe(1); // channel off → Rel_n high
