@@ -60,10 +60,7 @@ describe('RMC021 pins on the simulated pads', () => {
     const { bench, fw } = await rmc021Bench();
     run(bench, 6000); // past the 5 s double-click hazard
     const relay = edgesOf(bench, 26);
-    const p10 = bench.pads.get(10)!;
-    p10.setHostDrive(0);
-    run(bench, 150);
-    p10.setHostDrive('z');
+    click(bench, 150, 0);
     const releasedAt = bench.clock.now();
     run(bench, 600);
     expect(relay).toHaveLength(1);
@@ -87,16 +84,9 @@ describe('RMC021 pins on the simulated pads', () => {
 
   test('double click in the first 5 s triggers the open-AP hazard, not the relay (channel2 = 0)', async () => {
     const { bench, fw } = await rmc021Bench();
-    const p10 = bench.pads.get(10)!;
     run(bench, 500);
-    p10.setHostDrive(0);
-    run(bench, 100);
-    p10.setHostDrive('z');
-    run(bench, 150);
-    p10.setHostDrive(0);
-    run(bench, 100);
-    p10.setHostDrive('z');
-    run(bench, 600);
+    click(bench, 100, 150);
+    click(bench, 100, 600);
     expect(fw.runtime!.model.openApHazards).toBe(1);
     expect(bench.pads.get(26)!.level()).toBe(0);
     expect(bench.logs.some((l) => l.includes('Wi-Fi credentials erased'))).toBe(true);
