@@ -4,6 +4,7 @@
  * Its waits run on the clock the module runs on: one VirtualClock for both unless a test measures
  * the real clock on purpose.
  */
+import { afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals';
 import { SerialPortStream } from '@serialport/stream';
 import { sleep, type Clock } from '../../src/core/clock.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
@@ -132,4 +133,29 @@ export async function heldChip(
 export async function link(host: Host): Promise<void> {
   const r = await host.request(LINK_CHECK, 8);
   if (!r.equals(LINK_REPLY)) throw new Error(`bad link reply ${r.toString('hex')}`);
+}
+
+/**
+ * Registers jest hooks that give every test (or, with `per: 'file'`, the whole file) a held chip
+ * already linked. Read `module` and `host` through the returned object: they change per test.
+ */
+export function linkedChip(opts: Parameters<typeof heldChip>[0] = {}, per: 'test' | 'file' = 'test'): { readonly module: SimModule; readonly host: Host } {
+  let chip: Awaited<ReturnType<typeof heldChip>> | undefined;
+  (per === 'test' ? beforeEach : beforeAll)(async () => {
+    chip = await heldChip(opts);
+    await link(chip.host);
+  });
+  (per === 'test' ? afterEach : afterAll)(() => chip?.done());
+  const current = () => {
+    if (!chip) throw new Error('linkedChip used outside a test');
+    return chip;
+  };
+  return {
+    get module() {
+      return current().module;
+    },
+    get host() {
+      return current().host;
+    },
+  };
 }
