@@ -136,23 +136,25 @@ describe('receive buffer while the chip is busy', () => {
   const WRITE = Buffer.concat([hex('01 E0 FC FF F4 05 10 07 00 10 01 00'), Buffer.alloc(4096, 0x5a)]);
   const UNPROTECT = hex('01 E0 FC FF F4 04 00 0D 01 00 00');
 
-  test('unlimited: a write frame sent during the erase is kept and executed', async () => {
-    const { module, host, done } = await heldChip({ timing: 'realistic', rxBufferBytes: Number.POSITIVE_INFINITY });
+  /** Unprotects a realistic-timing chip, then sends erase and write back to back without waiting for the erase. */
+  async function pipelineEraseAndWrite(rxBufferBytes?: number) {
+    const { module, host, done } = await heldChip({ timing: 'realistic', ...(rxBufferBytes === undefined ? {} : { rxBufferBytes }) });
     cleanup.push(done);
     await link(host);
     await host.request(UNPROTECT, 14);
     await host.write(Buffer.concat([ERASE, WRITE]));
+    return { module, host };
+  }
+
+  test('unlimited: a write frame sent during the erase is kept and executed', async () => {
+    const { module, host } = await pipelineEraseAndWrite(Number.POSITIVE_INFINITY);
     await host.read(16 + 15, 2000);
     expect(module.flash.read(0x11000, 4096).every((b) => b === 0x5a)).toBe(true);
     expect(module.rxOverruns).toBe(0);
   });
 
   test('default (128-byte FIFO): the same pipelined write overruns the receiver and is lost; stop-and-wait works', async () => {
-    const { module, host, done } = await heldChip({ timing: 'realistic' });
-    cleanup.push(done);
-    await link(host);
-    await host.request(UNPROTECT, 14);
-    await host.write(Buffer.concat([ERASE, WRITE]));
+    const { module, host } = await pipelineEraseAndWrite();
     expect((await host.read(16, 1000)).subarray(9, 10).equals(hex('0F'))).toBe(true);
     expect((await host.collect(100)).length).toBe(0); // the write frame lost most of its bytes: no reply
     // bytes arriving during the 45 ms erase and its 16-byte reply, less the 128 the buffer holds
