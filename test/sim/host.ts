@@ -159,3 +159,12 @@ export function linkedChip(opts: Parameters<typeof heldChip>[0] = {}, per: 'test
     },
   };
 }
+
+/** A list of closers that an afterEach hook empties, in order, after every test of the file. */
+export function closeAfterEach(): Array<() => Promise<void>> {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+  return closers;
+}

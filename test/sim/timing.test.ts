@@ -2,15 +2,12 @@
  * The realistic timing model: bytes cost 10 bit times at the negotiated speed, flash operations
  * take their configured time, and back-to-back transfers do not accumulate timer drift.
  */
-import { describe, test, expect, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { realClock, type Clock } from '../../src/core/clock.js';
-import { heldChip, hex, link, type Host } from './host.js';
+import { closeAfterEach, heldChip, hex, link, type Host } from './host.js';
 import { REALISTIC_TIMING } from '../../src/sim/index.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0)) await c();
-});
+const cleanup = closeAfterEach();
 
 /** A held chip at `baud`, on `clock` (default: a virtual clock shared by host and module). */
 async function realisticChip(baud: number, timing = {}, clock?: Clock): Promise<Host> {
