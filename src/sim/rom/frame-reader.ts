@@ -55,14 +55,8 @@ export class RomFrameReader {
         this.stage = b === 0xfc ? 'len' : b === 0x01 ? 'hunt2' : 'hunt1';
         return undefined;
       case 'len':
-        if (b === 0xff) {
-          this.stage = 'longMarker';
-        } else if (b === 0) {
-          this.stage = 'hunt1'; // a frame must carry at least its CODE
-        } else {
-          this.form = 'short';
-          this.begin(b);
-        }
+        if (b === 0xff) this.stage = 'longMarker';
+        else this.begin('short', b);
         return undefined;
       case 'longMarker':
         this.stage = b === 0xf4 ? 'longLenLo' : b === 0x01 ? 'hunt2' : 'hunt1';
@@ -71,16 +65,9 @@ export class RomFrameReader {
         this.need = b;
         this.stage = 'longLenHi';
         return undefined;
-      case 'longLenHi': {
-        const len = this.need | (b << 8);
-        if (len === 0) {
-          this.stage = 'hunt1';
-        } else {
-          this.form = 'long';
-          this.begin(len);
-        }
+      case 'longLenHi':
+        this.begin('long', this.need | (b << 8));
         return undefined;
-      }
       case 'body':
         this.body.push(b);
         if (this.body.length < this.need) return undefined;
@@ -93,7 +80,13 @@ export class RomFrameReader {
     }
   }
 
-  private begin(len: number): void {
+  /** Starts collecting a body of `len` bytes; a zero length goes back to hunting, since a frame must carry at least its CODE. */
+  private begin(form: RomFrame['form'], len: number): void {
+    if (len === 0) {
+      this.stage = 'hunt1';
+      return;
+    }
+    this.form = form;
     this.need = len;
     this.body = [];
     this.stage = 'body';
