@@ -50,6 +50,18 @@ export class Host {
     return new Promise((res, rej) => this.port.update({ baudRate }, (e) => (e ? rej(e) : res())));
   }
 
+  /**
+   * SetBaudRate as a flasher does it: send the frame, wait until it is on the wire plus `switchAfterMs`,
+   * switch this side, and return the 12-byte echo the chip sends at the new speed.
+   */
+  async setBaudRate(frame: Buffer, baudRate: number, switchAfterMs: number): Promise<Buffer> {
+    await this.write(frame);
+    await this.drain();
+    if (switchAfterMs > 0) await this.wait(switchAfterMs);
+    await this.setBaud(baudRate);
+    return this.read(12);
+  }
+
   /** Exactly n bytes, or rejects after timeoutMs (on the host's clock) with what arrived so far. */
   async read(n: number, timeoutMs = 1000): Promise<Buffer> {
     const deadline = this.clock.now() + timeoutMs;

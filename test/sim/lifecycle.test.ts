@@ -93,10 +93,7 @@ describe('power and CEN', () => {
     const m = make({ powered: true, downloadWindowMs: Infinity });
     const h = await open(m);
     await h.request(LINK_CHECK, 8);
-    await h.write(hex('01 E0 FC 06 0F 00 10 0E 00 02'));
-    await h.drain();
-    await h.setBaud(921600);
-    await h.read(12);
+    await h.setBaudRate(hex('01 E0 FC 06 0F 00 10 0E 00 02'), 921600, 0);
     m.cenNet.setHostDrive(0);
     m.cenNet.setHostDrive(1);
     await h.write(LINK_CHECK); // still at 921600: garbage to the chip

@@ -59,7 +59,7 @@ describe('simulated lines over pad nets', () => {
   });
 
   test('input debounce holds back an edge until the level settled, stamped when it last changed', async () => {
-    const { clock, p8, led, edges } = debouncedLed();
+    const { clock, p8, edges } = debouncedLed();
     p8.setModuleDrive(0);
     clock.advance(5);
     p8.setModuleDrive('z'); // bounced back within 15 ms: not reported

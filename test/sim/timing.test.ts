@@ -18,11 +18,7 @@ async function realisticChip(baud: number, timing = {}, clock?: Clock): Promise<
     // delay 20 ms as the real tools use: a shorter one races the host's own switch on a loaded machine
     const cmd = Buffer.from(hex('01 E0 FC 06 0F 00 00 00 00 14'));
     cmd.writeUInt32LE(baud, 5);
-    await host.write(cmd);
-    await host.drain();
-    await host.wait(2);
-    await host.setBaud(baud);
-    await host.read(12);
+    await host.setBaudRate(cmd, baud, 2);
   }
   return host;
 }
@@ -58,11 +54,7 @@ describe('realistic timing, in virtual time: exact figures', () => {
   test('SetBaudRate: the echo comes after the delay, at the new speed; a host that switches late gets garbage', async () => {
     const host = await realisticChip(115200);
     const t0 = host.clock.now();
-    await host.write(hex('01 E0 FC 06 0F 00 10 0E 00 32')); // 921600, 50 ms
-    await host.drain();
-    await host.wait(25);
-    await host.setBaud(921600);
-    const echo = await host.read(12);
+    const echo = await host.setBaudRate(hex('01 E0 FC 06 0F 00 10 0E 00 32'), 921600, 25); // 921600, 50 ms; switch at 25
     expect(echo.equals(hex('04 0E 09 01 E0 FC 0F 00 10 0E 00 32'))).toBe(true);
     expect(host.clock.now() - t0).toBeCloseTo(wireMs(10, 115200) + 50 + wireMs(12, 921600), 6);
 
