@@ -8,11 +8,8 @@ import type { SimModuleOptions } from './module.js';
 import { REALISTIC_TIMING, type TimingModel } from './timing.js';
 import { parseObkSimFaults, type ObkSimFaultSpec } from './firmware/index.js';
 
-const HINT =
-  'see the sim options: timing, downloadWindowMs, chipId, flashId, initialSr, protection, mac, factoryImage, faults, seed, rxBufferBytes, flashFile, firmwareFaults';
-
 function fail(path: string, what: string): never {
-  throw new PlugrigError('E_RIG_CONFIG', `${path}: ${what}`, HINT);
+  throw new PlugrigError('E_RIG_CONFIG', `${path}: ${what}`, `see the sim options: ${Object.keys(FIELDS).join(', ')}`);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -59,83 +56,66 @@ function faultsField(v: unknown, path: string): SimFaults {
   return out;
 }
 
+/** One parser per field of the `sim` object; a field not listed here is an error. */
+const FIELDS: { [K in keyof SimModuleOptions]: (v: unknown, p: string) => SimModuleOptions[K] } = {
+  timing: timingField,
+  downloadWindowMs: (v, p) => (v === 'hold' ? Number.POSITIVE_INFINITY : intField(v, p, 0, 600_000)),
+  chipId: (v, p) => intField(v, p, 0, 0xffffffff),
+  flashId: (v, p) => {
+    if (typeof v === 'string' && /^[0-9a-f]{6}$/i.test(v.replace(/\s/g, ''))) {
+      const b = Buffer.from(v.replace(/\s/g, ''), 'hex');
+      return [b[0]!, b[1]!, b[2]!];
+    }
+    if (Array.isArray(v) && v.length === 3) {
+      return [intField(v[0], `${p}[0]`, 0, 255), intField(v[1], `${p}[1]`, 0, 255), intField(v[2], `${p}[2]`, 0x10, 0x18)];
+    }
+    fail(p, `expected 3 JEDEC bytes like "EB6015" or [235, 96, 21], got ${JSON.stringify(v)}`);
+  },
+  initialSr: (v, p) => intField(v, p, 0, 0xffff),
+  protection: (v, p) => {
+    if (v !== 'coarse' && v !== 'cmp-bp0') fail(p, `expected "coarse" or "cmp-bp0", got ${JSON.stringify(v)}`);
+    return v;
+  },
+  mac: (v, p) => {
+    if (typeof v !== 'string' || !/^[0-9a-f]{12}$/i.test(v.replace(/[:-]/g, ''))) fail(p, `expected 12 hex digits (colons allowed), got ${JSON.stringify(v)}`);
+    return v.replace(/[:-]/g, '').toUpperCase();
+  },
+  factoryImage: (v, p) => {
+    if (typeof v !== 'boolean') fail(p, 'expected true or false');
+    return v;
+  },
+  faults: faultsField,
+  seed: (v, p) => intField(v, p, 0, 0xffffffff),
+  path: (v, p) => {
+    if (typeof v !== 'string' || v.length === 0) fail(p, 'expected a non-empty string like "sim:slot0"');
+    return v;
+  },
+  rxBufferBytes: (v, p) => (v === 'unlimited' ? Number.POSITIVE_INFINITY : intField(v, p, 1, 1 << 20)),
+  firmwareFaults: (v, p) => {
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(p, 'expected a list of fault names, e.g. ["relay-stuck"]');
+    try {
+      parseObkSimFaults(v as ObkSimFaultSpec[]);
+    } catch (e) {
+      fail(p, (e as Error).message);
+    }
+    return v as string[];
+  },
+  flashFile: (v, p) => {
+    if (typeof v !== 'string' || v.trim() === '') fail(p, 'expected a file path (in a rig file, relative paths are under $PLUGRIG_HOME)');
+    return v;
+  },
+  frameTimeoutMs: (v, p) => intField(v, p, 1, 10_000),
+};
+
 export function parseSimOptions(json: unknown, jsonPath: string): SimModuleOptions {
   if (json === undefined) return {};
   if (!isObject(json)) fail(jsonPath, `expected an object, got ${JSON.stringify(json)}`);
-  const out: SimModuleOptions = {};
+  const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(json)) {
     const p = `${jsonPath}.${key}`;
-    switch (key) {
-      case 'timing':
-        out.timing = timingField(v, p);
-        break;
-      case 'downloadWindowMs':
-        if (v === 'hold') out.downloadWindowMs = Number.POSITIVE_INFINITY;
-        else out.downloadWindowMs = intField(v, p, 0, 600_000);
-        break;
-      case 'chipId':
-        out.chipId = intField(v, p, 0, 0xffffffff);
-        break;
-      case 'flashId': {
-        if (typeof v === 'string' && /^[0-9a-f]{6}$/i.test(v.replace(/\s/g, ''))) {
-          const b = Buffer.from(v.replace(/\s/g, ''), 'hex');
-          out.flashId = [b[0]!, b[1]!, b[2]!];
-        } else if (Array.isArray(v) && v.length === 3) {
-          out.flashId = [intField(v[0], `${p}[0]`, 0, 255), intField(v[1], `${p}[1]`, 0, 255), intField(v[2], `${p}[2]`, 0x10, 0x18)];
-        } else {
-          fail(p, `expected 3 JEDEC bytes like "EB6015" or [235, 96, 21], got ${JSON.stringify(v)}`);
-        }
-        break;
-      }
-      case 'initialSr':
-        out.initialSr = intField(v, p, 0, 0xffff);
-        break;
-      case 'protection':
-        if (v !== 'coarse' && v !== 'cmp-bp0') fail(p, `expected "coarse" or "cmp-bp0", got ${JSON.stringify(v)}`);
-        out.protection = v;
-        break;
-      case 'mac':
-        if (typeof v !== 'string' || !/^[0-9a-f]{12}$/i.test(v.replace(/[:-]/g, '')))
-          fail(p, `expected 12 hex digits (colons allowed), got ${JSON.stringify(v)}`);
-        out.mac = v.replace(/[:-]/g, '').toUpperCase();
-        break;
-      case 'factoryImage':
-        if (typeof v !== 'boolean') fail(p, 'expected true or false');
-        out.factoryImage = v;
-        break;
-      case 'faults':
-        out.faults = faultsField(v, p);
-        break;
-      case 'seed':
-        out.seed = intField(v, p, 0, 0xffffffff);
-        break;
-      case 'path':
-        if (typeof v !== 'string' || v.length === 0) fail(p, 'expected a non-empty string like "sim:slot0"');
-        out.path = v;
-        break;
-      case 'rxBufferBytes':
-        out.rxBufferBytes = v === 'unlimited' ? Number.POSITIVE_INFINITY : intField(v, p, 1, 1 << 20);
-        break;
-      case 'firmwareFaults': {
-        if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(p, 'expected a list of fault names, e.g. ["relay-stuck"]');
-        try {
-          parseObkSimFaults(v as ObkSimFaultSpec[]);
-        } catch (e) {
-          fail(p, (e as Error).message);
-        }
-        out.firmwareFaults = v as string[];
-        break;
-      }
-      case 'flashFile':
-        if (typeof v !== 'string' || v.trim() === '') fail(p, 'expected a file path (in a rig file, relative paths are under $PLUGRIG_HOME)');
-        out.flashFile = v;
-        break;
-      case 'frameTimeoutMs':
-        out.frameTimeoutMs = intField(v, p, 1, 10_000);
-        break;
-      default:
-        fail(p, 'unknown field');
-    }
+    const parse = Object.hasOwn(FIELDS, key) ? FIELDS[key as keyof SimModuleOptions] : undefined;
+    if (!parse) fail(p, 'unknown field');
+    out[key] = parse(v, p);
   }
-  return out;
+  return out as SimModuleOptions;
 }

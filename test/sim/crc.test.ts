@@ -1,17 +1,8 @@
 /** §4.3 vectors through CheckCRC on prepared flash (end inclusive, addresses masked with the size). */
-import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
-import { heldChip, hex, link, type Host } from './host.js';
-import type { SimModule } from '../../src/sim/index.js';
+import { describe, test, expect } from '@jest/globals';
+import { hex, linkedChip } from './host.js';
 
-let module: SimModule;
-let host: Host;
-let done: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ module, host, done } = await heldChip({ factoryImage: false }));
-  await link(host);
-});
-afterAll(() => done());
+const chip = linkedChip({ factoryImage: false }, 'file');
 
 function crcCommand(start: number, endInclusive: number): Buffer {
   const b = Buffer.from(hex('01 E0 FC 09 10 00 00 00 00 00 00 00 00'));
@@ -21,15 +12,15 @@ function crcCommand(start: number, endInclusive: number): Buffer {
 }
 
 async function deviceCrc(start: number, len: number): Promise<Buffer> {
-  const r = await host.request(crcCommand(start, start + len - 1), 11);
+  const r = await chip.host.request(crcCommand(start, start + len - 1), 11);
   expect(r.subarray(0, 7).equals(hex('04 0E 08 01 E0 FC 10'))).toBe(true);
   return r.subarray(7);
 }
 
 const AT = 0x40000;
 function prepare(data: Buffer): void {
-  module.flash.data.fill(0xff, AT, AT + 0x10000);
-  data.copy(module.flash.data, AT);
+  chip.module.flash.data.fill(0xff, AT, AT + 0x10000);
+  data.copy(chip.module.flash.data, AT);
 }
 
 describe('CheckCRC vectors (§4.3)', () => {
@@ -50,14 +41,14 @@ describe('CheckCRC vectors (§4.3)', () => {
   });
 
   test('2 MiB of FF, and the same range seen through the +0x200000 mirror', async () => {
-    module.flash.data.fill(0xff);
+    chip.module.flash.data.fill(0xff);
     expect((await deviceCrc(0, 0x200000)).equals(hex('1A F6 BE 65'))).toBe(true);
     expect((await deviceCrc(0x200000, 0x200000)).equals(hex('1A F6 BE 65'))).toBe(true);
   });
 
   test('the end address is inclusive: (0, 256) covers 257 bytes', async () => {
-    module.flash.data.fill(0, 0, 0x1000);
-    const r = await host.request(crcCommand(0, 256), 11);
+    chip.module.flash.data.fill(0, 0, 0x1000);
+    const r = await chip.host.request(crcCommand(0, 256), 11);
     expect(r.subarray(7).equals(hex('31 5F 40 48'))).toBe(true);
   });
 });

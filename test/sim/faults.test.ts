@@ -1,13 +1,10 @@
 /** Fault injection (reference §12, §14.3). */
-import { describe, test, expect, afterEach } from '@jest/globals';
-import { heldChip, hex, link, LINK_CHECK, LINK_REPLY, type Host } from './host.js';
+import { describe, test, expect } from '@jest/globals';
+import { closeAfterEach, heldChip, hex, link, LINK_CHECK, LINK_REPLY, type Host } from './host.js';
 import { parseFault, parseFaults, type SimModule } from '../../src/sim/index.js';
 import { PlugrigError } from '../../src/core/errors.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0)) await c();
-});
+const cleanup = closeAfterEach();
 async function chip(opts: Parameters<typeof heldChip>[0] = {}): Promise<{ module: SimModule; host: Host }> {
   const r = await heldChip(opts);
   cleanup.push(r.done);

@@ -4,6 +4,7 @@
  * Its waits run on the clock the module runs on: one VirtualClock for both unless a test measures
  * the real clock on purpose.
  */
+import { afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals';
 import { SerialPortStream } from '@serialport/stream';
 import { sleep, type Clock } from '../../src/core/clock.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
@@ -47,6 +48,18 @@ export class Host {
 
   setBaud(baudRate: number): Promise<void> {
     return new Promise((res, rej) => this.port.update({ baudRate }, (e) => (e ? rej(e) : res())));
+  }
+
+  /**
+   * SetBaudRate as a flasher does it: send the frame, wait until it is on the wire plus `switchAfterMs`,
+   * switch this side, and return the 12-byte echo the chip sends at the new speed.
+   */
+  async setBaudRate(frame: Buffer, baudRate: number, switchAfterMs: number): Promise<Buffer> {
+    await this.write(frame);
+    await this.drain();
+    if (switchAfterMs > 0) await this.wait(switchAfterMs);
+    await this.setBaud(baudRate);
+    return this.read(12);
   }
 
   /** Exactly n bytes, or rejects after timeoutMs (on the host's clock) with what arrived so far. */
@@ -132,4 +145,38 @@ export async function heldChip(
 export async function link(host: Host): Promise<void> {
   const r = await host.request(LINK_CHECK, 8);
   if (!r.equals(LINK_REPLY)) throw new Error(`bad link reply ${r.toString('hex')}`);
+}
+
+/**
+ * Registers jest hooks that give every test (or, with `per: 'file'`, the whole file) a held chip
+ * already linked. Read `module` and `host` through the returned object: they change per test.
+ */
+export function linkedChip(opts: Parameters<typeof heldChip>[0] = {}, per: 'test' | 'file' = 'test'): { readonly module: SimModule; readonly host: Host } {
+  let chip: Awaited<ReturnType<typeof heldChip>> | undefined;
+  (per === 'test' ? beforeEach : beforeAll)(async () => {
+    chip = await heldChip(opts);
+    await link(chip.host);
+  });
+  (per === 'test' ? afterEach : afterAll)(() => chip?.done());
+  const current = () => {
+    if (!chip) throw new Error('linkedChip used outside a test');
+    return chip;
+  };
+  return {
+    get module() {
+      return current().module;
+    },
+    get host() {
+      return current().host;
+    },
+  };
+}
+
+/** A list of closers that an afterEach hook empties, in order, after every test of the file. */
+export function closeAfterEach(): Array<() => Promise<void>> {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+  return closers;
 }

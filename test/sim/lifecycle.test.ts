@@ -30,6 +30,16 @@ async function open(m: SimModule): Promise<Host> {
   return h;
 }
 
+/** Installs a do-nothing firmware that records the early-reset count it is started with, boot by boot. */
+function recordEarlyResets(m: SimModule): number[] {
+  const counts: number[] = [];
+  m.setFirmware((c) => {
+    counts.push(c.earlyResets);
+    return { stop: async () => {} };
+  });
+  return counts;
+}
+
 describe('power and CEN', () => {
   test('off until powered; CEN low holds reset; release → rom-listen → app after the window', async () => {
     const m = make({ downloadWindowMs: 30 });
@@ -65,23 +75,17 @@ describe('power and CEN', () => {
     expect(m.state).toBe('download');
   });
 
-  test('in reset the chip swallows everything', async () => {
-    const m = make({ powered: true, downloadWindowMs: Infinity });
-    m.cenNet.setHostDrive(0);
-    const h = await open(m);
-    await h.write(LINK_CHECK);
-    expect((await h.collect(30)).length).toBe(0);
-    m.cenNet.setHostDrive(1);
-    expect((await h.request(LINK_CHECK, 8)).equals(LINK_REPLY)).toBe(true);
-  });
-
-  test('RX1 (P10) held low by the host: the ROM sees no valid bytes', async () => {
+  // A line the host holds low silences the ROM; letting it go brings the link check back.
+  test.each([
+    ['in reset the chip swallows everything (CEN low)', (m: SimModule) => m.cenNet, 1 as const],
+    ['RX1 (P10) held low by the host: the ROM sees no valid bytes', (m: SimModule) => m.pads.get(10)!, 'z' as const],
+  ])('%s', async (_name, netOf, letGo) => {
     const m = make({ powered: true, downloadWindowMs: Infinity });
     const h = await open(m);
-    m.pads.get(10)!.setHostDrive(0);
+    netOf(m).setHostDrive(0);
     await h.write(LINK_CHECK);
     expect((await h.collect(30)).length).toBe(0);
-    m.pads.get(10)!.setHostDrive('z');
+    netOf(m).setHostDrive(letGo);
     expect((await h.request(LINK_CHECK, 8)).equals(LINK_REPLY)).toBe(true);
   });
 
@@ -89,10 +93,7 @@ describe('power and CEN', () => {
     const m = make({ powered: true, downloadWindowMs: Infinity });
     const h = await open(m);
     await h.request(LINK_CHECK, 8);
-    await h.write(hex('01 E0 FC 06 0F 00 10 0E 00 02'));
-    await h.drain();
-    await h.setBaud(921600);
-    await h.read(12);
+    await h.setBaudRate(hex('01 E0 FC 06 0F 00 10 0E 00 02'), 921600, 0);
     m.cenNet.setHostDrive(0);
     m.cenNet.setHostDrive(1);
     await h.write(LINK_CHECK); // still at 921600: garbage to the chip
@@ -136,11 +137,7 @@ describe('firmware hook and UART2', () => {
 
   test('early-reset counter: counts resets before 5 s of uptime, kept across resets', async () => {
     const m = make({ downloadWindowMs: 5 });
-    const counts: number[] = [];
-    m.setFirmware((c) => {
-      counts.push(c.earlyResets);
-      return { stop: async () => {} };
-    });
+    const counts = recordEarlyResets(m);
     m.powerNet.setHostDrive(1);
     for (let i = 0; i < 3; i++) {
       await wait(20);
@@ -159,11 +156,7 @@ describe('firmware hook and UART2', () => {
 
   test('early-reset counter clears once the app has run long enough', async () => {
     const m = make({ downloadWindowMs: 5, earlyResetClearMs: 40 });
-    const counts: number[] = [];
-    m.setFirmware((c) => {
-      counts.push(c.earlyResets);
-      return { stop: async () => {} };
-    });
+    const counts = recordEarlyResets(m);
     m.powerNet.setHostDrive(1);
     await wait(15);
     m.cenNet.setHostDrive(0); // early: counts

@@ -4,6 +4,16 @@ import { PadNet } from '../../src/sim/net.js';
 import { simInputLine, simOutputLine, simPulseOutput } from '../../src/sim/lines.js';
 import type { Edge } from '../../src/io/types.js';
 
+/** A pulled-up LED input watched with a 15 ms debounce, on a hand-stepped clock at 0. */
+function debouncedLed() {
+  const clock = new VirtualClock({ startMs: 0, autoAdvance: false });
+  const p8 = new PadNet('P8', 'up', clock);
+  const led = simInputLine('led', p8);
+  const edges: Edge[] = [];
+  led.watch((e) => edges.push(e), 15);
+  return { clock, p8, led, edges };
+}
+
 describe('simulated lines over pad nets', () => {
   test('push-pull output drives both levels; release hands the net back to its pull', async () => {
     const power = new PadNet('power', 'down');
@@ -49,11 +59,7 @@ describe('simulated lines over pad nets', () => {
   });
 
   test('input debounce holds back an edge until the level settled, stamped when it last changed', async () => {
-    const clock = new VirtualClock({ startMs: 0, autoAdvance: false });
-    const p8 = new PadNet('P8', 'up', clock);
-    const led = simInputLine('led', p8);
-    const edges: Edge[] = [];
-    led.watch((e) => edges.push(e), 15);
+    const { clock, p8, edges } = debouncedLed();
     p8.setModuleDrive(0);
     clock.advance(5);
     p8.setModuleDrive('z'); // bounced back within 15 ms: not reported
@@ -71,11 +77,7 @@ describe('simulated lines over pad nets', () => {
   });
 
   test('a closed input line cancels its pending debounce', async () => {
-    const clock = new VirtualClock({ startMs: 0, autoAdvance: false });
-    const p8 = new PadNet('P8', 'up', clock);
-    const led = simInputLine('led', p8);
-    const edges: Edge[] = [];
-    led.watch((e) => edges.push(e), 15);
+    const { clock, p8, led, edges } = debouncedLed();
     p8.setModuleDrive(0);
     await led.close();
     clock.advance(30);

@@ -2,20 +2,17 @@
  * The pty server with the REAL serialport binding (as any tool on the machine would open it).
  * Needs python3 (the pty helper); skipped with a printed reason when it is missing.
  */
-import { describe, test, expect, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { SerialPort } from 'serialport';
 import { createSimModule, startPtyServer, type PtyServer, type SimModule } from '../../src/sim/index.js';
-import { hex, LINK_CHECK, LINK_REPLY } from './host.js';
+import { closeAfterEach, hex, LINK_CHECK, LINK_REPLY } from './host.js';
 
 const havePython = spawnSync('python3', ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0;
 if (!havePython) console.warn('pty tests skipped: python3 (with pty/termios) is not installed — apt-get install python3');
 const ptyTest = havePython ? test : test.skip;
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0)) await c();
-});
+const cleanup = closeAfterEach();
 
 async function serve(opts: Parameters<typeof createSimModule>[0] = {}): Promise<{ module: SimModule; server: PtyServer }> {
   const module = createSimModule({ timing: 'fast', powered: true, downloadWindowMs: Number.POSITIVE_INFINITY, ...opts });

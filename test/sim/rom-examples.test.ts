@@ -2,19 +2,10 @@
  * Every byte-exact example of reference §3.2, sent through the real SerialPortStream over simBinding.
  * `xx` in a reply is a byte the reference leaves open (FlashGetMID's first byte).
  */
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
-import { heldChip, hex, link, type Host } from './host.js';
-import type { SimModule } from '../../src/sim/index.js';
+import { describe, test, expect } from '@jest/globals';
+import { hex, link, linkedChip } from './host.js';
 
-let module: SimModule;
-let host: Host;
-let done: () => Promise<void>;
-
-beforeEach(async () => {
-  ({ module, host, done } = await heldChip({ initialSr: 0x0000 }));
-  await link(host);
-});
-afterEach(() => done());
+const chip = linkedChip({ initialSr: 0x0000 });
 
 /** Compares against a reference row; `xx` matches any byte. */
 function expectReply(got: Buffer, want: string): void {
@@ -42,40 +33,40 @@ const simpleRows: [string, string, string][] = [
 describe('reference §3.2 byte-exact replies', () => {
   test.each(simpleRows)('%s', async (_name, cmd, reply) => {
     const n = reply.trim().split(/\s+/).length;
-    expectReply(await host.request(hex(cmd), n), reply);
+    expectReply(await chip.host.request(hex(cmd), n), reply);
   });
 
   test('FlashReadSR 0x05 and 0x35 on a stock SR of 0x4004', async () => {
-    module.flash.writeStatus([0x04, 0x40]);
-    expectReply(await host.request(hex('01 E0 FC FF F4 02 00 0C 05'), 13), '04 0E FF 01 E0 FC F4 04 00 0C 00 05 04');
-    expectReply(await host.request(hex('01 E0 FC FF F4 02 00 0C 35'), 13), '04 0E FF 01 E0 FC F4 04 00 0C 00 35 40');
+    chip.module.flash.writeStatus([0x04, 0x40]);
+    expectReply(await chip.host.request(hex('01 E0 FC FF F4 02 00 0C 05'), 13), '04 0E FF 01 E0 FC F4 04 00 0C 00 05 04');
+    expectReply(await chip.host.request(hex('01 E0 FC FF F4 02 00 0C 35'), 13), '04 0E FF 01 E0 FC F4 04 00 0C 00 35 40');
   });
 
   test('CheckCRC 0x11000..0x11FFF of an erased sector', async () => {
-    module.flash.eraseSector(0x11000);
-    expectReply(await host.request(hex('01 E0 FC 09 10 00 10 01 00 FF 1F 01 00'), 11), '04 0E 08 01 E0 FC 10 F5 98 AB 0E');
+    chip.module.flash.eraseSector(0x11000);
+    expectReply(await chip.host.request(hex('01 E0 FC 09 10 00 10 01 00 FF 1F 01 00'), 11), '04 0E 08 01 E0 FC 10 F5 98 AB 0E');
   });
 
   test('FlashRead4K 0x11000: header, then the 4096 bytes at that address', async () => {
-    const r = await host.request(hex('01 E0 FC FF F4 05 00 09 00 10 01 00'), 4111);
+    const r = await chip.host.request(hex('01 E0 FC FF F4 05 00 09 00 10 01 00'), 4111);
     expectReply(r.subarray(0, 15), '04 0E FF 01 E0 FC F4 06 10 09 00 00 10 01 00');
-    expect(r.subarray(15).equals(module.flash.read(0x11000, 4096))).toBe(true);
+    expect(r.subarray(15).equals(chip.module.flash.read(0x11000, 4096))).toBe(true);
   });
 
   test('FlashWrite4K 0x11000 programs the sector', async () => {
-    module.flash.eraseSector(0x11000);
+    chip.module.flash.eraseSector(0x11000);
     const data = Buffer.alloc(4096, 0).map((_, i) => (i * 7) & 0xff);
-    const r = await host.request(Buffer.concat([hex('01 E0 FC FF F4 05 10 07 00 10 01 00'), data]), 15);
+    const r = await chip.host.request(Buffer.concat([hex('01 E0 FC FF F4 05 10 07 00 10 01 00'), data]), 15);
     expectReply(r, '04 0E FF 01 E0 FC F4 06 00 07 00 00 10 01 00');
-    expect(module.flash.read(0x11000, 4096).equals(data)).toBe(true);
+    expect(chip.module.flash.read(0x11000, 4096).equals(data)).toBe(true);
   });
 
   test('FlashWrite 16 B at 0x11100 answers with the count', async () => {
-    module.flash.eraseSector(0x11000);
+    chip.module.flash.eraseSector(0x11000);
     const data = Buffer.from('0123456789abcdef');
-    const r = await host.request(Buffer.concat([hex('01 E0 FC FF F4 15 00 06 00 11 01 00'), data]), 16);
+    const r = await chip.host.request(Buffer.concat([hex('01 E0 FC FF F4 15 00 06 00 11 01 00'), data]), 16);
     expectReply(r, '04 0E FF 01 E0 FC F4 07 00 06 00 00 11 01 00 10');
-    expect(module.flash.read(0x11100, 16).equals(data)).toBe(true);
+    expect(chip.module.flash.read(0x11100, 16).equals(data)).toBe(true);
   });
 
   test.each([
@@ -83,33 +74,30 @@ describe('reference §3.2 byte-exact replies', () => {
     ['1500000', '01 E0 FC 06 0F 60 E3 16 00 14', '04 0E 09 01 E0 FC 0F 60 E3 16 00 14', 1500000],
     ['2000000', '01 E0 FC 06 0F 80 84 1E 00 14', '04 0E 09 01 E0 FC 0F 80 84 1E 00 14', 2000000],
   ])('SetBaudRate %s, 20 ms: echo arrives at the new speed', async (_n, cmd, reply, baud) => {
-    await host.write(hex(cmd));
-    await host.drain();
-    await host.wait(10); // delay/2, as §6.4 says the host does (virtual time: exactly 10 ms of the 20)
-    await host.setBaud(baud as number);
-    expectReply(await host.read(12), reply);
+    // switch after delay/2, as §6.4 says the host does (virtual time: exactly 10 ms of the 20)
+    expectReply(await chip.host.setBaudRate(hex(cmd), baud as number, 10), reply);
     // and the link keeps working at that speed
-    await link(host);
+    await link(chip.host);
   });
 
   test('Reboot, RESET and BkReg reboot produce no reply; Reboot and RESET restart the chip', async () => {
     const states: string[] = [];
-    module.onStateChange((s) => states.push(s));
+    chip.module.onStateChange((s) => states.push(s));
     for (const [cmd, restarts] of [
       ['01 E0 FC 05 FE 95 27 95 27', false],
       ['01 E0 FC 02 0E A5', true],
       ['01 E0 FC 05 70 53 45 41 4E', true],
     ] as const) {
       states.length = 0;
-      await link(host); // back in download mode
-      await host.write(hex(cmd));
-      expect((await host.collect(30)).length).toBe(0);
+      await link(chip.host); // back in download mode
+      await chip.host.write(hex(cmd));
+      expect((await chip.host.collect(30)).length).toBe(0);
       expect(states.includes('in-reset')).toBe(restarts);
     }
   });
 
   test('ReadBootVersion (BK7231T only) is ignored by the N ROM', async () => {
-    await host.write(hex('01 E0 FC 01 11'));
-    expect((await host.collect(30)).length).toBe(0);
+    await chip.host.write(hex('01 E0 FC 01 11'));
+    expect((await chip.host.collect(30)).length).toBe(0);
   });
 });

@@ -2,15 +2,12 @@
  * The realistic timing model: bytes cost 10 bit times at the negotiated speed, flash operations
  * take their configured time, and back-to-back transfers do not accumulate timer drift.
  */
-import { describe, test, expect, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { realClock, type Clock } from '../../src/core/clock.js';
-import { heldChip, hex, link, type Host } from './host.js';
+import { closeAfterEach, heldChip, hex, link, type Host } from './host.js';
 import { REALISTIC_TIMING } from '../../src/sim/index.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0)) await c();
-});
+const cleanup = closeAfterEach();
 
 /** A held chip at `baud`, on `clock` (default: a virtual clock shared by host and module). */
 async function realisticChip(baud: number, timing = {}, clock?: Clock): Promise<Host> {
@@ -21,11 +18,7 @@ async function realisticChip(baud: number, timing = {}, clock?: Clock): Promise<
     // delay 20 ms as the real tools use: a shorter one races the host's own switch on a loaded machine
     const cmd = Buffer.from(hex('01 E0 FC 06 0F 00 00 00 00 14'));
     cmd.writeUInt32LE(baud, 5);
-    await host.write(cmd);
-    await host.drain();
-    await host.wait(2);
-    await host.setBaud(baud);
-    await host.read(12);
+    await host.setBaudRate(cmd, baud, 2);
   }
   return host;
 }
@@ -61,11 +54,7 @@ describe('realistic timing, in virtual time: exact figures', () => {
   test('SetBaudRate: the echo comes after the delay, at the new speed; a host that switches late gets garbage', async () => {
     const host = await realisticChip(115200);
     const t0 = host.clock.now();
-    await host.write(hex('01 E0 FC 06 0F 00 10 0E 00 32')); // 921600, 50 ms
-    await host.drain();
-    await host.wait(25);
-    await host.setBaud(921600);
-    const echo = await host.read(12);
+    const echo = await host.setBaudRate(hex('01 E0 FC 06 0F 00 10 0E 00 32'), 921600, 25); // 921600, 50 ms; switch at 25
     expect(echo.equals(hex('04 0E 09 01 E0 FC 0F 00 10 0E 00 32'))).toBe(true);
     expect(host.clock.now() - t0).toBeCloseTo(wireMs(10, 115200) + 50 + wireMs(12, 921600), 6);
 
@@ -136,23 +125,25 @@ describe('receive buffer while the chip is busy', () => {
   const WRITE = Buffer.concat([hex('01 E0 FC FF F4 05 10 07 00 10 01 00'), Buffer.alloc(4096, 0x5a)]);
   const UNPROTECT = hex('01 E0 FC FF F4 04 00 0D 01 00 00');
 
-  test('unlimited: a write frame sent during the erase is kept and executed', async () => {
-    const { module, host, done } = await heldChip({ timing: 'realistic', rxBufferBytes: Number.POSITIVE_INFINITY });
+  /** Unprotects a realistic-timing chip, then sends erase and write back to back without waiting for the erase. */
+  async function pipelineEraseAndWrite(rxBufferBytes?: number) {
+    const { module, host, done } = await heldChip({ timing: 'realistic', ...(rxBufferBytes === undefined ? {} : { rxBufferBytes }) });
     cleanup.push(done);
     await link(host);
     await host.request(UNPROTECT, 14);
     await host.write(Buffer.concat([ERASE, WRITE]));
+    return { module, host };
+  }
+
+  test('unlimited: a write frame sent during the erase is kept and executed', async () => {
+    const { module, host } = await pipelineEraseAndWrite(Number.POSITIVE_INFINITY);
     await host.read(16 + 15, 2000);
     expect(module.flash.read(0x11000, 4096).every((b) => b === 0x5a)).toBe(true);
     expect(module.rxOverruns).toBe(0);
   });
 
   test('default (128-byte FIFO): the same pipelined write overruns the receiver and is lost; stop-and-wait works', async () => {
-    const { module, host, done } = await heldChip({ timing: 'realistic' });
-    cleanup.push(done);
-    await link(host);
-    await host.request(UNPROTECT, 14);
-    await host.write(Buffer.concat([ERASE, WRITE]));
+    const { module, host } = await pipelineEraseAndWrite();
     expect((await host.read(16, 1000)).subarray(9, 10).equals(hex('0F'))).toBe(true);
     expect((await host.collect(100)).length).toBe(0); // the write frame lost most of its bytes: no reply
     // bytes arriving during the 45 ms erase and its 16-byte reply, less the 128 the buffer holds

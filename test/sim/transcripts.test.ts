@@ -44,11 +44,7 @@ describe('§15.1 bk7231tools write_flash -b 921600 -s 0x11000 (10 000 bytes), re
       host.discard(); // replies to the checks still in flight (§6.3 step 6)
       expect(module.state).toBe('download');
 
-      await host.write(hex('01 E0 FC 06 0F 00 10 0E 00 14'));
-      await host.drain();
-      await host.wait(10);
-      await host.setBaud(921600);
-      expect((await host.read(12)).equals(hex('04 0E 09 01 E0 FC 0F 00 10 0E 00 14'))).toBe(true);
+      expect((await host.setBaudRate(hex('01 E0 FC 06 0F 00 10 0E 00 14'), 921600, 10)).equals(hex('04 0E 09 01 E0 FC 0F 00 10 0E 00 14'))).toBe(true);
 
       const boot = await host.request(crcCmd(0, 0x100), 11);
       expect(boot.subarray(7).equals(deviceCrc(module.flash.read(0, 257)))).toBe(true);
@@ -97,11 +93,7 @@ describe('§15.2 Beken uartprogram -u -b 2000000 -s 0 (20 000 bytes)', () => {
     try {
       await host.write(hex('01 E0 FC 05 FE 95 27 95 27'));
       expect((await host.request(LINK_CHECK, 8)).equals(LINK_REPLY)).toBe(true);
-      await host.write(hex('01 E0 FC 06 0F 80 84 1E 00 14'));
-      await host.drain();
-      await host.wait(10);
-      await host.setBaud(2_000_000);
-      expect((await host.read(12)).equals(hex('04 0E 09 01 E0 FC 0F 80 84 1E 00 14'))).toBe(true);
+      expect((await host.setBaudRate(hex('01 E0 FC 06 0F 80 84 1E 00 14'), 2_000_000, 10)).equals(hex('04 0E 09 01 E0 FC 0F 80 84 1E 00 14'))).toBe(true);
       expect((await host.request(hex('01 E0 FC FF F4 05 00 0E 9F 00 00 00'), 15)).subarray(12).equals(hex('EB 60 15'))).toBe(true);
       expect((await host.request(hex('01 E0 FC FF F4 02 00 0C 05'), 13))[12]).toBe(0);
       expect((await host.request(hex('01 E0 FC FF F4 02 00 0C 35'), 13))[12]).toBe(0);

@@ -47,6 +47,17 @@ export const NO_FAULTS: Readonly<ObkFaultSet> = Object.freeze({
   noBoot: false,
 });
 
+/** The faults that are plain on/off switches, and the flag each one sets. */
+type SwitchFault = Exclude<ObkSimFaultName, 'cal-off' | 'http-slow'>;
+const SWITCH_FAULTS: Record<SwitchFault, 'relayStuck' | 'buttonUnwired' | 'ledInverted' | 'selInverted' | 'httpDead' | 'noBoot'> = {
+  'relay-stuck': 'relayStuck',
+  'button-unwired': 'buttonUnwired',
+  'led-inverted': 'ledInverted',
+  'sel-inverted': 'selInverted',
+  'http-dead': 'httpDead',
+  'no-boot': 'noBoot',
+};
+
 function badFault(spec: string, why: string): PlugrigError {
   return new PlugrigError(
     'E_SIM_FAULT',
@@ -78,33 +89,14 @@ export function parseFaults(specs: readonly ObkSimFaultSpec[] = []): ObkFaultSet
     const label = typeof spec === 'string' ? spec : name;
     if (!(OBK_SIM_FAULTS as readonly string[]).includes(name)) throw badFault(label, 'unknown fault name');
     if (value !== undefined && name !== 'cal-off' && name !== 'http-slow') throw badFault(label, 'this fault takes no value');
-    switch (name as ObkSimFaultName) {
-      case 'relay-stuck':
-        set.relayStuck = true;
-        break;
-      case 'button-unwired':
-        set.buttonUnwired = true;
-        break;
-      case 'led-inverted':
-        set.ledInverted = true;
-        break;
-      case 'sel-inverted':
-        set.selInverted = true;
-        break;
-      case 'cal-off':
-        set.calOffPercent = value ?? DEFAULT_CAL_OFF_PERCENT;
-        if (set.calOffPercent <= -100) throw badFault(label, 'a calibration cannot be off by -100 % or more');
-        break;
-      case 'http-dead':
-        set.httpDead = true;
-        break;
-      case 'http-slow':
-        set.httpSlowMs = value ?? DEFAULT_HTTP_SLOW_MS;
-        if (set.httpSlowMs < 0) throw badFault(label, 'a delay cannot be negative');
-        break;
-      case 'no-boot':
-        set.noBoot = true;
-        break;
+    if (name === 'cal-off') {
+      set.calOffPercent = value ?? DEFAULT_CAL_OFF_PERCENT;
+      if (set.calOffPercent <= -100) throw badFault(label, 'a calibration cannot be off by -100 % or more');
+    } else if (name === 'http-slow') {
+      set.httpSlowMs = value ?? DEFAULT_HTTP_SLOW_MS;
+      if (set.httpSlowMs < 0) throw badFault(label, 'a delay cannot be negative');
+    } else {
+      set[SWITCH_FAULTS[name as SwitchFault]] = true;
     }
   }
   return set;

@@ -15,6 +15,12 @@ export interface RomFrame {
 
 type Stage = 'hunt1' | 'hunt2' | 'hunt3' | 'len' | 'longMarker' | 'longLenLo' | 'longLenHi' | 'body';
 
+/** The next stage when a header byte must be `want`: a mismatch resyncs, and a 0x01 may already start a new header. */
+function expectByte(b: number, want: number, next: Stage): Stage {
+  if (b === want) return next;
+  return b === 0x01 ? 'hunt2' : 'hunt1';
+}
+
 export class RomFrameReader {
   private stage: Stage = 'hunt1';
   private form: FrameForm = 'short';
@@ -49,38 +55,25 @@ export class RomFrameReader {
         if (b === 0x01) this.stage = 'hunt2';
         return undefined;
       case 'hunt2':
-        this.stage = b === 0xe0 ? 'hunt3' : b === 0x01 ? 'hunt2' : 'hunt1';
+        this.stage = expectByte(b, 0xe0, 'hunt3');
         return undefined;
       case 'hunt3':
-        this.stage = b === 0xfc ? 'len' : b === 0x01 ? 'hunt2' : 'hunt1';
+        this.stage = expectByte(b, 0xfc, 'len');
         return undefined;
       case 'len':
-        if (b === 0xff) {
-          this.stage = 'longMarker';
-        } else if (b === 0) {
-          this.stage = 'hunt1'; // a frame must carry at least its CODE
-        } else {
-          this.form = 'short';
-          this.begin(b);
-        }
+        if (b === 0xff) this.stage = 'longMarker';
+        else this.begin('short', b);
         return undefined;
       case 'longMarker':
-        this.stage = b === 0xf4 ? 'longLenLo' : b === 0x01 ? 'hunt2' : 'hunt1';
+        this.stage = expectByte(b, 0xf4, 'longLenLo');
         return undefined;
       case 'longLenLo':
         this.need = b;
         this.stage = 'longLenHi';
         return undefined;
-      case 'longLenHi': {
-        const len = this.need | (b << 8);
-        if (len === 0) {
-          this.stage = 'hunt1';
-        } else {
-          this.form = 'long';
-          this.begin(len);
-        }
+      case 'longLenHi':
+        this.begin('long', this.need | (b << 8));
         return undefined;
-      }
       case 'body':
         this.body.push(b);
         if (this.body.length < this.need) return undefined;
@@ -93,7 +86,13 @@ export class RomFrameReader {
     }
   }
 
-  private begin(len: number): void {
+  /** Starts collecting a body of `len` bytes; a zero length goes back to hunting, since a frame must carry at least its CODE. */
+  private begin(form: RomFrame['form'], len: number): void {
+    if (len === 0) {
+      this.stage = 'hunt1';
+      return;
+    }
+    this.form = form;
     this.need = len;
     this.body = [];
     this.stage = 'body';

@@ -69,13 +69,37 @@ export async function bootFirmware(bench: Bench, opts: OpenBekenSimOptions = {},
   return fw as ObkSimFirmware;
 }
 
-/** A bench whose flash holds an OpenBeken image already configured as the RMC021. */
-export async function rmc021Bench(opts: OpenBekenSimOptions = {}, clock?: VirtualClock): Promise<{ bench: Bench; fw: ObkSimFirmware }> {
+/** A fresh bench whose flash holds an OpenBeken image tagged `tag`, booted once. */
+export async function bootImage(tag = 'OpenBK7231N_1.18.0', opts: OpenBekenSimOptions = {}): Promise<{ bench: Bench; fw: ObkSimFirmware }> {
+  const bench = makeBench();
+  bench.flash.writeTag(tag);
+  return { bench, fw: await bootFirmware(bench, opts) };
+}
+
+/** A bench whose OpenBeken image was configured with `backlog` and then rebooted, so the pins apply from boot. */
+export async function configuredBench(backlog: string, opts: OpenBekenSimOptions = {}, clock?: VirtualClock): Promise<{ bench: Bench; fw: ObkSimFirmware }> {
   const bench = makeBench(new MemFlash(), clock);
   bench.flash.writeTag('OpenBK7231N_1.18.0-test');
   const first = await bootFirmware(bench, opts);
-  first.runtime!.runCommand(RMC021_BACKLOG);
+  first.runtime!.runCommand(backlog);
   await first.stop();
   const fw = await bootFirmware(bench, opts);
   return { bench, fw };
+}
+
+/** A bench whose flash holds an OpenBeken image already configured as the RMC021. */
+export function rmc021Bench(opts: OpenBekenSimOptions = {}, clock?: VirtualClock): Promise<{ bench: Bench; fw: ObkSimFirmware }> {
+  return configuredBench(RMC021_BACKLOG, opts, clock);
+}
+
+/** Advances in 25 ms steps (the firmware tick) so net listeners see the exact tick times. */
+export function run(bench: Bench, ms: number): void {
+  for (let t = 0; t < ms; t += 25) bench.clock.advance(Math.min(25, ms - t));
+}
+
+/** Records every level change on a pad as [level, clock ms] from now on. */
+export function edgesOf(bench: Bench, gpio: number): Array<[number, number]> {
+  const seen: Array<[number, number]> = [];
+  bench.pads.get(gpio)!.onChange((level, t) => seen.push([level, t]));
+  return seen;
 }

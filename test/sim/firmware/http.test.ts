@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { withDeadline } from '../../../src/core/clock.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
-import { bootFirmware, makeBench, RMC021_BACKLOG, rmc021Bench } from './helpers.js';
+import { bootImage, RMC021_BACKLOG, rmc021Bench } from './helpers.js';
 
 async function get(base: string, path: string, init: RequestInit = {}): Promise<{ status: number; text: string; type: string | null }> {
   const res = await fetch(base + path, { signal: AbortSignal.timeout(5000), ...init });
@@ -12,9 +12,7 @@ const cm = (cmd: string) => `/cm?cmnd=${encodeURIComponent(cmd)}`;
 
 describe('HTTP API on loopback, real requests', () => {
   test('configure a fresh device with the RMC021 backlog, then read it back', async () => {
-    const bench = makeBench();
-    bench.flash.writeTag('OpenBK7231N_1.18.0');
-    const fw = await bootFirmware(bench);
+    const { fw } = await bootImage();
     const base = fw.httpUrl!;
     const info0 = JSON.parse((await get(base, '/api/info')).text) as Record<string, unknown>;
     expect(info0.flags).toBe('1024');

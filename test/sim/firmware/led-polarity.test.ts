@@ -5,17 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { stepWifiLed, wifiLedAtBoot, wifiLedWrite, type WifiLedState } from '../../../src/sim/firmware/wifi-led.js';
-import { rmc021Bench, type Bench } from './helpers.js';
-
-function run(bench: Bench, ms: number): void {
-  for (let t = 0; t < ms; t += 25) bench.clock.advance(Math.min(25, ms - t));
-}
-
-function edgesOf(bench: Bench, gpio: number): Array<[number, number]> {
-  const seen: Array<[number, number]> = [];
-  bench.pads.get(gpio)!.onChange((level, t) => seen.push([level, t]));
-  return seen;
-}
+import { edgesOf, rmc021Bench, run } from './helpers.js';
 
 describe('Wi-Fi LED state around boot (pure)', () => {
   test('the RTOS uptime before pin setup is already in the accumulator: the first toggle comes sooner', () => {
@@ -42,29 +32,33 @@ describe('Wi-Fi LED state around boot (pure)', () => {
 });
 
 describe('Wi-Fi LED pad after boot on the simulated firmware', () => {
-  test('WifiLED_n: low from pin setup through the first toggle; first rise at the second toggle', async () => {
-    const { bench, fw } = await rmc021Bench();
+  // Toggles at 325 (200 ms SDK start-up assumed), 850, 1375 ms after boot; the pad is low at pin setup either way.
+  test.each([
+    [
+      'WifiLED_n: low from pin setup through the first toggle; first rise at the second toggle',
+      [],
+      1600,
+      [
+        [1, 850],
+        [0, 1375],
+      ],
+    ],
+    [
+      'led-inverted: also low at setup, but the first toggle already drives it high',
+      ['led-inverted' as const],
+      1100,
+      [
+        [1, 325],
+        [0, 850],
+      ],
+    ],
+  ])('%s', async (_name, faults, runMs, edges) => {
+    const { bench, fw } = await rmc021Bench({ faults });
     const t0 = bench.clock.now();
     expect(bench.pads.get(8)!.moduleDrive()).toBe(0);
     const seen = edgesOf(bench, 8);
-    run(bench, 1600);
-    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([
-      [1, 850],
-      [0, 1375],
-    ]); // toggles at 325 (200 ms SDK start-up assumed), 850, 1375
-    await fw.stop();
-  });
-
-  test('led-inverted: also low at setup, but the first toggle already drives it high', async () => {
-    const { bench, fw } = await rmc021Bench({ faults: ['led-inverted'] });
-    const t0 = bench.clock.now();
-    expect(bench.pads.get(8)!.moduleDrive()).toBe(0);
-    const seen = edgesOf(bench, 8);
-    run(bench, 1100);
-    expect(seen.map(([l, t]) => [l, t - t0])).toEqual([
-      [1, 325],
-      [0, 850],
-    ]);
+    run(bench, runMs);
+    expect(seen.map(([l, t]) => [l, t - t0])).toEqual(edges);
     await fw.stop();
   });
 

@@ -21,12 +21,17 @@ function model(earlyResets = 0, faults: Parameters<typeof parseFaults>[0] = []):
   return m;
 }
 
+/** A new boot of the same device: what `from` saved in its config survives, nothing else. */
+function reboot(from: ObkModel, earlyResets = 0): ObkModel {
+  const m = new ObkModel({ cfg: from.cfg, faults: parseFaults([]), earlyResets });
+  m.boot();
+  return m;
+}
+
 function rmc021(): ObkModel {
   const m = model();
   m.execute(RMC021_BACKLOG);
-  const booted = new ObkModel({ cfg: m.cfg, faults: parseFaults([]), earlyResets: 0 });
-  booted.boot();
-  return booted;
+  return reboot(m);
 }
 
 describe('role table', () => {
@@ -70,8 +75,7 @@ describe('commands on the device model', () => {
     const m = model();
     m.execute(RMC021_BACKLOG);
     m.execute('SetFlag 36 1');
-    const b = new ObkModel({ cfg: m.cfg, faults: parseFaults([]), earlyResets: 0 });
-    b.boot();
+    const b = reboot(m);
     expect(b.drivers.has('BL0937')).toBe(false);
     b.execute('startDriver BL0937');
     expect(b.drivers.has('BL0937')).toBe(true);
@@ -79,26 +83,26 @@ describe('commands on the device model', () => {
 
   test('POWER ON / OFF / TOGGLE / POWER1 drive the relay channel', () => {
     const m = rmc021();
-    m.execute('POWER ON');
-    expect(m.channels[1]).toBe(1);
-    m.execute('POWER TOGGLE');
-    expect(m.channels[1]).toBe(0);
-    m.execute('POWER1 1');
-    expect(m.channels[1]).toBe(1);
-    m.execute('power off');
-    expect(m.channels[1]).toBe(0);
+    const steps: Array<[string, number]> = [
+      ['POWER ON', 1],
+      ['POWER TOGGLE', 0],
+      ['POWER1 1', 1],
+      ['power off', 0],
+    ];
+    for (const [command, relay] of steps) {
+      m.execute(command);
+      expect(m.channels[1]).toBe(relay);
+    }
   });
 
   test('SetStartValue: 1 starts on, -1 remembers the last state across boots', () => {
     const m = rmc021();
     m.execute('SetStartValue 1 -1');
     m.execute('POWER ON');
-    const b = new ObkModel({ cfg: m.cfg, faults: parseFaults([]), earlyResets: 0 });
-    b.boot();
+    const b = reboot(m);
     expect(b.channels[1]).toBe(1);
     b.execute('SetStartValue 1 0');
-    const c = new ObkModel({ cfg: b.cfg, faults: parseFaults([]), earlyResets: 0 });
-    c.boot();
+    const c = reboot(b);
     expect(c.channels[1]).toBe(0);
   });
 
@@ -164,8 +168,7 @@ describe('commands on the device model', () => {
     m.secondTick();
     expect(m.wifiMode()).toBe('ap');
     expect(model(4).safeMode).toBe(false);
-    const safe = new ObkModel({ cfg: rmc021().cfg, faults: parseFaults([]), earlyResets: 5 });
-    safe.boot();
+    const safe = reboot(rmc021(), 5);
     expect(safe.safeMode).toBe(true);
     expect(safe.pinsEnabled).toBe(false);
     expect(safe.drivers.size).toBe(0); // no drivers, no startup command

@@ -1,12 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { openBekenFirmware } from '../../../src/sim/firmware/index.js';
 import { CONFIG_SECTOR } from '../../../src/sim/firmware/config.js';
-import { bootFirmware, makeBench, rmc021Bench, type Bench } from './helpers.js';
-
-/** Advances in 25 ms steps so net listeners see the exact tick times. */
-function run(bench: Bench, ms: number): void {
-  for (let t = 0; t < ms; t += 25) bench.clock.advance(Math.min(25, ms - t));
-}
+import { bootFirmware, bootImage, configuredBench, edgesOf, makeBench, rmc021Bench, run, type Bench } from './helpers.js';
 
 function click(bench: Bench, holdMs = 150, afterMs = 600): void {
   const p10 = bench.pads.get(10)!;
@@ -14,12 +9,6 @@ function click(bench: Bench, holdMs = 150, afterMs = 600): void {
   run(bench, holdMs);
   p10.setHostDrive('z');
   run(bench, afterMs);
-}
-
-function edgesOf(bench: Bench, gpio: number): Array<[number, number]> {
-  const seen: Array<[number, number]> = [];
-  bench.pads.get(gpio)!.onChange((level, t) => seen.push([level, t]));
-  return seen;
 }
 
 describe('image recognition and boot', () => {
@@ -37,9 +26,7 @@ describe('image recognition and boot', () => {
   });
 
   test('fault no-boot: recognised image hangs: no HTTP, no pads driven', async () => {
-    const bench = makeBench();
-    bench.flash.writeTag('OpenBK7231N_1.17.9');
-    const fw = await bootFirmware(bench, { faults: ['no-boot'] });
+    const { bench, fw } = await bootImage('OpenBK7231N_1.17.9', { faults: ['no-boot'] });
     expect(fw.httpUrl).toBeUndefined();
     run(bench, 2000);
     for (const net of bench.pads.values()) expect(net.moduleDrive()).toBe('z');
@@ -73,10 +60,7 @@ describe('RMC021 pins on the simulated pads', () => {
     const { bench, fw } = await rmc021Bench();
     run(bench, 6000); // past the 5 s double-click hazard
     const relay = edgesOf(bench, 26);
-    const p10 = bench.pads.get(10)!;
-    p10.setHostDrive(0);
-    run(bench, 150);
-    p10.setHostDrive('z');
+    click(bench, 150, 0);
     const releasedAt = bench.clock.now();
     run(bench, 600);
     expect(relay).toHaveLength(1);
@@ -100,16 +84,9 @@ describe('RMC021 pins on the simulated pads', () => {
 
   test('double click in the first 5 s triggers the open-AP hazard, not the relay (channel2 = 0)', async () => {
     const { bench, fw } = await rmc021Bench();
-    const p10 = bench.pads.get(10)!;
     run(bench, 500);
-    p10.setHostDrive(0);
-    run(bench, 100);
-    p10.setHostDrive('z');
-    run(bench, 150);
-    p10.setHostDrive(0);
-    run(bench, 100);
-    p10.setHostDrive('z');
-    run(bench, 600);
+    click(bench, 100, 150);
+    click(bench, 100, 600);
     expect(fw.runtime!.model.openApHazards).toBe(1);
     expect(bench.pads.get(26)!.level()).toBe(0);
     expect(bench.logs.some((l) => l.includes('Wi-Fi credentials erased'))).toBe(true);
@@ -192,9 +169,7 @@ describe('config persistence, restart and safe mode', () => {
   });
 
   test('restart reboots internally after its delay: drivers start, HTTP URL unchanged', async () => {
-    const bench = makeBench();
-    bench.flash.writeTag('OpenBK7231N_1.18.0');
-    const fw = await bootFirmware(bench);
+    const { bench, fw } = await bootImage();
     const url = fw.httpUrl;
     run(bench, 6000);
     fw.runtime!.runCommand('backlog SetPinRole 6 BL0937CF1; SetPinRole 7 BL0937CF; SetPinRole 24 BL0937SEL; restart');
@@ -280,12 +255,7 @@ describe('fault switches (each changes one behaviour)', () => {
 
 describe('inverted roles', () => {
   test('Rel_n drives low for on; Btn_n is pressed when the pad reads high; clearing a role releases its pad', async () => {
-    const bench = makeBench();
-    bench.flash.writeTag('OpenBK7231N_1.18.0');
-    const first = await bootFirmware(bench);
-    first.runtime!.runCommand('backlog SetPinRole 26 Rel_n; SetPinChannel 26 1; SetPinRole 23 Btn_n; SetPinChannel 23 1');
-    await first.stop();
-    const fw = await bootFirmware(bench);
+    const { bench, fw } = await configuredBench('backlog SetPinRole 26 Rel_n; SetPinChannel 26 1; SetPinRole 23 Btn_n; SetPinChannel 23 1');
     const p26 = bench.pads.get(26)!;
     const p23 = bench.pads.get(23)!;
     expect(p26.level()).toBe(1); // channel off → Rel_n high
