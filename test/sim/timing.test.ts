@@ -99,7 +99,9 @@ describe('realistic timing, in virtual time: exact figures', () => {
  * test asserts that nothing arrives early and that lateness does not accumulate per hop.
  */
 describe('realistic timing on the real clock', () => {
-  test('20 back-to-back 4 KiB reads at 921600: never faster than the wire, within 1.5x of it', async () => {
+  // How close to the wire the real clock keeps is a speed figure: bench:flash measures it as a ratio.
+  // Here only the property that cannot depend on the machine: never faster than the wire.
+  test('20 back-to-back 4 KiB reads at 921600 on the real clock: never faster than the wire', async () => {
     const host = await realisticChip(921600, {}, realClock);
     await host.request(READ_4K, 4111); // warm-up
     const t0 = performance.now();
@@ -107,7 +109,6 @@ describe('realistic timing on the real clock', () => {
     const took = performance.now() - t0;
     const floor = 20 * READ_4K_MS; // 896 ms
     expect(took).toBeGreaterThanOrEqual(floor - 1);
-    expect(took / floor).toBeLessThan(1.5);
   });
 
   test('drain never resolves before the last byte has left the wire', async () => {
