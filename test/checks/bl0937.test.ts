@@ -1,11 +1,12 @@
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { describe, test, expect, beforeEach } from '@jest/globals';
 import { bl0937Phase } from '../../src/checks/bl0937.js';
 import { calibrationPhase } from '../../src/checks/calibration.js';
 import { OBK_DEFAULT_CAL, type Bl0937Cal } from '../../src/checks/bl0937-math.js';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { FakeObk } from '../device/fake-obk.js';
+import { useFakeObk } from '../device/fake-obk-fixture.js';
+import type { FakeObk } from '../device/fake-obk.js';
 import { FakePulse, fakeContext, inputLine, Wire } from './fakes.js';
 
 type MeterFault = 'none' | 'sel-inverted' | 'cal-off' | 'driver-stopped' | 'cal-ignored';
@@ -65,16 +66,11 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
   let cf: FakePulse;
   let cf1: FakePulse;
   let sel: Wire;
-  beforeEach(async () => {
-    clock = new VirtualClock();
-    fake = await new FakeObk({ clock }).start();
+  useFakeObk((c, f) => ([clock, fake] = [c, f]));
+  beforeEach(() => {
     cf = new FakePulse('P7', 0, clock);
     cf1 = new FakePulse('P6', 0, clock);
     sel = new Wire('P24', clock);
-  });
-  afterEach(async () => {
-    await fake.close();
-    clock.stop();
   });
 
   const wiring = () => ({
