@@ -139,14 +139,27 @@ export function judgeReadings(ctx: PhaseContext, load: LoadPoint, e: ObkEnergy, 
   return ok;
 }
 
-export interface Bl0937PhaseConfig {
+/** What every phase that drives the synthetic meter is given (the accuracy and the calibration phase). */
+export interface MeterPhaseConfig {
   name?: string;
   wiring: Bl0937Wiring;
   client: ObkClient;
   loads?: readonly LoadPoint[];
+  timing?: Partial<Bl0937Timing>;
+}
+
+export interface Bl0937PhaseConfig extends MeterPhaseConfig {
   /** The constants the firmware uses (OpenBeken defaults on an uncalibrated unit). */
   calibration?: Bl0937Cal;
-  timing?: Partial<Bl0937Timing>;
+}
+
+/** The rig's share of a reading's tolerance at `load`: SEL follow delay, timing margin, the lines' resolution. */
+export function rigTolerance(load: LoadPoint, cal: Bl0937Cal, followMs: number, timing: Bl0937Timing, w: Bl0937Wiring): Tolerance {
+  return readingTolerance(load, cal, frequenciesFor(load, cal), {
+    selLatencyS: Math.min(followMs, timing.maxFollowMs) / 1000,
+    timingMargin: timing.timingMargin,
+    resolutionHz: (hz) => Math.max(w.cf.line.resolutionHz(hz), w.cf1.line.resolutionHz(hz)),
+  });
 }
 
 export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
@@ -167,12 +180,7 @@ export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
           if (!r.ok || !r.energy) return;
           const follow = synth.worstFollowMs(r.firstEdge + 1);
           worstFollow = Math.max(worstFollow, follow);
-          const f = frequenciesFor(load, cal);
-          const tol = readingTolerance(load, cal, f, {
-            selLatencyS: Math.min(follow, timing.maxFollowMs) / 1000,
-            timingMargin: timing.timingMargin,
-            resolutionHz: (hz) => Math.max(w.cf.line.resolutionHz(hz), w.cf1.line.resolutionHz(hz)),
-          });
+          const tol = rigTolerance(load, cal, follow, timing, w);
           judgeReadings(ctx, load, r.energy, tol, `1 pulse/window, ${follow.toFixed(2)} ms SEL follow, ${(timing.timingMargin * 100).toFixed(1)} % timing`);
         }
         ctx.measure({
