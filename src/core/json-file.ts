@@ -135,6 +135,16 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     stop(`expected a value, found ${shown(i)}`, 'a value is a "string", a number, true, false, null, an {object} or an [array]');
   };
 
+  /** Steps over an object's or array's opener; true when the container is empty (its closer consumed too). */
+  const enterEmpty = (depth: number, close: '}' | ']'): boolean => {
+    if (depth > MAX_DEPTH) stop(`nested more than ${MAX_DEPTH} deep`, 'flatten the file');
+    i++; // the opener
+    ws();
+    if (text[i] !== close) return false;
+    i++;
+    return true;
+  };
+
   /**
    * After an object's entry or an array's item: consumes "," (true: another follows) or the closer
    * (false: the container ends); anything else stops with the one message that fits.
@@ -151,13 +161,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   };
 
   const object = (depth: number): void => {
-    if (depth > MAX_DEPTH) stop(`nested more than ${MAX_DEPTH} deep`, 'flatten the file');
-    i++; // {
-    ws();
-    if (text[i] === '}') {
-      i++;
-      return;
-    }
+    if (enterEmpty(depth, '}')) return;
     for (;;) {
       ws();
       commonMistakes('a property name in double quotes');
@@ -177,13 +181,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   };
 
   const array = (depth: number): void => {
-    if (depth > MAX_DEPTH) stop(`nested more than ${MAX_DEPTH} deep`, 'flatten the file');
-    i++; // [
-    ws();
-    if (text[i] === ']') {
-      i++;
-      return;
-    }
+    if (enterEmpty(depth, ']')) return;
     for (;;) {
       ws();
       if (text[i] === ']') stop('a comma before "]"', 'remove the comma after the last item (JSON allows no trailing commas)', lastComma());
