@@ -1,0 +1,37 @@
+/**
+ * What the operator-page browser tests share: Debian's Chromium (driven by playwright-core) at the
+ * 7-inch screen's 800×480, and a describe that skips, saying why, where Chromium is not installed.
+ */
+import { describe } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** `describe` where Chromium is installed, else `describe.skip` after one line naming `what` needs it. */
+export function describeWithChromium(what: string): typeof describe | typeof describe.skip {
+  if (existsSync(CHROMIUM)) return describe;
+  console.warn(`skipped: ${what} needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+  return describe.skip;
+}
+
+/** A headless Chromium on a temporary profile (`profileDir` is its --user-data-dir), sized like the station's screen. */
+export function launchChromium(profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    viewport: { width: 800, height: 480 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A slot's card on the operator page. */
+export const slotCard = (page: Page, slot: string) => page.locator(`.card[data-slot="${slot}"]`);
