@@ -20,13 +20,12 @@
  * ~899), and in AP mode the blink never stops (user_main.c ~1182 is checked before "connected").
  */
 import { realClock, sleep, type Clock } from '../core/clock.js';
-import type { ObkClient } from '../device/obk-client.js';
-import type { TemplatePin } from '../device/template.js';
 import type { Edge, InputLine, Level } from '../io/types.js';
 import type { Limits, Phase, PhaseContext } from '../core/run-types.js';
 import { alternating, blinkStats } from './blink.js';
 import { EdgeRecorder } from './edges.js';
 import { waitForUptime } from './uptime.js';
+import type { WatchedPadConfig } from './watched-pad.js';
 
 export interface LedLimits {
   periodMs: Limits;
@@ -139,11 +138,7 @@ export function bootPolarityLimits(invertedRole: boolean): Limits {
   return invertedRole ? { low: BOOT_POLARITY_THRESHOLD_MS, high: BOOT_POLARITY_MAX_EXCESS_MS } : { high: BOOT_POLARITY_THRESHOLD_MS };
 }
 
-export interface WifiLedConfig {
-  name?: string;
-  pin: TemplatePin;
-  line: InputLine;
-  client: ObkClient;
+export interface WifiLedConfig extends WatchedPadConfig {
   limits?: Partial<LedLimits>;
   /**
    * The LED line recorded from boot (see startLedBootWatch), for the polarity sub-check. Absent or
