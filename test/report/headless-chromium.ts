@@ -8,11 +8,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** `describe` where Chromium is installed, else `describe.skip` after one line naming `what` needs it. */
-export function describeWithChromium(what: string): typeof describe | typeof describe.skip {
-  if (existsSync(CHROMIUM)) return describe;
-  console.warn(`skipped: ${what} needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
-  return describe.skip;
+/** A describe block that needs Chromium: where it is not installed, skipped after one line saying why. */
+export function describeWithChromium(title: string, fn: () => void): void {
+  if (existsSync(CHROMIUM)) return describe(title, fn);
+  console.warn(`skipped: "${title}" needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+  describe.skip(title, fn);
 }
 
 /** A headless Chromium on a temporary profile (`profileDir` is its --user-data-dir), sized like the station's screen. */

@@ -12,9 +12,7 @@ import { describeWithChromium, launchChromium, slotCard as card } from './headle
 import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
 import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
 
-const maybe = describeWithChromium('operator page browser test');
-
-maybe('operator page in headless Chromium', () => {
+describeWithChromium('operator page in headless Chromium', () => {
   let browser: BrowserContext;
   let app: ServeHandle;
   let storeDir: string;

@@ -18,9 +18,7 @@ import { describeImage } from '../../src/bk7231/image.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { PACKAGE_ROOT } from '../../src/rig/config.js';
 
-const maybe = describeWithChromium('operator page over simulated rigs');
-
-maybe('operator page driving simulated rigs through the real unit plan', () => {
+describeWithChromium('operator page driving simulated rigs through the real unit plan', () => {
   let browser: BrowserContext;
   let app: ServeHandle;
   let dir: string;
