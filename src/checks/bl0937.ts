@@ -162,6 +162,16 @@ export function rigTolerance(load: LoadPoint, cal: Bl0937Cal, followMs: number, 
   });
 }
 
+/** A meter phase's deadline: `fixedMs`, plus three settle windows and a read for each load point. */
+export function meterPhaseTimeoutMs(fixedMs: number, loads: readonly LoadPoint[], timing: Bl0937Timing): number {
+  return fixedMs + loads.length * (3 * timing.settleTimeoutMs + 3000);
+}
+
+/** The synthetic meter playing on the wiring's lines, on the phase's clock. */
+export function meterSynth(w: Bl0937Wiring, ctx: PhaseContext): Bl0937Synth {
+  return new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
+}
+
 export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
   const timing = { ...DEFAULT_BL0937_TIMING, ...cfg.timing };
   const loads = cfg.loads ?? DEFAULT_LOAD_POINTS;
@@ -169,10 +179,10 @@ export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
   const w = cfg.wiring;
   return {
     name: cfg.name ?? 'bl0937',
-    timeoutMs: 10_000 + loads.length * (3 * timing.settleTimeoutMs + 3000),
+    timeoutMs: meterPhaseTimeoutMs(10_000, loads, timing),
     retries: 1,
     async run(ctx) {
-      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
+      const synth = meterSynth(w, ctx);
       try {
         let worstFollow = 0;
         for (const load of loads) {

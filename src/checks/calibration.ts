@@ -6,8 +6,7 @@
  */
 import type { Phase } from '../core/run-types.js';
 import { DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, calibrationRelativeError, loadLabel, type Bl0937Cal } from './bl0937-math.js';
-import { Bl0937Synth } from './bl0937-synth.js';
-import { DEFAULT_BL0937_TIMING, judgeReadings, rigTolerance, settleAndRead, type MeterPhaseConfig } from './bl0937.js';
+import { DEFAULT_BL0937_TIMING, judgeReadings, meterPhaseTimeoutMs, meterSynth, rigTolerance, settleAndRead, type MeterPhaseConfig } from './bl0937.js';
 
 export interface CalibrationPhaseConfig extends MeterPhaseConfig {
   /** Index in loads of the reference point; default: the one with the most current (finest CurrentSet). */
@@ -28,10 +27,10 @@ export function calibrationPhase(cfg: CalibrationPhaseConfig): Phase {
   const w = cfg.wiring;
   return {
     name: cfg.name ?? 'calibrate',
-    timeoutMs: 15_000 + loads.length * (3 * timing.settleTimeoutMs + 3000),
+    timeoutMs: meterPhaseTimeoutMs(15_000, loads, timing),
     retries: 0, // a second attempt would calibrate on top of the first
     async run(ctx) {
-      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
+      const synth = meterSynth(w, ctx);
       try {
         const r = await settleAndRead(ctx, synth, cfg.client, w, ref, chip, timing);
         if (!r.ok) return;
