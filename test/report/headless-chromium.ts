@@ -33,5 +33,14 @@ export function launchChromium(profileDir: string): Promise<BrowserContext> {
   });
 }
 
+/** A new tab on the operator page at `url`, once the page says its live connection is up. */
+export async function openOperatorPage(browser: BrowserContext, url: string, size = { width: 800, height: 480 }): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setViewportSize(size);
+  await page.goto(url);
+  await page.waitForSelector('#conn.up');
+  return page;
+}
+
 /** A slot's card on the operator page. */
 export const slotCard = (page: Page, slot: string) => page.locator(`.card[data-slot="${slot}"]`);

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { describeWithChromium, launchChromium, slotCard as card } from './headless-chromium.js';
+import type { BrowserContext } from 'playwright-core';
+import { describeWithChromium, launchChromium, openOperatorPage, slotCard as card } from './headless-chromium.js';
 import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
 import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
 
@@ -43,13 +43,7 @@ describeWithChromium('operator page in headless Chromium', () => {
     await rm(profile, { recursive: true, force: true });
   });
 
-  async function open(url: string, size = { width: 800, height: 480 }): Promise<Page> {
-    const page = await browser.newPage();
-    await page.setViewportSize(size);
-    await page.goto(url);
-    await page.waitForSelector('#conn.up');
-    return page;
-  }
+  const open = (url: string, size?: { width: number; height: number }) => openOperatorPage(browser, url, size);
 
   test('start two slots from the page, both reach PASS; a failing slot shows FAIL with the check; counters count', async () => {
     const page = await open(app.operatorUrl);

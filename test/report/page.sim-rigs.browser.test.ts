@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { describeWithChromium, launchChromium, slotCard as card } from './headless-chromium.js';
+import { describeWithChromium, launchChromium, openOperatorPage, slotCard as card } from './headless-chromium.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
 import { serveRunFactory } from '../../src/station/serve-factory.js';
@@ -59,9 +59,7 @@ describeWithChromium('operator page driving simulated rigs through the real unit
   });
 
   test('two slots reach PASS, the slot with a miscalibrated meter shows FAIL naming the BL0937 check', async () => {
-    const page = await browser.newPage();
-    await page.goto(app.operatorUrl);
-    await page.waitForSelector('#conn.up');
+    const page = await openOperatorPage(browser, app.operatorUrl);
     await page.locator('#start-all').click();
     await page.waitForSelector('.card[data-slot="slot0"].pass', { timeout: 150_000 });
     await page.waitForSelector('.card[data-slot="slot1"].pass', { timeout: 30_000 });
