@@ -196,34 +196,18 @@ export function wifiLedPhase(cfg: WifiLedConfig): Phase {
 }
 
 function measureBootPolarity(ctx: PhaseContext, cfg: WifiLedConfig): void {
-  const name = 'wifi_led_boot_low_excess';
+  const limits = bootPolarityLimits(cfg.pin.role.inverted);
+  // Without limits the measurement is UNCHECKED (nothing to judge); with them a null value fails.
+  const measure = (value: number | null, note: string, judged = true): void => {
+    ctx.measure({ name: 'wifi_led_boot_low_excess', value, unit: 'ms', ...(judged ? { limits } : {}), note });
+  };
   const rec = cfg.bootWatch?.();
   if (!rec) {
-    ctx.measure({
-      name,
-      value: null,
-      unit: 'ms',
-      note: `polarity not checked: no recording from the boot instant (unit already running); in AP mode the blink is 50 % duty, so ${cfg.pin.role.name} vs its inverse shows only in the first toggles after boot`,
-    });
-    return;
+    const why = `in AP mode the blink is 50 % duty, so ${cfg.pin.role.name} vs its inverse shows only in the first toggles after boot`;
+    return measure(null, `polarity not checked: no recording from the boot instant (unit already running); ${why}`, false);
   }
   const p = bootPolarity(rec.bootNs, rec.edges());
-  if (!p.taken) {
-    // The rig watched this boot to judge the polarity and could not: that is not a pass.
-    ctx.measure({
-      name,
-      value: null,
-      unit: 'ms',
-      limits: bootPolarityLimits(cfg.pin.role.inverted),
-      note: `polarity could not be judged from the boot recording: ${p.note}`,
-    });
-    return;
-  }
-  ctx.measure({
-    name,
-    value: p.excessMs,
-    unit: 'ms',
-    limits: bootPolarityLimits(cfg.pin.role.inverted),
-    note: `${p.note}; template says ${cfg.pin.role.name}`,
-  });
+  // The rig watched this boot to judge the polarity and could not: that is not a pass.
+  if (!p.taken) return measure(null, `polarity could not be judged from the boot recording: ${p.note}`);
+  measure(p.excessMs, `${p.note}; template says ${cfg.pin.role.name}`);
 }
