@@ -7,8 +7,7 @@
 import type { InputLine, Level, PulseOutput } from '../io/types.js';
 import { cf1For, type Bl0937Freqs } from './bl0937-math.js';
 import { realClock, type Clock } from '../core/clock.js';
-import { AbortedError } from '../core/errors.js';
-import { nsToMs } from './edges.js';
+import { nsToMs, waitUntil } from './edges.js';
 
 export interface SelEdge {
   level: Level;
@@ -77,29 +76,7 @@ export class Bl0937Synth {
 
   /** Resolves true once the edge count reaches `count`, false at the deadline; rejects with E_ABORTED. */
   waitForEdgeCount(count: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      const cleanup = () => {
-        this.clock.clearTimeout(timer);
-        this.waiters.delete(check);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const finish = (ok: boolean) => {
-        cleanup();
-        resolve(ok);
-      };
-      const check = () => {
-        if (this.selEdges.length >= count) finish(true);
-      };
-      const onAbort = () => {
-        cleanup();
-        reject(new AbortedError('BL0937 synthesis'));
-      };
-      const timer = this.clock.setTimeout(() => finish(false), Math.max(0, timeoutMs));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(check);
-      check();
-    });
+    return waitUntil(this.clock, this.waiters, () => this.selEdges.length >= count, timeoutMs, 'BL0937 synthesis', signal);
   }
 
   /** Worst follow delay of the edges from index `from` on, ms; also fails if a CF1 set failed. */

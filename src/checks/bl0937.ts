@@ -139,14 +139,37 @@ export function judgeReadings(ctx: PhaseContext, load: LoadPoint, e: ObkEnergy, 
   return ok;
 }
 
-export interface Bl0937PhaseConfig {
+/** What every phase that drives the synthetic meter is given (the accuracy and the calibration phase). */
+export interface MeterPhaseConfig {
   name?: string;
   wiring: Bl0937Wiring;
   client: ObkClient;
   loads?: readonly LoadPoint[];
+  timing?: Partial<Bl0937Timing>;
+}
+
+export interface Bl0937PhaseConfig extends MeterPhaseConfig {
   /** The constants the firmware uses (OpenBeken defaults on an uncalibrated unit). */
   calibration?: Bl0937Cal;
-  timing?: Partial<Bl0937Timing>;
+}
+
+/** The rig's share of a reading's tolerance at `load`: SEL follow delay, timing margin, the lines' resolution. */
+export function rigTolerance(load: LoadPoint, cal: Bl0937Cal, followMs: number, timing: Bl0937Timing, w: Bl0937Wiring): Tolerance {
+  return readingTolerance(load, cal, frequenciesFor(load, cal), {
+    selLatencyS: Math.min(followMs, timing.maxFollowMs) / 1000,
+    timingMargin: timing.timingMargin,
+    resolutionHz: (hz) => Math.max(w.cf.line.resolutionHz(hz), w.cf1.line.resolutionHz(hz)),
+  });
+}
+
+/** A meter phase's deadline: `fixedMs`, plus three settle windows and a read for each load point. */
+export function meterPhaseTimeoutMs(fixedMs: number, loads: readonly LoadPoint[], timing: Bl0937Timing): number {
+  return fixedMs + loads.length * (3 * timing.settleTimeoutMs + 3000);
+}
+
+/** The synthetic meter playing on the wiring's lines, on the phase's clock. */
+export function meterSynth(w: Bl0937Wiring, ctx: PhaseContext): Bl0937Synth {
+  return new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
 }
 
 export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
@@ -156,10 +179,10 @@ export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
   const w = cfg.wiring;
   return {
     name: cfg.name ?? 'bl0937',
-    timeoutMs: 10_000 + loads.length * (3 * timing.settleTimeoutMs + 3000),
+    timeoutMs: meterPhaseTimeoutMs(10_000, loads, timing),
     retries: 1,
     async run(ctx) {
-      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
+      const synth = meterSynth(w, ctx);
       try {
         let worstFollow = 0;
         for (const load of loads) {
@@ -167,12 +190,7 @@ export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
           if (!r.ok || !r.energy) return;
           const follow = synth.worstFollowMs(r.firstEdge + 1);
           worstFollow = Math.max(worstFollow, follow);
-          const f = frequenciesFor(load, cal);
-          const tol = readingTolerance(load, cal, f, {
-            selLatencyS: Math.min(follow, timing.maxFollowMs) / 1000,
-            timingMargin: timing.timingMargin,
-            resolutionHz: (hz) => Math.max(w.cf.line.resolutionHz(hz), w.cf1.line.resolutionHz(hz)),
-          });
+          const tol = rigTolerance(load, cal, follow, timing, w);
           judgeReadings(ctx, load, r.energy, tol, `1 pulse/window, ${follow.toFixed(2)} ms SEL follow, ${(timing.timingMargin * 100).toFixed(1)} % timing`);
         }
         ctx.measure({

@@ -4,33 +4,17 @@
  * sent at one reference load, and the other loads must then read right. Without a working
  * calibration the readings stay off by the skew, far outside the limits.
  */
-import type { ObkClient } from '../device/obk-client.js';
 import type { Phase } from '../core/run-types.js';
-import {
-  DEFAULT_LOAD_POINTS,
-  OBK_DEFAULT_CAL,
-  calibrationRelativeError,
-  frequenciesFor,
-  loadLabel,
-  readingTolerance,
-  type Bl0937Cal,
-  type LoadPoint,
-} from './bl0937-math.js';
-import { Bl0937Synth } from './bl0937-synth.js';
-import { DEFAULT_BL0937_TIMING, judgeReadings, settleAndRead, type Bl0937Timing, type Bl0937Wiring } from './bl0937.js';
+import { DEFAULT_LOAD_POINTS, OBK_DEFAULT_CAL, calibrationRelativeError, loadLabel, type Bl0937Cal } from './bl0937-math.js';
+import { DEFAULT_BL0937_TIMING, judgeReadings, meterPhaseTimeoutMs, meterSynth, rigTolerance, settleAndRead, type MeterPhaseConfig } from './bl0937.js';
 
-export interface CalibrationPhaseConfig {
-  name?: string;
-  wiring: Bl0937Wiring;
-  client: ObkClient;
-  loads?: readonly LoadPoint[];
+export interface CalibrationPhaseConfig extends MeterPhaseConfig {
   /** Index in loads of the reference point; default: the one with the most current (finest CurrentSet). */
   referenceIndex?: number;
   /** The synthetic chip's constants relative to OpenBeken's defaults (default +5 %). */
   chipSkew?: number;
   /** Relative error of the single raw window VoltageSet & co divide by (its length is only ~1 s). */
   windowError?: number;
-  timing?: Partial<Bl0937Timing>;
 }
 
 export function calibrationPhase(cfg: CalibrationPhaseConfig): Phase {
@@ -43,10 +27,10 @@ export function calibrationPhase(cfg: CalibrationPhaseConfig): Phase {
   const w = cfg.wiring;
   return {
     name: cfg.name ?? 'calibrate',
-    timeoutMs: 15_000 + loads.length * (3 * timing.settleTimeoutMs + 3000),
+    timeoutMs: meterPhaseTimeoutMs(15_000, loads, timing),
     retries: 0, // a second attempt would calibrate on top of the first
     async run(ctx) {
-      const synth = new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
+      const synth = meterSynth(w, ctx);
       try {
         const r = await settleAndRead(ctx, synth, cfg.client, w, ref, chip, timing);
         if (!r.ok) return;
@@ -58,11 +42,7 @@ export function calibrationPhase(cfg: CalibrationPhaseConfig): Phase {
           const p = await settleAndRead(ctx, synth, cfg.client, w, load, chip, timing);
           if (!p.ok || !p.energy) return;
           const follow = synth.worstFollowMs(p.firstEdge + 1);
-          const base = readingTolerance(load, chip, frequenciesFor(load, chip), {
-            selLatencyS: Math.min(follow, timing.maxFollowMs) / 1000,
-            timingMargin: timing.timingMargin,
-            resolutionHz: (hz) => Math.max(w.cf.line.resolutionHz(hz), w.cf1.line.resolutionHz(hz)),
-          });
+          const base = rigTolerance(load, chip, follow, timing, w);
           const tol = {
             voltage: base.voltage + load.volts * rel.voltage,
             current: base.current + load.amps * rel.current,

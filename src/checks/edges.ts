@@ -40,45 +40,48 @@ export class EdgeRecorder {
   }
 
   /** Resolves once `count` edges satisfy the predicate (returns the last), or undefined on timeout. */
-  waitFor(pred: (e: Edge) => boolean, timeoutMs: number, signal?: AbortSignal, count = 1): Promise<Edge | undefined> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const hits = this.edges.filter(pred);
-        if (hits.length >= count) {
-          done();
-          resolve(hits[count - 1]);
-          return true;
-        }
-        return false;
-      };
-      const onAbort = () => {
-        done();
-        reject(new AbortedError(`waiting for an edge on ${this.line.name}`));
-      };
-      const timer = this.clock.setTimeout(
-        () => {
-          done();
-          resolve(undefined);
-        },
-        Math.max(0, timeoutMs),
-      );
-      const waiter = () => void check();
-      const done = () => {
-        this.clock.clearTimeout(timer);
-        this.waiters.delete(waiter);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(waiter);
-      check();
-    });
+  async waitFor(pred: (e: Edge) => boolean, timeoutMs: number, signal?: AbortSignal, count = 1): Promise<Edge | undefined> {
+    const hits = () => this.edges.filter(pred);
+    const met = await waitUntil(this.clock, this.waiters, () => hits().length >= count, timeoutMs, `waiting for an edge on ${this.line.name}`, signal);
+    // Edges are only appended, so the count-th hit is still the one that met the condition.
+    return met ? hits()[count - 1] : undefined;
   }
 
   close(): void {
     this.unsubscribe();
     this.waiters.clear();
   }
+}
+
+/**
+ * Resolves true once `met()` holds, asked now and each time the owner calls its `waiters`; false at
+ * the deadline on `clock`; rejects with E_ABORTED (`what`) when `signal` fires. Leaves no waiter,
+ * timer or listener behind.
+ */
+export function waitUntil(clock: Clock, waiters: Set<() => void>, met: () => boolean, timeoutMs: number, what: string, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clock.clearTimeout(timer);
+      waiters.delete(check);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const finish = (ok: boolean) => {
+      cleanup();
+      resolve(ok);
+    };
+    const check = () => {
+      if (met()) finish(true);
+    };
+    const onAbort = () => {
+      cleanup();
+      reject(new AbortedError(what));
+    };
+    const timer = clock.setTimeout(() => finish(false), Math.max(0, timeoutMs));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    waiters.add(check);
+    check();
+  });
 }
 
 export const nsToMs = (ns: bigint): number => Number(ns) / 1e6;

@@ -20,13 +20,12 @@
  * ~899), and in AP mode the blink never stops (user_main.c ~1182 is checked before "connected").
  */
 import { realClock, sleep, type Clock } from '../core/clock.js';
-import type { ObkClient } from '../device/obk-client.js';
-import type { TemplatePin } from '../device/template.js';
 import type { Edge, InputLine, Level } from '../io/types.js';
 import type { Limits, Phase, PhaseContext } from '../core/run-types.js';
 import { alternating, blinkStats } from './blink.js';
 import { EdgeRecorder } from './edges.js';
 import { waitForUptime } from './uptime.js';
+import type { WatchedPadConfig } from './watched-pad.js';
 
 export interface LedLimits {
   periodMs: Limits;
@@ -139,11 +138,7 @@ export function bootPolarityLimits(invertedRole: boolean): Limits {
   return invertedRole ? { low: BOOT_POLARITY_THRESHOLD_MS, high: BOOT_POLARITY_MAX_EXCESS_MS } : { high: BOOT_POLARITY_THRESHOLD_MS };
 }
 
-export interface WifiLedConfig {
-  name?: string;
-  pin: TemplatePin;
-  line: InputLine;
-  client: ObkClient;
+export interface WifiLedConfig extends WatchedPadConfig {
   limits?: Partial<LedLimits>;
   /**
    * The LED line recorded from boot (see startLedBootWatch), for the polarity sub-check. Absent or
@@ -201,34 +196,18 @@ export function wifiLedPhase(cfg: WifiLedConfig): Phase {
 }
 
 function measureBootPolarity(ctx: PhaseContext, cfg: WifiLedConfig): void {
-  const name = 'wifi_led_boot_low_excess';
+  const limits = bootPolarityLimits(cfg.pin.role.inverted);
+  // Without limits the measurement is UNCHECKED (nothing to judge); with them a null value fails.
+  const measure = (value: number | null, note: string, judged = true): void => {
+    ctx.measure({ name: 'wifi_led_boot_low_excess', value, unit: 'ms', ...(judged ? { limits } : {}), note });
+  };
   const rec = cfg.bootWatch?.();
   if (!rec) {
-    ctx.measure({
-      name,
-      value: null,
-      unit: 'ms',
-      note: `polarity not checked: no recording from the boot instant (unit already running); in AP mode the blink is 50 % duty, so ${cfg.pin.role.name} vs its inverse shows only in the first toggles after boot`,
-    });
-    return;
+    const why = `in AP mode the blink is 50 % duty, so ${cfg.pin.role.name} vs its inverse shows only in the first toggles after boot`;
+    return measure(null, `polarity not checked: no recording from the boot instant (unit already running); ${why}`, false);
   }
   const p = bootPolarity(rec.bootNs, rec.edges());
-  if (!p.taken) {
-    // The rig watched this boot to judge the polarity and could not: that is not a pass.
-    ctx.measure({
-      name,
-      value: null,
-      unit: 'ms',
-      limits: bootPolarityLimits(cfg.pin.role.inverted),
-      note: `polarity could not be judged from the boot recording: ${p.note}`,
-    });
-    return;
-  }
-  ctx.measure({
-    name,
-    value: p.excessMs,
-    unit: 'ms',
-    limits: bootPolarityLimits(cfg.pin.role.inverted),
-    note: `${p.note}; template says ${cfg.pin.role.name}`,
-  });
+  // The rig watched this boot to judge the polarity and could not: that is not a pass.
+  if (!p.taken) return measure(null, `polarity could not be judged from the boot recording: ${p.note}`);
+  measure(p.excessMs, `${p.note}; template says ${cfg.pin.role.name}`);
 }

@@ -3,18 +3,13 @@
  * Rel follows its channel at once, Rel_n inverted). Kept apart from the button check so a stuck
  * relay and a deaf button fail different checks.
  */
-import type { ObkClient } from '../device/obk-client.js';
 import { powerOfChannel } from '../device/obk-replies.js';
-import type { TemplatePin } from '../device/template.js';
-import type { InputLine, Level } from '../io/types.js';
+import type { Level } from '../io/types.js';
 import type { Limits, Phase } from '../core/run-types.js';
 import { EdgeRecorder, nsToMs } from './edges.js';
+import type { WatchedPadConfig } from './watched-pad.js';
 
-export interface RelayPhaseConfig {
-  name?: string;
-  pin: TemplatePin;
-  line: InputLine;
-  client: ObkClient;
+export interface RelayPhaseConfig extends WatchedPadConfig {
   /** Use POWER<channel> instead of POWER (templates with several relays). */
   indexed?: boolean;
   /** From sending the command to the pad edge. */

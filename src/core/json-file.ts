@@ -139,14 +139,33 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     stop(`expected a value, found ${shown(i)}`, 'a value is a "string", a number, true, false, null, an {object} or an [array]');
   };
 
-  const object = (depth: number): void => {
+  /** Steps over an object's or array's opener; true when the container is empty (its closer consumed too). */
+  const enterEmpty = (depth: number, close: '}' | ']'): boolean => {
     if (depth > MAX_DEPTH) stop(`nested more than ${MAX_DEPTH} deep`, 'flatten the file');
-    i++; // {
+    i++; // the opener
     ws();
-    if (text[i] === '}') {
-      i++;
-      return;
-    }
+    if (text[i] !== close) return false;
+    i++;
+    return true;
+  };
+
+  /**
+   * After an object's entry or an array's item: consumes "," (true: another follows) or the closer
+   * (false: the container ends); anything else stops with the one message that fits.
+   */
+  const another = (close: '}' | ']'): boolean => {
+    const [container, unit, units, startsNext] =
+      close === '}' ? (['object', 'entry', 'entries', /"/] as const) : (['array', 'item', 'items', /["\d\-[{tfn]/] as const);
+    ws();
+    if (i >= text.length) early(`an ${container} is not closed with "${close}"`);
+    if (text[i] === ',' || text[i] === close) return text[i++] === ',';
+    if (text[i] === '/') stop('a comment', 'JSON allows no comments: remove it');
+    if (startsNext.test(text[i]!)) stop(`a comma is missing between two ${units}`, `put "," after every ${unit} but the last`);
+    stop(`expected "," or "${close}" after an ${unit}, found ${shown(i)}`, `put "," between ${units} and close the ${container} with "${close}"`);
+  };
+
+  const object = (depth: number): void => {
+    if (enterEmpty(depth, '}')) return;
     for (;;) {
       ws();
       commonMistakes('a property name in double quotes');
@@ -161,47 +180,17 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       if (text[i] !== ':') stop(`expected ":" after the property name, found ${shown(i)}`, 'write "name": value');
       i++;
       value(depth);
-      ws();
-      if (i >= text.length) early('an object is not closed with "}"');
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      if (text[i] === '/') stop('a comment', 'JSON allows no comments: remove it');
-      if (text[i] === '"') stop('a comma is missing between two entries', 'put "," after every entry but the last');
-      stop(`expected "," or "}" after an entry, found ${shown(i)}`, 'put "," between entries and close the object with "}"');
+      if (!another('}')) return;
     }
   };
 
   const array = (depth: number): void => {
-    if (depth > MAX_DEPTH) stop(`nested more than ${MAX_DEPTH} deep`, 'flatten the file');
-    i++; // [
-    ws();
-    if (text[i] === ']') {
-      i++;
-      return;
-    }
+    if (enterEmpty(depth, ']')) return;
     for (;;) {
       ws();
       if (text[i] === ']') stop('a comma before "]"', 'remove the comma after the last item (JSON allows no trailing commas)', lastComma());
       value(depth);
-      ws();
-      if (i >= text.length) early('an array is not closed with "]"');
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      if (text[i] === '/') stop('a comment', 'JSON allows no comments: remove it');
-      if (/["\d\-[{tfn]/.test(text[i]!)) stop('a comma is missing between two items', 'put "," after every item but the last');
-      stop(`expected "," or "]" after an item, found ${shown(i)}`, 'put "," between items and close the array with "]"');
+      if (!another(']')) return;
     }
   };
 

@@ -1,9 +1,10 @@
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { describe, test, expect, beforeEach } from '@jest/globals';
 import { relayButtonPhase, type ButtonTiming } from '../../src/checks/button.js';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { FakeObk } from '../device/fake-obk.js';
+import { useFakeObk } from '../device/fake-obk-fixture.js';
+import type { FakeObk } from '../device/fake-obk.js';
 import { fakeContext, inputLine, outputLine, Wire } from './fakes.js';
 
 type Fault = 'none' | 'relay-stuck' | 'button-ignored' | 'long-press-toggles' | 'slow-relay';
@@ -54,15 +55,10 @@ describe('relay/button phase against a scripted plug (virtual time: the plug, th
   let fake: FakeObk;
   let button: Wire;
   let relay: Wire;
-  beforeEach(async () => {
-    clock = new VirtualClock();
-    fake = await new FakeObk({ clock }).start();
+  useFakeObk((c, f) => ([clock, fake] = [c, f]));
+  beforeEach(() => {
     button = new Wire('P10', clock);
     relay = new Wire('P26', clock);
-  });
-  afterEach(async () => {
-    await fake.close();
-    clock.stop();
   });
 
   async function run(fault: Fault, timing: Partial<ButtonTiming> = {}) {

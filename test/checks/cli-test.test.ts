@@ -1,20 +1,19 @@
-import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { describe, test, expect } from '@jest/globals';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { cli } from '../cli/run-cli.js';
-import { FakeObk } from '../device/fake-obk.js';
+import { useFakeObk } from '../device/fake-obk-fixture.js';
+import type { FakeObk } from '../device/fake-obk.js';
 
 // The command and the fake device share one virtual clock (the simulated module stays unpowered).
 let clock: VirtualClock;
 let fake: FakeObk;
-beforeAll(async () => {
-  clock = new VirtualClock();
-  fake = await new FakeObk({ clock }).start();
-  fake.configureRmc021();
-});
-afterAll(async () => {
-  await fake.close();
-  clock.stop();
-});
+useFakeObk(
+  (c, f) => {
+    [clock, fake] = [c, f];
+    fake.configureRmc021();
+  },
+  { scope: 'all' },
+);
 
 describe('plugrig test', () => {
   test('runs the derived plan on the sim rig; a dark LED fails its phase with the reason and stops the run', async () => {

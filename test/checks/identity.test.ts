@@ -1,18 +1,14 @@
-import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { identityPhase } from '../../src/checks/identity.js';
 import { configurePhase } from '../../src/checks/configure.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { loadTemplateFile, parseTemplate } from '../../src/device/template.js';
-import { FakeObk } from '../device/fake-obk.js';
+import { useRealTimeFakeObk } from '../device/fake-obk-fixture.js';
+import type { FakeObk } from '../device/fake-obk.js';
 import { fakeContext } from './fakes.js';
 
 let fake: FakeObk;
-beforeAll(async () => {
-  fake = await new FakeObk().start();
-});
-afterAll(async () => {
-  await fake.close();
-});
+useRealTimeFakeObk((f) => (fake = f), { scope: 'all' });
 const client = () => new ObkClient({ url: fake.url, timeoutMs: 500, retries: 1, retryDelayMs: 20 });
 
 describe('identity phase', () => {

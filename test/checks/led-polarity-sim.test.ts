@@ -4,7 +4,7 @@
  * measurement fails the wifi-led phase while period and duty still pass (50 % duty hides it);
  * without a boot watch (`plugrig test`) the polarity is recorded UNCHECKED with the reason.
  */
-import { describe, test, expect, afterAll } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildCheckPhases } from '../../src/checks/plan.js';
@@ -20,15 +20,10 @@ import { RMC021_BACKLOG } from '../sim/firmware/helpers.js';
 import { fakeContext } from './fakes.js';
 import { sleep as sleepOn } from '../../src/core/clock.js';
 import { waitForDevice } from '../../src/checks/wait-for-device.js';
-import { sharedSimClock, stopSharedClock } from '../run/shared-clock.js';
+import { simTestFile } from '../run/shared-clock.js';
 
-const clock = await sharedSimClock();
+const { clock, cleanups } = await simTestFile();
 const sleep = (ms: number) => sleepOn(clock, ms);
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  stopSharedClock(clock);
-});
 
 const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));

@@ -1,10 +1,11 @@
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { applyCommands, applyTemplate, backlogBatches, confirmApplied, startupCommand } from '../../src/device/apply.js';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import type { ObkPins } from '../../src/device/obk-replies.js';
 import { loadTemplateFile, parseTemplate } from '../../src/device/template.js';
-import { FakeObk } from './fake-obk.js';
+import { useFakeObk } from './fake-obk-fixture.js';
+import type { FakeObk } from './fake-obk.js';
 
 const emptyPins = (): ObkPins => ({ roles: Array(29).fill(0), channels: Array(29).fill(0), channels2: [], states: [] });
 
@@ -70,14 +71,7 @@ describe('template → console commands (pure)', () => {
 describe("applyTemplate against a fake device (virtual time: the device's uptime and the waits share one clock)", () => {
   let clock: VirtualClock;
   let fake: FakeObk;
-  beforeEach(async () => {
-    clock = new VirtualClock();
-    fake = await new FakeObk({ clock }).start();
-  });
-  afterEach(async () => {
-    await fake.close();
-    clock.stop();
-  });
+  useFakeObk((c, f) => ([clock, fake] = [c, f]));
   const client = () => new ObkClient({ url: fake.url, timeoutMs: 500, retries: 1, retryDelayMs: 20, clock });
 
   test('applies, restarts, and the read-back matches', async () => {

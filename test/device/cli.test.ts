@@ -1,20 +1,14 @@
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import net from 'node:net';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { cli as runCli } from '../cli/run-cli.js';
-import { FakeObk } from './fake-obk.js';
+import { useFakeObk } from './fake-obk-fixture.js';
+import type { FakeObk } from './fake-obk.js';
 
 // The command and the fake device share one virtual clock: restarts, retries and deadlines cost no real time.
 let clock: VirtualClock;
 let fake: FakeObk;
-beforeEach(async () => {
-  clock = new VirtualClock();
-  fake = await new FakeObk({ clock }).start();
-});
-afterEach(async () => {
-  await fake.close();
-  clock.stop();
-});
+useFakeObk((c, f) => ([clock, fake] = [c, f]));
 const cli = (argv: string[]) => runCli(argv, { clock });
 
 describe('plugrig configure', () => {

@@ -1,16 +1,12 @@
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import net from 'node:net';
 import { ObkClient, normaliseBaseUrl } from '../../src/device/obk-client.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { useRealTimeFakeObk } from './fake-obk-fixture.js';
 import { FakeObk } from './fake-obk.js';
 
 let fake: FakeObk;
-beforeEach(async () => {
-  fake = await new FakeObk().start();
-});
-afterEach(async () => {
-  await fake.close();
-});
+useRealTimeFakeObk((f) => (fake = f));
 
 const fast = (url: string, extra: Partial<ConstructorParameters<typeof ObkClient>[0]> = {}) =>
   new ObkClient({ url, timeoutMs: 300, retries: 2, retryDelayMs: 20, ...extra });

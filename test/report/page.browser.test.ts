@@ -3,21 +3,16 @@
  * from the page, see PASS, see FAIL with the failed check's name, counters, reconnect, and the
  * 7-inch (800×480) layout. Skips, saying why, when /usr/bin/chromium is not installed.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { describeWithChromium, launchChromium, openOperatorPage, slotCard as card } from './headless-chromium.js';
 import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
 import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`skipped: operator page browser test needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
-const maybe = haveChromium ? describe : describe.skip;
-
-maybe('operator page in headless Chromium', () => {
+describeWithChromium('operator page in headless Chromium', () => {
   let browser: BrowserContext;
   let app: ServeHandle;
   let storeDir: string;
@@ -38,20 +33,7 @@ maybe('operator page in headless Chromium', () => {
       token: 'page-test-token',
     });
     // A temporary profile (--user-data-dir) is given as the persistent context's directory.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      viewport: { width: 800, height: 480 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(profile);
   }, 30_000);
 
   afterAll(async () => {
@@ -61,14 +43,7 @@ maybe('operator page in headless Chromium', () => {
     await rm(profile, { recursive: true, force: true });
   });
 
-  async function open(url: string, size = { width: 800, height: 480 }): Promise<Page> {
-    const page = await browser.newPage();
-    await page.setViewportSize(size);
-    await page.goto(url);
-    await page.waitForSelector('#conn.up');
-    return page;
-  }
-  const card = (page: Page, slot: string) => page.locator(`.card[data-slot="${slot}"]`);
+  const open = (url: string, size?: { width: number; height: number }) => openOperatorPage(browser, url, size);
 
   test('start two slots from the page, both reach PASS; a failing slot shows FAIL with the check; counters count', async () => {
     const page = await open(app.operatorUrl);

@@ -4,12 +4,13 @@
  * from the page in headless Chromium, two slots reach PASS and the faulty one shows FAIL with the
  * BL0937 check's measurement. Skips, saying why, when /usr/bin/chromium is not installed.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { describeWithChromium, launchChromium, openOperatorPage, slotCard as card } from './headless-chromium.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
 import { serveRunFactory } from '../../src/station/serve-factory.js';
@@ -17,12 +18,7 @@ import { describeImage } from '../../src/bk7231/image.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { PACKAGE_ROOT } from '../../src/rig/config.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`skipped: operator page over simulated rigs needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
-const maybe = haveChromium ? describe : describe.skip;
-
-maybe('operator page driving simulated rigs through the real unit plan', () => {
+describeWithChromium('operator page driving simulated rigs through the real unit plan', () => {
   let browser: BrowserContext;
   let app: ServeHandle;
   let dir: string;
@@ -53,20 +49,7 @@ maybe('operator page driving simulated rigs through the real unit plan', () => {
     const clock = new VirtualClock();
     const { factory } = serveRunFactory({ storeDir: dir, cwd: PACKAGE_ROOT, image, clock });
     app = await startServe({ slots, factory, storeDir: join(dir, 'store'), port: 0, token: 'page-rigs-token', clock });
-    browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      viewport: { width: 800, height: 480 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(join(dir, 'profile'));
   }, 30_000);
 
   afterAll(async () => {
@@ -75,12 +58,8 @@ maybe('operator page driving simulated rigs through the real unit plan', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const card = (page: Page, slot: string) => page.locator(`.card[data-slot="${slot}"]`);
-
   test('two slots reach PASS, the slot with a miscalibrated meter shows FAIL naming the BL0937 check', async () => {
-    const page = await browser.newPage();
-    await page.goto(app.operatorUrl);
-    await page.waitForSelector('#conn.up');
+    const page = await openOperatorPage(browser, app.operatorUrl);
     await page.locator('#start-all').click();
     await page.waitForSelector('.card[data-slot="slot0"].pass', { timeout: 150_000 });
     await page.waitForSelector('.card[data-slot="slot1"].pass', { timeout: 30_000 });

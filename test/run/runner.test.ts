@@ -3,7 +3,7 @@ import { PlugrigError } from '../../src/core/errors.js';
 import { sleep as sleepOn } from '../../src/core/clock.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { decideOutcome, foldEvents } from '../../src/core/record.js';
-import { runPlan } from '../../src/run/runner.js';
+import { runPlan, type RunPlanOptions } from '../../src/run/runner.js';
 import type { Phase, RunEvent, Sink } from '../../src/core/run-types.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -20,6 +20,19 @@ const passing = (name: string): Phase => ({
     ctx.measure({ name: `${name}_ok`, value: 1, limits: { equals: 1 } });
   },
 });
+
+/** A phase whose one check fails (a measurement that is false where true is required); `onRun` sees it run. */
+const failing = (name: string, onRun?: () => void): Phase => ({
+  name,
+  timeoutMs: 500,
+  async run(ctx) {
+    onRun?.();
+    ctx.measure({ name: `${name}_ok`, value: false, limits: { equals: true } });
+  },
+});
+
+/** runPlan on a throwaway slot and rig, with no sinks unless a test gives some. */
+const runOn = (opts: Omit<RunPlanOptions, 'slot' | 'rig' | 'sinks'> & { sinks?: Sink[] }) => runPlan({ slot: 's', rig: 'r', sinks: [], ...opts });
 
 describe('runPlan', () => {
   test('a passing plan: stamped, ordered events; durable sinks first; record folded from events', async () => {
@@ -72,22 +85,8 @@ describe('runPlan', () => {
 
   test('the first FAIL stops the run; later phases are SKIP with the reason', async () => {
     const ran: string[] = [];
-    const rec = await runPlan({
-      slot: 's',
-      rig: 'r',
-      plan: [
-        passing('link'),
-        {
-          name: 'relay',
-          timeoutMs: 500,
-          async run(ctx) {
-            ran.push('relay');
-            ctx.measure({ name: 'relay_on', value: false, limits: { equals: true } });
-          },
-        },
-        { name: 'led', timeoutMs: 500, run: async () => void ran.push('led') },
-      ],
-      sinks: [],
+    const rec = await runOn({
+      plan: [passing('link'), failing('relay', () => ran.push('relay')), { name: 'led', timeoutMs: 500, run: async () => void ran.push('led') }],
     });
     expect(rec.outcome).toBe('FAIL');
     expect(ran).toEqual(['relay']);
@@ -98,20 +97,9 @@ describe('runPlan', () => {
 
   test('an independent phase that fails lets the later ones run; an error still stops the run', async () => {
     const ran: string[] = [];
-    const failing = (name: string): Phase => ({
-      name,
-      timeoutMs: 500,
-      independent: true,
-      async run(ctx) {
-        ran.push(name);
-        ctx.measure({ name: `${name}_ok`, value: false, limits: { equals: true } });
-      },
-    });
-    const rec = await runPlan({
-      slot: 'slot0',
-      rig: 'test',
+    const rec = await runOn({
       plan: [
-        failing('relay'),
+        { ...failing('relay', () => ran.push('relay')), independent: true },
         {
           ...passing('bl0937'),
           independent: true,
@@ -131,7 +119,6 @@ describe('runPlan', () => {
         },
         { name: 'after', timeoutMs: 500, run: async () => void ran.push('after') },
       ],
-      sinks: [],
     });
     expect(ran).toEqual(['relay', 'bl0937', 'led']);
     expect(rec.outcome).toBe('ERROR');
@@ -141,16 +128,9 @@ describe('runPlan', () => {
 
   test('a phase whose requirement did not pass is skipped, naming it; one whose requirement passed runs', async () => {
     const ran: string[] = [];
-    const rec = await runPlan({
-      slot: 'slot0',
-      rig: 'test',
+    const rec = await runOn({
       plan: [
-        {
-          name: 'relay',
-          timeoutMs: 500,
-          independent: true,
-          run: async (ctx) => void ctx.measure({ name: 'relay_on', value: false, limits: { equals: true } }),
-        },
+        { ...failing('relay'), independent: true },
         { ...passing('led'), independent: true },
         { name: 'relay-button', timeoutMs: 500, requires: ['relay'], run: async () => void ran.push('relay-button') },
         {
@@ -163,7 +143,6 @@ describe('runPlan', () => {
           },
         },
       ],
-      sinks: [],
     });
     expect(ran).toEqual(['led-blink']);
     const rb = rec.phases.find((p) => p.name === 'relay-button')!;
@@ -173,9 +152,7 @@ describe('runPlan', () => {
   });
 
   test('a MAC is recorded in one form whichever way a phase read it', async () => {
-    const rec = await runPlan({
-      slot: 'slot0',
-      rig: 'test',
+    const rec = await runOn({
       plan: [
         {
           name: 'identity',
@@ -186,7 +163,6 @@ describe('runPlan', () => {
           },
         },
       ],
-      sinks: [],
     });
     expect(rec.unit.mac).toBe('C8478C0A0B0C');
   });
@@ -195,9 +171,7 @@ describe('runPlan', () => {
     const all = collector();
     let lateSignalAborted = false;
     const started = Date.now();
-    const rec = await runPlan({
-      slot: 's',
-      rig: 'r',
+    const rec = await runOn({
       plan: [
         passing('link'),
         {
@@ -224,9 +198,7 @@ describe('runPlan', () => {
   test('group retries run beforeRetry and keep only the last attempt measurements', async () => {
     let tries = 0;
     let resets = 0;
-    const rec = await runPlan({
-      slot: 's',
-      rig: 'r',
+    const rec = await runOn({
       plan: [
         {
           name: 'link',
@@ -239,7 +211,6 @@ describe('runPlan', () => {
           },
         },
       ],
-      sinks: [],
     });
     expect(rec.outcome).toBe('PASS');
     expect(tries).toBe(3);
@@ -251,9 +222,7 @@ describe('runPlan', () => {
 
   test('bad input is not retried', async () => {
     let tries = 0;
-    const rec = await runPlan({
-      slot: 's',
-      rig: 'r',
+    const rec = await runOn({
       plan: [
         {
           name: 'flash',
@@ -265,7 +234,6 @@ describe('runPlan', () => {
           },
         },
       ],
-      sinks: [],
     });
     expect(tries).toBe(1);
     expect(rec.outcome).toBe('ERROR');
@@ -275,12 +243,9 @@ describe('runPlan', () => {
   test('abort ends a phase that ignores its signal: ABORTED, rest SKIP', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 30);
-    const rec = await runPlan({
-      slot: 's',
-      rig: 'r',
+    const rec = await runOn({
       signal: ac.signal,
       plan: [passing('link'), { name: 'flash', timeoutMs: 5000, run: () => sleep(1000) }, passing('verify')],
-      sinks: [],
     });
     expect(rec.outcome).toBe('ABORTED');
     expect(rec.phases.map((p) => p.outcome)).toEqual(['PASS', 'ABORTED', 'SKIP']);
@@ -288,11 +253,8 @@ describe('runPlan', () => {
   });
 
   test('a run in which nothing was verified is never PASS', async () => {
-    const rec = await runPlan({
-      slot: 's',
-      rig: 'r',
+    const rec = await runOn({
       plan: [{ name: 'power', timeoutMs: 100, run: async (ctx) => void ctx.measure({ name: 'v', value: 3.3 }) }],
-      sinks: [],
     });
     expect(rec.phases[0]!.outcome).toBe('PASS');
     expect(rec.outcome).toBe('FAIL');
@@ -301,11 +263,8 @@ describe('runPlan', () => {
   });
 
   test('skip() ends a phase as SKIP with its reason and the run continues', async () => {
-    const rec = await runPlan({
-      slot: 's',
-      rig: 'r',
+    const rec = await runOn({
       plan: [{ name: 'bl0937', timeoutMs: 100, run: async (ctx) => ctx.skip('P7 not wired') }, passing('relay')],
-      sinks: [],
     });
     expect(rec.outcome).toBe('PASS');
     expect(rec.phases[0]).toMatchObject({ outcome: 'SKIP', skipReason: 'P7 not wired' });
@@ -319,17 +278,15 @@ describe('runPlan', () => {
         if (e.type === 'phase.finished') throw new Error('ENOSPC');
       },
     };
-    await expect(
-      runPlan({ slot: 's', rig: 'r', plan: [passing('a'), { name: 'b', timeoutMs: 100, run: async () => void (ran = true) }], sinks: [bad] }),
-    ).rejects.toMatchObject({ code: 'E_STORE_WRITE' });
+    await expect(runOn({ plan: [passing('a'), { name: 'b', timeoutMs: 100, run: async () => void (ran = true) }], sinks: [bad] })).rejects.toMatchObject({
+      code: 'E_STORE_WRITE',
+    });
     expect(ran).toBe(false);
   });
 
   test('progress is throttled but the final step always goes out, with speed and ETA filled in', async () => {
     const all = collector();
-    await runPlan({
-      slot: 's',
-      rig: 'r',
+    await runOn({
       progressIntervalMs: 20,
       plan: [
         {
@@ -360,9 +317,7 @@ describe('runPlan', () => {
     const all = collector();
     let seen: unknown;
     const started = Date.now();
-    const rec = await runPlan({
-      slot: 's',
-      rig: 'r',
+    const rec = await runOn({
       clock,
       plan: [
         {

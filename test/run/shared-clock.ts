@@ -7,6 +7,7 @@
  * that honours `clock` leaves a timer pending on it. Until then (the simulator still on real time)
  * the host must not run ahead of the module, and the tests get the machine's clock.
  */
+import { afterAll } from '@jest/globals';
 import { realClock, type Clock } from '../../src/core/clock.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { createSimModule } from '../../src/sim/index.js';
@@ -31,4 +32,19 @@ export async function sharedSimClock(): Promise<Clock> {
 
 export function stopSharedClock(clock: Clock): void {
   if (clock instanceof VirtualClock) clock.stop();
+}
+
+/**
+ * The usual set-up of a test file on the simulator: its shared clock, and a list to push cleanups
+ * onto; after all its tests they run last-first (a failing one does not stop the others), then the
+ * clock is stopped.
+ */
+export async function simTestFile(): Promise<{ clock: Clock; cleanups: (() => Promise<unknown>)[] }> {
+  const clock = await sharedSimClock();
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+    stopSharedClock(clock);
+  });
+  return { clock, cleanups };
 }

@@ -6,7 +6,7 @@
  * fail exactly the phase that judges it, with a measurement or error saying why; the rest pass or
  * are skipped with a reason.
  */
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,18 +20,13 @@ import { runPlan } from '../../src/run/runner.js';
 import { buildUnitPlan } from '../../src/run/unit-plan.js';
 import { createSimModule, openBekenFirmware, type ObkSimFaultSpec } from '../../src/sim/index.js';
 import { cli } from '../cli/run-cli.js';
-import { sharedSimClock, simulatorTakesClock, stopSharedClock } from './shared-clock.js';
+import { simTestFile, simulatorTakesClock } from './shared-clock.js';
 
 const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
 const image = describeImage('OpenBK7231N_QIO_test.bin', generateTestImage({ size: 128 * 1024 }));
-const clock = await sharedSimClock();
+const { clock, cleanups } = await simTestFile();
 const virtual = await simulatorTakesClock();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  stopSharedClock(clock);
-});
 
 async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunRecord> {
   const json = JSON.parse(readFileSync(rigFile, 'utf8'));

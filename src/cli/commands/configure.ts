@@ -4,33 +4,25 @@
  * it through /api/pins and /api/info. Exit 0 only when what was read back matches.
  */
 import { applyTemplate } from '../../device/apply.js';
-import { clientFromOptions, loadDeviceTemplate } from '../../device/cli-support.js';
+import { loadDeviceTemplate } from '../../device/cli-support.js';
 import { formatMac } from '../../device/obk-replies.js';
 import { numberOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
+import { DEVICE_OPTIONS, deviceClientOption } from '../device-option.js';
 
 export const command: Command = {
   name: 'configure',
   summary: 'apply a template to an OpenBeken device on the network',
   usage: 'plugrig configure --url <http://host[:port]> [--device <template.json>] [--user <u> --password <p>] [--timeout <ms>] [--reboot-timeout <ms>]',
   options: {
-    url: { type: 'string' },
+    ...DEVICE_OPTIONS,
     device: { type: 'string' },
-    user: { type: 'string' },
-    password: { type: 'string' },
-    timeout: { type: 'string' },
     'reboot-timeout': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   },
   async run(args, io) {
     const template = await loadDeviceTemplate(stringOption(args, 'device'), io.cwd, (m) => io.err.write(`${m}\n`));
-    const client = clientFromOptions({
-      url: stringOption(args, 'url'),
-      user: stringOption(args, 'user'),
-      password: stringOption(args, 'password'),
-      timeoutMs: numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 }),
-      ...(io.clock ? { clock: io.clock } : {}),
-    });
+    const client = deviceClientOption(args, io);
     const verbose = args.values.verbose === true;
     io.out.write(`applying ${template.source} to ${client.baseUrl} …\n`);
     const rebootTimeoutMs = numberOption(args, 'reboot-timeout', 30_000, { min: 1000, max: 600_000 });

@@ -10,6 +10,7 @@ import { storeDirOption } from '../store-option.js';
 import { normalizeMac, parseSince } from '../../report/store/query.js';
 import type { RecordQuery } from '../../report/store/types.js';
 import { flag, numberOption, stringOption } from '../args.js';
+import { type Column, textTable } from '../table.js';
 import type { Command } from '../command.js';
 
 const OUTCOMES = ['PASS', 'FAIL', 'ERROR', 'ABORTED', 'UNFINISHED', 'RUNNING'] as const;
@@ -29,7 +30,7 @@ function why(r: RunRecord): string {
 }
 
 export function recordsTable(records: RunRecord[]): string[] {
-  const cols: [string, (r: RunRecord) => string][] = [
+  const cols: Column<RunRecord>[] = [
     ['started', (r) => localStamp(r.startedAt)],
     ['slot', (r) => r.slot],
     ['outcome', (r) => (r.status === 'finished' ? (r.outcome ?? '?') : r.status.toUpperCase())],
@@ -40,14 +41,7 @@ export function recordsTable(records: RunRecord[]): string[] {
     ['time', (r) => formatDuration(r.durationMs) || '-'],
     ['why', why],
   ];
-  const cells = records.map((r) => cols.map(([, f]) => f(r)));
-  const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const fmt = (c: string[]) =>
-    c
-      .map((s, i) => s.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [fmt(cols.map(([h]) => h)), ...cells.map(fmt)];
+  return textTable(cols, records);
 }
 
 export const command: Command = {

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
 import { flag } from '../args.js';
+import { type Column, textTable } from '../table.js';
 import type { Command, CommandIo } from '../command.js';
 import { loadRigFile } from '../../rig/config.js';
 import type { RigConfig } from '../../rig/config-types.js';
@@ -20,7 +21,7 @@ interface ExerciseResult {
 }
 
 function table(rows: LineRow[]): string[] {
-  const cols: [string, (r: LineRow) => string][] = [
+  const cols: Column<LineRow>[] = [
     ['line', (r) => r.name],
     ['pad', (r) => r.pad ?? '-'],
     ['kind', (r) => r.kind],
@@ -37,14 +38,7 @@ function table(rows: LineRow[]): string[] {
           : '',
     ],
   ];
-  const cells = rows.map((r) => cols.map(([, f]) => f(r)));
-  const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const fmt = (c: string[]) =>
-    c
-      .map((s, i) => s.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [fmt(cols.map(([h]) => h)), ...cells.map(fmt)];
+  return textTable(cols, rows);
 }
 
 function summary(c: RigConfig): string[] {

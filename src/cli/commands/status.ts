@@ -2,10 +2,10 @@
  * plugrig status --url <http://host[:port]> [--json]
  * The power state of each relay channel (POWER) and the energy readings (STATUS 8).
  */
-import { clientFromOptions } from '../../device/cli-support.js';
 import { formatMac, type ObkEnergy } from '../../device/obk-replies.js';
-import { flag, numberOption, stringOption } from '../args.js';
+import { flag } from '../args.js';
 import type { Command } from '../command.js';
+import { DEVICE_OPTIONS, deviceClientOption } from '../device-option.js';
 
 const ENERGY_ROWS: [keyof ObkEnergy, string, string][] = [
   ['voltage', 'voltage', 'V'],
@@ -24,20 +24,11 @@ export const command: Command = {
   summary: 'power and energy of an OpenBeken device on the network',
   usage: 'plugrig status --url <http://host[:port]> [--json] [--user <u> --password <p>] [--timeout <ms>]',
   options: {
-    url: { type: 'string' },
+    ...DEVICE_OPTIONS,
     json: { type: 'boolean' },
-    user: { type: 'string' },
-    password: { type: 'string' },
-    timeout: { type: 'string' },
   },
   async run(args, io) {
-    const client = clientFromOptions({
-      ...(io.clock ? { clock: io.clock } : {}),
-      url: stringOption(args, 'url'),
-      user: stringOption(args, 'user'),
-      password: stringOption(args, 'password'),
-      timeoutMs: numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 }),
-    });
+    const client = deviceClientOption(args, io);
     const call = { signal: io.signal };
     const info = await client.info(call);
     const power = await client.power(call);

@@ -16,6 +16,7 @@ import { runPlan } from '../../run/runner.js';
 import type { RunEvent, Sink } from '../../core/run-types.js';
 import { flag, numberOption, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
+import { DEVICE_OPTIONS } from '../device-option.js';
 import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
 
 /** A minimal console view: phase starts, failed measurements (all with --verbose), outcomes. */
@@ -57,10 +58,7 @@ export const command: Command = {
   options: {
     rig: { type: 'string' },
     device: { type: 'string' },
-    url: { type: 'string' },
-    user: { type: 'string' },
-    password: { type: 'string' },
-    timeout: { type: 'string' },
+    ...DEVICE_OPTIONS,
     calibrate: { type: 'boolean' },
     configure: { type: 'boolean' },
     'virtual-time': { type: 'boolean' },

@@ -111,23 +111,22 @@ export class FileRecordStore implements RecordStore {
       throw new PlugrigError('E_STORE_OPEN', `cannot read the record store ${this.dir}: ${(e as Error).message}`, 'check --store / PLUGRIG_HOME');
     }
     const torn: string[] = [];
-    for (const name of names.filter((n) => RECORDS_RE.test(n))) {
-      const parsed = parseJsonLines(await readFile(join(this.dir, name), 'utf8'), isRecordLine);
-      this.openReport.badLines += parsed.bad;
-      if (parsed.tornTail) torn.push(name);
-      for (const { r } of parsed.items) this.finished.set(r.runId, r);
-    }
-    const open = new Map<string, RunRecord>();
-    for (const name of names.filter((n) => EVENTS_RE.test(n))) {
-      const parsed = parseJsonLines(await readFile(join(this.dir, name), 'utf8'), isEventLine);
-      this.openReport.badLines += parsed.bad;
-      if (parsed.tornTail) torn.push(name);
-      for (const { c, e } of parsed.items) {
-        this.assigned = Math.max(this.assigned, c);
-        this.pushTail({ seq: c, event: e });
-        if (!this.finished.has(e.runId)) open.set(e.runId, applyEvent(open.get(e.runId), e));
+    // Hands on the good lines of every file of one kind, a file at a time; counts bad lines and notes torn files.
+    const eachLine = async <T>(kind: RegExp, accept: (v: unknown) => v is T, use: (line: T) => void): Promise<void> => {
+      for (const name of names.filter((n) => kind.test(n))) {
+        const parsed = parseJsonLines(await readFile(join(this.dir, name), 'utf8'), accept);
+        this.openReport.badLines += parsed.bad;
+        if (parsed.tornTail) torn.push(name);
+        for (const line of parsed.items) use(line);
       }
-    }
+    };
+    await eachLine(RECORDS_RE, isRecordLine, ({ r }) => this.finished.set(r.runId, r));
+    const open = new Map<string, RunRecord>();
+    await eachLine(EVENTS_RE, isEventLine, ({ c, e }) => {
+      this.assigned = Math.max(this.assigned, c);
+      this.pushTail({ seq: c, event: e });
+      if (!this.finished.has(e.runId)) open.set(e.runId, applyEvent(open.get(e.runId), e));
+    });
     this.tail.sort((a, b) => a.seq - b.seq);
     this.committed = this.assigned;
     this.openReport.tornFiles = torn.length;
