@@ -204,10 +204,14 @@ function measureBootPolarity(ctx: PhaseContext, cfg: WifiLedConfig): void {
   const rec = cfg.bootWatch?.();
   if (!rec) {
     const why = `in AP mode the blink is 50 % duty, so ${cfg.pin.role.name} vs its inverse shows only in the first toggles after boot`;
-    return measure(null, `polarity not checked: no recording from the boot instant (unit already running); ${why}`, false);
+    measure(null, `polarity not checked: no recording from the boot instant (unit already running); ${why}`, false);
+    return;
   }
   const p = bootPolarity(rec.bootNs, rec.edges());
   // The rig watched this boot to judge the polarity and could not: that is not a pass.
-  if (!p.taken) return measure(null, `polarity could not be judged from the boot recording: ${p.note}`);
+  if (!p.taken) {
+    measure(null, `polarity could not be judged from the boot recording: ${p.note}`);
+    return;
+  }
   measure(p.excessMs, `${p.note}; template says ${cfg.pin.role.name}`);
 }

@@ -10,7 +10,10 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** A describe block that needs Chromium: where it is not installed, skipped after one line saying why. */
 export function describeWithChromium(title: string, fn: () => void): void {
-  if (existsSync(CHROMIUM)) return describe(title, fn);
+  if (existsSync(CHROMIUM)) {
+    describe(title, fn);
+    return;
+  }
   console.warn(`skipped: "${title}" needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
   describe.skip(title, fn);
 }
