@@ -6,7 +6,7 @@ import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
 import { FakeObk } from '../device/fake-obk.js';
-import { FakePulse, fakeContext, inputLine, Wire } from './fakes.js';
+import { FakePulse, fakeContext, inputLine, rigResources, Wire } from './fakes.js';
 
 type MeterFault = 'none' | 'sel-inverted' | 'cal-off' | 'driver-stopped' | 'cal-ignored';
 
@@ -77,19 +77,31 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
     clock.stop();
   });
 
-  const wiring = () => ({
-    cf: { pin: pin(7), line: cf },
-    cf1: { pin: pin(6), line: cf1 },
-    sel: { pin: pin(24), line: inputLine(sel) },
-  });
+  const wiring = () => ({ cf: pin(7), cf1: pin(6), sel: pin(24) });
   const client = () => new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1, clock });
-  const context = () => fakeContext(undefined, 'bl0937', clock);
+  /** The meter is t.fixture.meter: the rig's resources over these three lines, as the profile wires them. */
+  const context = () =>
+    fakeContext(
+      undefined,
+      'bl0937',
+      clock,
+      rigResources({
+        client: client(),
+        clock,
+        template: t,
+        fixture: [
+          [7, { kind: 'pulse', pad: 7, line: cf }],
+          [6, { kind: 'pulse', pad: 6, line: cf1 }],
+          [24, { kind: 'input', pad: 24, line: inputLine(sel) }],
+        ],
+      }),
+    );
 
   async function runCheck(fault: MeterFault) {
     const stop = scriptedMeter(fake, cf, cf1, sel, fault);
     const ctx = context();
     try {
-      await bl0937Phase({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+      await bl0937Phase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
       stop();
     }
@@ -142,7 +154,7 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
     const stop = scriptedMeter(fake, cf, cf1, sel, 'none', 120, false);
     const ctx = context();
     try {
-      await bl0937Phase({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+      await bl0937Phase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
       stop();
     }
@@ -153,7 +165,7 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
     const stop = scriptedMeter(fake, cf, cf1, sel, 'none');
     const ctx = context();
     try {
-      await calibrationPhase({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+      await calibrationPhase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
       stop();
     }
@@ -167,7 +179,7 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
     const stop = scriptedMeter(fake, cf, cf1, sel, 'cal-ignored');
     const ctx = context();
     try {
-      await calibrationPhase({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+      await calibrationPhase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
       stop();
     }
