@@ -42,6 +42,8 @@ export type {
   LoadPoint,
   LogLine,
   MeterApi,
+  MeterConstants,
+  MeterSelEdge,
   Pad,
   PadEdge,
   PadWatch,

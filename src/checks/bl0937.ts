@@ -3,12 +3,12 @@
  * within two SEL cycles of the change, once after a whole voltage window and once after a whole
  * current window, and judge each quantity within the one-pulse-per-window quantisation.
  */
-import { sleep } from '../core/clock.js';
-import type { ObkClient } from '../device/obk-client.js';
-import type { ObkEnergy } from '../device/obk-replies.js';
+import { PlugrigError } from '../core/errors.js';
+import type { DeviceEnergy, MeterApi } from '../core/resources.js';
 import type { TemplatePin } from '../device/template.js';
-import type { InputLine, PulseOutput } from '../io/types.js';
-import type { Phase, PhaseContext } from '../core/run-types.js';
+import { phase } from '../plan/phase.js';
+import type { PlanContext, PlanPhase } from '../plan/types.js';
+import { needPads } from './pads.js';
 import {
   DEFAULT_LOAD_POINTS,
   OBK_DEFAULT_CAL,
@@ -20,12 +20,29 @@ import {
   type LoadPoint,
   type Tolerance,
 } from './bl0937-math.js';
-import { Bl0937Synth } from './bl0937-synth.js';
 
+/** The profile's BL0937 pins (the rig drives CF and CF1 and watches SEL through t.fixture.meter). */
 export interface Bl0937Wiring {
-  cf: { pin: TemplatePin; line: PulseOutput };
-  cf1: { pin: TemplatePin; line: PulseOutput };
-  sel: { pin: TemplatePin; line: InputLine };
+  cf: TemplatePin;
+  cf1: TemplatePin;
+  sel: TemplatePin;
+}
+
+/** t.fixture.meter, or a failure saying which pads the rig must wire. */
+export function meterOf(t: PlanContext, w: Bl0937Wiring): MeterApi {
+  needPads(t, [
+    { pin: w.cf, what: 'BL0937 CF' },
+    { pin: w.cf1, what: 'BL0937 CF1' },
+    { pin: w.sel, what: 'BL0937 SEL' },
+  ]);
+  const m = t.fixture.meter;
+  if (!m)
+    throw new PlugrigError(
+      'E_NO_RESOURCE',
+      `the rig has no BL0937 meter (CF P${w.cf.gpio}, CF1 P${w.cf1.gpio} as pulse outputs, SEL P${w.sel.gpio} as an input)`,
+      'wire those pads in the rig file',
+    );
+  return m;
 }
 
 export interface Bl0937Timing {
@@ -51,7 +68,7 @@ export const DEFAULT_BL0937_TIMING: Bl0937Timing = {
 
 export interface PointResult {
   /** Voltage read just after a voltage window, current just after a current window, power from the last. */
-  energy?: ObkEnergy;
+  energy?: DeviceEnergy;
   /** False when SEL stopped toggling or STATUS 8 had no ENERGY (measurements already say why). */
   ok: boolean;
   /** Index of the first SEL edge after the load was set. */
@@ -66,45 +83,40 @@ export interface PointResult {
  * Records why when it cannot get a reading.
  */
 export async function settleAndRead(
-  ctx: PhaseContext,
-  synth: Bl0937Synth,
-  client: ObkClient,
+  t: PlanContext,
+  meter: MeterApi,
   w: Bl0937Wiring,
   load: LoadPoint,
   chip: Bl0937Cal,
   timing: Bl0937Timing,
 ): Promise<PointResult> {
   const label = loadLabel(load);
-  const firstEdge = synth.edgeCount;
-  await synth.setLoad(frequenciesFor(load, chip));
+  const firstEdge = meter.selEdges.length;
+  await meter.load(load, { constants: chip });
   const noToggle = (want: number, t0: number): PointResult => {
-    ctx.measure({
-      name: `sel_edges@${label}`,
-      value: synth.edgeCount - firstEdge,
+    const seen = meter.selEdges.length - firstEdge;
+    t.measure(`sel_edges@${label}`, seen, {
       limits: { low: want },
-      note: `SEL P${w.sel.pin.gpio} changed ${synth.edgeCount - firstEdge} times in ${Math.round(ctx.clock.now() - t0)} ms (expected once per second): the BL0937 driver is not running (are CF, CF1 and SEL all assigned, and was the device restarted?)`,
+      note: `SEL P${w.sel.gpio} changed ${seen} times in ${Math.round(t.clock.now() - t0)} ms (expected once per second): the BL0937 driver is not running (are CF, CF1 and SEL all assigned, and was the device restarted?)`,
     });
     return { ok: false, firstEdge };
   };
-  const t0 = ctx.clock.now();
-  if (!(await synth.waitForEdgeCount(firstEdge + timing.settleEdges, timing.settleTimeoutMs, ctx.signal))) {
-    return noToggle(timing.settleEdges + 2, t0);
-  }
+  const t0 = t.clock.now();
+  const wait = { timeoutMs: timing.settleTimeoutMs, signal: t.signal };
+  if (!(await meter.waitForSelEdges(firstEdge + timing.settleEdges, wait))) return noToggle(timing.settleEdges + 2, t0);
   let voltage: number | undefined;
   let current: number | undefined;
-  let last: ObkEnergy | undefined;
+  let last: DeviceEnergy | undefined;
   for (let k = 0; k < 2; k++) {
-    const n = synth.edgeCount;
-    if (!(await synth.waitForEdgeCount(n + 1, timing.settleTimeoutMs, ctx.signal))) return noToggle(timing.settleEdges + 2, t0);
-    const edge = synth.selEdges[n]!;
+    const n = meter.selEdges.length;
+    if (!(await meter.waitForSelEdges(n + 1, wait))) return noToggle(timing.settleEdges + 2, t0);
+    const edge = meter.selEdges[n]!;
     // The window that just ended ran with the SEL level before this edge.
-    const endedVoltage = selMeansVoltage(edge.level === 1 ? 0 : 1, w.sel.pin.role.inverted);
-    await sleep(ctx.clock, timing.readDelayMs, ctx.signal, 'after the SEL edge');
-    last = await client.energy({ signal: ctx.signal });
+    const endedVoltage = selMeansVoltage(edge.level === 1 ? 0 : 1, meter.selInverted);
+    await t.sleep(timing.readDelayMs);
+    last = await t.device.energy({ signal: t.signal });
     if (!last) {
-      ctx.measure({
-        name: `energy_reported@${label}`,
-        value: false,
+      t.measure(`energy_reported@${label}`, false, {
         limits: { equals: true },
         note: 'STATUS 8 has no ENERGY block although SEL toggles: the metering driver does not publish readings',
       });
@@ -121,15 +133,13 @@ const UNIT = { voltage: 'V', current: 'A', power: 'W' } as const;
 const TARGET = { voltage: 'volts', current: 'amps', power: 'watts' } as const;
 
 /** Records reading − target per quantity, limited to ±tolerance, with the reading in the note. */
-export function judgeReadings(ctx: PhaseContext, load: LoadPoint, e: ObkEnergy, tol: Tolerance, why: string): boolean {
+export function judgeReadings(t: PlanContext, load: LoadPoint, e: DeviceEnergy, tol: Tolerance, why: string): boolean {
   let ok = true;
   for (const q of ['voltage', 'current', 'power'] as const) {
     const target = load[TARGET[q]];
     const err = e[q] - target;
     const digits = ROUND[q] + 1;
-    const m = ctx.measure({
-      name: `${q}_error@${loadLabel(load)}`,
-      value: Number(err.toFixed(digits)),
+    const m = t.measure(`${q}_error@${loadLabel(load)}`, Number(err.toFixed(digits)), {
       unit: UNIT[q],
       limits: { low: -Number(tol[q].toFixed(digits)), high: Number(tol[q].toFixed(digits)) },
       note: `read ${e[q]} ${UNIT[q]} for ${target} ${UNIT[q]} (±${tol[q].toFixed(digits)}: ${why})`,
@@ -139,70 +149,44 @@ export function judgeReadings(ctx: PhaseContext, load: LoadPoint, e: ObkEnergy, 
   return ok;
 }
 
-/** What every phase that drives the synthetic meter is given (the accuracy and the calibration phase). */
-export interface MeterPhaseConfig {
+export interface Bl0937PhaseConfig {
   name?: string;
   wiring: Bl0937Wiring;
-  client: ObkClient;
   loads?: readonly LoadPoint[];
+  /** The constants the firmware uses (OpenBeken defaults on an uncalibrated unit). */
+  calibration?: Bl0937Cal;
   timing?: Partial<Bl0937Timing>;
 }
 
-export interface Bl0937PhaseConfig extends MeterPhaseConfig {
-  /** The constants the firmware uses (OpenBeken defaults on an uncalibrated unit). */
-  calibration?: Bl0937Cal;
-}
-
-/** The rig's share of a reading's tolerance at `load`: SEL follow delay, timing margin, the lines' resolution. */
-export function rigTolerance(load: LoadPoint, cal: Bl0937Cal, followMs: number, timing: Bl0937Timing, w: Bl0937Wiring): Tolerance {
-  return readingTolerance(load, cal, frequenciesFor(load, cal), {
-    selLatencyS: Math.min(followMs, timing.maxFollowMs) / 1000,
-    timingMargin: timing.timingMargin,
-    resolutionHz: (hz) => Math.max(w.cf.line.resolutionHz(hz), w.cf1.line.resolutionHz(hz)),
-  });
-}
-
-/** A meter phase's deadline: `fixedMs`, plus three settle windows and a read for each load point. */
-export function meterPhaseTimeoutMs(fixedMs: number, loads: readonly LoadPoint[], timing: Bl0937Timing): number {
-  return fixedMs + loads.length * (3 * timing.settleTimeoutMs + 3000);
-}
-
-/** The synthetic meter playing on the wiring's lines, on the phase's clock. */
-export function meterSynth(w: Bl0937Wiring, ctx: PhaseContext): Bl0937Synth {
-  return new Bl0937Synth(w.cf.line, w.cf1.line, w.sel.line, w.sel.pin.role.inverted, ctx.clock);
-}
-
-export function bl0937Phase(cfg: Bl0937PhaseConfig): Phase {
+export function bl0937Phase(cfg: Bl0937PhaseConfig): PlanPhase {
   const timing = { ...DEFAULT_BL0937_TIMING, ...cfg.timing };
   const loads = cfg.loads ?? DEFAULT_LOAD_POINTS;
   const cal = cfg.calibration ?? OBK_DEFAULT_CAL;
   const w = cfg.wiring;
-  return {
-    name: cfg.name ?? 'bl0937',
-    timeoutMs: meterPhaseTimeoutMs(10_000, loads, timing),
-    retries: 1,
-    async run(ctx) {
-      const synth = meterSynth(w, ctx);
-      try {
-        let worstFollow = 0;
-        for (const load of loads) {
-          const r = await settleAndRead(ctx, synth, cfg.client, w, load, cal, timing);
-          if (!r.ok || !r.energy) return;
-          const follow = synth.worstFollowMs(r.firstEdge + 1);
-          worstFollow = Math.max(worstFollow, follow);
-          const tol = rigTolerance(load, cal, follow, timing, w);
-          judgeReadings(ctx, load, r.energy, tol, `1 pulse/window, ${follow.toFixed(2)} ms SEL follow, ${(timing.timingMargin * 100).toFixed(1)} % timing`);
-        }
-        ctx.measure({
-          name: 'sel_follow_worst',
-          value: Number(worstFollow.toFixed(3)),
-          unit: 'ms',
-          limits: { high: timing.maxFollowMs },
-          note: 'rig: delay from a SEL edge to CF1 at the new frequency (pulses of the other quantity leak in meanwhile)',
+  return phase(cfg.name ?? 'bl0937', { timeoutMs: 10_000 + loads.length * (3 * timing.settleTimeoutMs + 3000), retries: 1 }, async (t) => {
+    const meter = meterOf(t, w);
+    try {
+      let worstFollow = 0;
+      for (const load of loads) {
+        const r = await settleAndRead(t, meter, w, load, cal, timing);
+        if (!r.ok || !r.energy) return;
+        const follow = meter.worstFollowMs(r.firstEdge + 1);
+        worstFollow = Math.max(worstFollow, follow);
+        const f = frequenciesFor(load, cal);
+        const tol = readingTolerance(load, cal, f, {
+          selLatencyS: Math.min(follow, timing.maxFollowMs) / 1000,
+          timingMargin: timing.timingMargin,
+          resolutionHz: (hz) => meter.resolutionHz(hz),
         });
-      } finally {
-        await synth.stop();
+        judgeReadings(t, load, r.energy, tol, `1 pulse/window, ${follow.toFixed(2)} ms SEL follow, ${(timing.timingMargin * 100).toFixed(1)} % timing`);
       }
-    },
-  };
+      t.measure('sel_follow_worst', Number(worstFollow.toFixed(3)), {
+        unit: 'ms',
+        limits: { high: timing.maxFollowMs },
+        note: 'rig: delay from a SEL edge to CF1 at the new frequency (pulses of the other quantity leak in meanwhile)',
+      });
+    } finally {
+      await meter.off();
+    }
+  });
 }

@@ -1,36 +1,27 @@
 /**
  * Configure: apply the template over HTTP (backlog, StartupCommand, restart) and confirm it through
- * /api/pins and /api/info; each pin's read-back is a measurement.
+ * /api/pins and /api/info; each pin's read-back is a measurement. On the public plan API (t.device).
  */
 import { applyTemplate } from '../device/apply.js';
-import type { ObkClient } from '../device/obk-client.js';
 import { formatMac } from '../device/obk-replies.js';
 import type { Template } from '../device/template.js';
-import type { Phase } from '../core/run-types.js';
+import { phase } from '../plan/phase.js';
+import type { PlanPhase } from '../plan/types.js';
 
-export function configurePhase(cfg: { name?: string; client: ObkClient; template: Template; rebootTimeoutMs?: number }): Phase {
-  return {
-    name: cfg.name ?? 'configure',
-    timeoutMs: 20_000 + (cfg.rebootTimeoutMs ?? 30_000),
-    retries: 1,
-    async run(ctx) {
-      const r = await applyTemplate(cfg.client, cfg.template, {
-        signal: ctx.signal,
-        clock: ctx.clock,
-        log: (m) => ctx.log(m, 'debug'),
-        ...(cfg.rebootTimeoutMs !== undefined ? { rebootTimeoutMs: cfg.rebootTimeoutMs } : {}),
-      });
-      ctx.identify({ mac: formatMac(r.info.mac), build: r.info.build });
-      for (const p of r.check.pins) {
-        ctx.measure({
-          name: `pin_P${p.gpio}`,
-          value: p.actual,
-          limits: { equals: p.expected ?? 'None;0' },
-          note: p.ok ? undefined : p.expected ? 'read back from /api/pins after restart' : 'left over from an earlier configuration',
-        });
-      }
-      if (r.check.flags) ctx.measure({ name: 'flags', value: r.check.flags.actual, limits: { equals: r.check.flags.expected } });
-      if (r.check.startCmd) ctx.measure({ name: 'startup_command', value: r.check.startCmd.actual, limits: { equals: r.check.startCmd.expected } });
-    },
-  };
+export function configurePhase(cfg: { name?: string; template: Template; rebootTimeoutMs?: number }): PlanPhase {
+  return phase(cfg.name ?? 'configure', { timeoutMs: 20_000 + (cfg.rebootTimeoutMs ?? 30_000), retries: 1 }, async (t) => {
+    const r = await applyTemplate(t.device, cfg.template, {
+      signal: t.signal,
+      clock: t.clock,
+      log: (m) => t.note(m, 'debug'),
+      ...(cfg.rebootTimeoutMs !== undefined ? { rebootTimeoutMs: cfg.rebootTimeoutMs } : {}),
+    });
+    t.identify({ mac: formatMac(r.info.mac), build: r.info.build });
+    for (const p of r.check.pins) {
+      const note = p.ok ? undefined : p.expected ? 'read back from /api/pins after restart' : 'left over from an earlier configuration';
+      t.measure(`pin_P${p.gpio}`, p.actual, { limits: { equals: p.expected ?? 'None;0' }, ...(note ? { note } : {}) });
+    }
+    if (r.check.flags) t.measure('flags', r.check.flags.actual, { limits: { equals: r.check.flags.expected } });
+    if (r.check.startCmd) t.measure('startup_command', r.check.startCmd.actual, { limits: { equals: r.check.startCmd.expected } });
+  });
 }

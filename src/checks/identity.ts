@@ -1,49 +1,43 @@
 /**
  * Identity: MAC, build string and flags read back from /api/info and recorded; the flags must
  * equal the template's (a unit left with other flags behaves differently, e.g. flag 6 or 41).
+ * Written on the public plan API (t.device), as a user's phase would be.
  */
 import { confirmApplied } from '../device/apply.js';
-import type { ObkClient } from '../device/obk-client.js';
 import { formatMac } from '../device/obk-replies.js';
 import type { Template } from '../device/template.js';
-import type { Phase } from '../core/run-types.js';
+import { phase } from '../plan/phase.js';
+import type { PlanPhase } from '../plan/types.js';
 
-export function identityPhase(cfg: { name?: string; client: ObkClient; template: Template }): Phase {
-  return {
-    name: cfg.name ?? 'identity',
-    timeoutMs: 20_000,
-    retries: 1,
-    async run(ctx) {
-      const info = await cfg.client.info({ signal: ctx.signal });
-      const mac = formatMac(info.mac);
-      ctx.identify({ mac, build: info.build });
-      ctx.measure({ name: 'mac', value: mac, note: 'from /api/info' });
-      ctx.measure({ name: 'build', value: info.build });
-      if (info.chipset !== undefined) ctx.measure({ name: 'chipset', value: info.chipset });
-      ctx.measure({
-        name: 'mac_assigned',
-        value: info.mac !== '000000000000' && info.mac !== 'FFFFFFFFFFFF',
-        limits: { equals: true },
-        note: info.mac === '000000000000' || info.mac === 'FFFFFFFFFFFF' ? `MAC ${mac} is blank: the RF/MAC area of the flash is empty` : undefined,
-      });
-      const t = cfg.template;
-      ctx.measure({
-        name: 'flags',
-        value: String(info.flags),
-        ...(t.flags !== undefined ? { limits: { equals: String(t.flags) } } : {}),
-        note: t.flags !== undefined && info.flags !== t.flags ? `template ${t.source} sets ${t.flags}` : undefined,
-      });
-      if (t.command !== undefined && info.startCmd !== undefined) {
-        ctx.measure({ name: 'startup_command', value: info.startCmd, limits: { equals: t.command } });
-      }
-      // Every later check is derived from the template: a unit configured otherwise would fail them for the wrong reason.
-      const pins = confirmApplied(t, await cfg.client.pins({ signal: ctx.signal }));
-      ctx.measure({
-        name: 'pins_match_template',
-        value: pins.ok,
-        limits: { equals: true },
-        note: pins.ok ? `/api/pins matches ${t.source}` : `${pins.problems.join('; ')} — apply the template (plugrig configure, or test --configure)`,
-      });
-    },
-  };
+/** `{ note }` only when there is one. */
+export const noteOf = (note: string | undefined): { note?: string } => (note === undefined ? {} : { note });
+
+export function identityPhase(cfg: { name?: string; template: Template }): PlanPhase {
+  return phase(cfg.name ?? 'identity', { timeoutMs: 20_000, retries: 1 }, async (t) => {
+    const info = await t.device.info({ signal: t.signal });
+    const mac = formatMac(info.mac);
+    t.identify({ mac, build: info.build });
+    t.measure('mac', mac, { note: 'from /api/info' });
+    t.measure('build', info.build);
+    if (info.chipset !== undefined) t.measure('chipset', info.chipset);
+    const blank = info.mac === '000000000000' || info.mac === 'FFFFFFFFFFFF';
+    t.measure('mac_assigned', !blank, {
+      limits: { equals: true },
+      ...noteOf(blank ? `MAC ${mac} is blank: the RF/MAC area of the flash is empty` : undefined),
+    });
+    const tpl = cfg.template;
+    t.measure('flags', String(info.flags), {
+      ...(tpl.flags !== undefined ? { limits: { equals: String(tpl.flags) } } : {}),
+      ...noteOf(tpl.flags !== undefined && info.flags !== tpl.flags ? `template ${tpl.source} sets ${tpl.flags}` : undefined),
+    });
+    if (tpl.command !== undefined && info.startCmd !== undefined) {
+      t.measure('startup_command', info.startCmd, { limits: { equals: tpl.command } });
+    }
+    // Every later check is derived from the template: a unit configured otherwise would fail them for the wrong reason.
+    const pins = confirmApplied(tpl, await t.device.pins({ signal: t.signal }));
+    t.measure('pins_match_template', pins.ok, {
+      limits: { equals: true },
+      note: pins.ok ? `/api/pins matches ${tpl.source}` : `${pins.problems.join('; ')} — apply the template (plugrig configure, or test --configure)`,
+    });
+  });
 }

@@ -19,13 +19,16 @@
  * No command or endpoint reports the LED (/api/pins "states" are channel values, rest_interface.c
  * ~899), and in AP mode the blink never stops (user_main.c ~1182 is checked before "connected").
  */
-import { realClock, sleep, type Clock } from '../core/clock.js';
-import type { Edge, InputLine, Level } from '../io/types.js';
-import type { Limits, Phase, PhaseContext } from '../core/run-types.js';
-import { alternating, blinkStats } from './blink.js';
-import { EdgeRecorder } from './edges.js';
+import { realClock, type Clock } from '../core/clock.js';
+import type { Level, PadWatch } from '../core/resources.js';
+import type { Limits } from '../core/run-types.js';
+import type { TemplatePin } from '../device/template.js';
+import type { Edge } from '../io/types.js';
+import { phase } from '../plan/phase.js';
+import type { PlanContext, PlanPhase } from '../plan/types.js';
+import { alternating } from './blink.js';
+import { needPads } from './pads.js';
 import { waitForUptime } from './uptime.js';
-import type { WatchedPadConfig } from './watched-pad.js';
 
 export interface LedLimits {
   periodMs: Limits;
@@ -74,9 +77,8 @@ export interface LedBootWatch extends LedBootRecording {
  * already in the saved config. The instant must be the reset itself, not an HTTP `restart`
  * request (the old boot keeps blinking until the chip actually resets).
  */
-export function startLedBootWatch(line: InputLine, opts: { clock?: Clock; bootNs?: bigint } = {}): LedBootWatch {
+export function startLedBootWatch(watch: PadWatch, opts: { clock?: Clock; bootNs?: bigint } = {}): LedBootWatch {
   const clock = opts.clock ?? realClock;
-  const rec = new EdgeRecorder(line, { clock });
   let boot = opts.bootNs ?? clock.nowNs();
   return {
     get bootNs() {
@@ -85,8 +87,8 @@ export function startLedBootWatch(line: InputLine, opts: { clock?: Clock; bootNs
     markBoot: (tNs = clock.nowNs()) => {
       boot = tNs;
     },
-    edges: () => rec.edges,
-    close: () => rec.close(),
+    edges: () => watch.edges,
+    close: () => watch.stop(),
   };
 }
 
@@ -138,7 +140,9 @@ export function bootPolarityLimits(invertedRole: boolean): Limits {
   return invertedRole ? { low: BOOT_POLARITY_THRESHOLD_MS, high: BOOT_POLARITY_MAX_EXCESS_MS } : { high: BOOT_POLARITY_THRESHOLD_MS };
 }
 
-export interface WifiLedConfig extends WatchedPadConfig {
+export interface WifiLedConfig {
+  name?: string;
+  pin: TemplatePin;
   limits?: Partial<LedLimits>;
   /**
    * The LED line recorded from boot (see startLedBootWatch), for the polarity sub-check. Absent or
@@ -155,63 +159,54 @@ function modeGuess(periodMs: number | null): string {
   return 'neither the AP fast blink (~550 ms) nor the slow blink (~1050 ms)';
 }
 
-export function wifiLedPhase(cfg: WifiLedConfig): Phase {
+export function wifiLedPhase(cfg: WifiLedConfig): PlanPhase {
   const lim: LedLimits = { ...AP_FAST_BLINK, ...cfg.limits };
   const onLevel: Level = cfg.pin.role.inverted ? 0 : 1;
-  return {
-    name: cfg.name ?? 'wifi-led',
-    timeoutMs: 30_000,
-    retries: 1,
-    async run(ctx: PhaseContext) {
-      await waitForUptime(cfg.client, lim.minUptimeS, ctx);
-      const rec = new EdgeRecorder(cfg.line, { clock: ctx.clock });
-      let level: Level;
-      try {
-        await sleep(ctx.clock, lim.watchMs, ctx.signal, 'recording the Wi-Fi LED');
-        level = await cfg.line.read();
-      } finally {
-        rec.close();
-      }
-      const s = blinkStats(rec.edges, onLevel);
-      const steady = s.edges < 3 ? `steady ${level === onLevel ? 'on' : 'off'} (P${cfg.pin.gpio} level ${level}, ${cfg.pin.role.name})` : '';
-      ctx.measure({
-        name: 'wifi_led_period',
-        value: s.periodMs === null ? null : Math.round(s.periodMs),
-        unit: 'ms',
-        limits: lim.periodMs,
-        note: steady || `${s.edges} edges in ${lim.watchMs} ms: ${modeGuess(s.periodMs)}`,
-      });
-      ctx.measure({
-        name: 'wifi_led_duty',
-        value: s.duty === null ? null : Math.round(s.duty * 1000) / 1000,
-        limits: lim.duty,
-        note:
-          s.duty === null
-            ? steady || 'no complete period'
-            : `on ${Math.round(s.onMs ?? 0)} ms / off ${Math.round(s.offMs ?? 0)} ms, on = level ${onLevel} (${cfg.pin.role.name})`,
-      });
-      measureBootPolarity(ctx, cfg);
-    },
-  };
+  return phase(cfg.name ?? 'wifi-led', { timeoutMs: 30_000, retries: 1 }, async (t) => {
+    needPads(t, [{ pin: cfg.pin, what: 'Wi-Fi LED' }]);
+    await waitForUptime(t.device, lim.minUptimeS, t);
+    const s = await t.fixture.blink(cfg.pin.gpio, { windowMs: lim.watchMs, onLevel, signal: t.signal });
+    const level = s.level;
+    const steady = s.edges < 3 ? `steady ${level === onLevel ? 'on' : 'off'} (P${cfg.pin.gpio} level ${level}, ${cfg.pin.role.name})` : '';
+    t.measure('wifi_led_period', s.periodMs === null ? null : Math.round(s.periodMs), {
+      unit: 'ms',
+      limits: lim.periodMs,
+      note: steady || `${s.edges} edges in ${lim.watchMs} ms: ${modeGuess(s.periodMs)}`,
+    });
+    t.measure('wifi_led_duty', s.duty === null ? null : Math.round(s.duty * 1000) / 1000, {
+      limits: lim.duty,
+      note:
+        s.duty === null
+          ? steady || 'no complete period'
+          : `on ${Math.round(s.onMs ?? 0)} ms / off ${Math.round(s.offMs ?? 0)} ms, on = level ${onLevel} (${cfg.pin.role.name})`,
+    });
+    measureBootPolarity(t, cfg);
+  });
 }
 
-function measureBootPolarity(ctx: PhaseContext, cfg: WifiLedConfig): void {
-  const limits = bootPolarityLimits(cfg.pin.role.inverted);
-  // Without limits the measurement is UNCHECKED (nothing to judge); with them a null value fails.
-  const measure = (value: number | null, note: string, judged = true): void => {
-    ctx.measure({ name: 'wifi_led_boot_low_excess', value, unit: 'ms', ...(judged ? { limits } : {}), note });
-  };
+function measureBootPolarity(t: PlanContext, cfg: WifiLedConfig): void {
+  const name = 'wifi_led_boot_low_excess';
   const rec = cfg.bootWatch?.();
   if (!rec) {
-    const why = `in AP mode the blink is 50 % duty, so ${cfg.pin.role.name} vs its inverse shows only in the first toggles after boot`;
-    measure(null, `polarity not checked: no recording from the boot instant (unit already running); ${why}`, false);
+    t.measure(name, null, {
+      unit: 'ms',
+      note: `polarity not checked: no recording from the boot instant (unit already running); in AP mode the blink is 50 % duty, so ${cfg.pin.role.name} vs its inverse shows only in the first toggles after boot`,
+    });
     return;
   }
   const p = bootPolarity(rec.bootNs, rec.edges());
-  // The rig watched this boot to judge the polarity and could not: that is not a pass.
   if (!p.taken) {
-    measure(null, `polarity could not be judged from the boot recording: ${p.note}`);
+    // The rig watched this boot to judge the polarity and could not: that is not a pass.
+    t.measure(name, null, {
+      unit: 'ms',
+      limits: bootPolarityLimits(cfg.pin.role.inverted),
+      note: `polarity could not be judged from the boot recording: ${p.note}`,
+    });
     return;
   }
-  measure(p.excessMs, `${p.note}; template says ${cfg.pin.role.name}`);
+  t.measure(name, p.excessMs, {
+    unit: 'ms',
+    limits: bootPolarityLimits(cfg.pin.role.inverted),
+    note: `${p.note}; template says ${cfg.pin.role.name}`,
+  });
 }

@@ -1,13 +1,14 @@
 /**
- * The plan for one unit, derived from the template's roles and the rig's fixture lines. A check
- * whose pad has no fixture line (or a line of the wrong kind) becomes a phase that skips with the
- * reason, never a silent pass.
+ * The default checks for one unit, derived from the device profile's roles: a plan a user could
+ * have written with phase() — each check uses only the PlanContext (t.device, t.fixture, …). A
+ * check whose pad the rig does not wire skips with the reason: decided at run time from
+ * t.fixture.has(pad), or at build time when the rig's wiring (pad → line kind) is given, which also
+ * catches a line of the wrong kind.
  */
-import type { ObkClient } from '../device/obk-client.js';
-import { pinsOfKind, type Template, type TemplatePin } from '../device/template.js';
-import type { InputLine, OutputLine, PulseOutput } from '../io/types.js';
-import type { FixtureLine, Rig } from '../rig/types.js';
 import type { Phase } from '../core/run-types.js';
+import { pinsOfKind, type Template, type TemplatePin } from '../device/template.js';
+import { phase } from '../plan/phase.js';
+import type { PlanPhase } from '../plan/types.js';
 import type { Bl0937Cal, LoadPoint } from './bl0937-math.js';
 import { bl0937Phase, type Bl0937Timing, type Bl0937Wiring } from './bl0937.js';
 import { hasInstantReaction, relayButtonPhase, type ButtonTiming } from './button.js';
@@ -28,63 +29,57 @@ export interface CheckPlanOptions {
   buttonTiming?: Partial<ButtonTiming>;
   ledLimits?: Partial<LedLimits>;
   /**
-   * The Wi-Fi LED pad's edges since boot, for the polarity sub-check (led.ts). A flow that boots
-   * the unit (`run`) starts `startLedBootWatch(line)` on the LED's fixture line before releasing
-   * CEN and returns it here; without it (`plugrig test`) polarity is recorded UNCHECKED with why.
+   * The Wi-Fi LED pad's edges since boot, for the polarity sub-check (led.ts). A flow that resets
+   * the unit with the LED recorded (the reboot phase, checks/reboot-watch.ts) returns it here;
+   * without it (`plugrig test`) polarity is recorded UNCHECKED with why.
    */
   ledBootWatch?: (gpio: number) => LedBootRecording | undefined;
   bl0937Timing?: Partial<Bl0937Timing>;
 }
 
+/** Line kinds as a rig file wires them (Rig.fixture gives this shape). */
+export type PadKind = 'input' | 'output' | 'pulse';
+
 export interface CheckPlanInput {
-  rig: Pick<Rig, 'fixture' | 'name'>;
   template: Template;
-  client: ObkClient;
   options?: CheckPlanOptions;
+  /** The rig's wiring, when known at build time: skips are then decided here, wrong line kinds included. */
+  rig?: { name: string; fixture: ReadonlyMap<number, { kind: PadKind }> };
 }
 
-type Want = { pin: TemplatePin; kind: FixtureLine['kind']; what: string };
+type Want = { pin: TemplatePin; kind: PadKind; what: string };
 
 /** A phase that only skips: the reason is recorded, the unit does not pass by silence. */
-export function skipPhase(name: string, reason: string): Phase {
-  return { name, timeoutMs: 1000, run: async (ctx) => ctx.skip(reason) };
+export function skipPhase(name: string, reason: string): PlanPhase {
+  return phase(name, { timeoutMs: 1000 }, async (t) => t.skip(reason));
 }
 
-const KIND_TEXT: Record<FixtureLine['kind'], string> = { input: 'an input', output: 'an output', pulse: 'a pulse output' };
+const KIND_TEXT: Record<PadKind, string> = { input: 'an input', output: 'an output', pulse: 'a pulse output' };
 
-/** The fixture lines for the wanted pads, or the reason they cannot be used. */
-function lines(rig: CheckPlanInput['rig'], wants: Want[]): { lines: FixtureLine['line'][] } | { reason: string } {
-  const out: FixtureLine['line'][] = [];
+/** Why the given wiring cannot serve the wanted pads, or undefined (also when the wiring is not known yet). */
+function unwired(rig: CheckPlanInput['rig'], wants: Want[]): string | undefined {
+  if (!rig) return undefined;
   const missing: string[] = [];
   for (const w of wants) {
     const f = rig.fixture.get(w.pin.gpio);
     if (!f) missing.push(`P${w.pin.gpio} (${w.what}, ${w.pin.role.name}) is not wired on rig ${rig.name}`);
     else if (f.kind !== w.kind) missing.push(`P${w.pin.gpio} (${w.what}) is wired as ${KIND_TEXT[f.kind]}, the check needs ${KIND_TEXT[w.kind]}`);
-    else out.push(f.line);
   }
-  return missing.length ? { reason: missing.join('; ') } : { lines: out };
+  return missing.length ? missing.join('; ') : undefined;
 }
 
 export function buildCheckPhases(input: CheckPlanInput): Phase[] {
-  const { rig, template: t, client } = input;
+  const { rig, template: t } = input;
   const o = input.options ?? {};
   const phases: Phase[] = [];
-  if (o.configure) phases.push(configurePhase({ client, template: t }));
-  phases.push(identityPhase({ client, template: t }));
+  if (o.configure) phases.push(configurePhase({ template: t }));
+  phases.push(identityPhase({ template: t }));
 
   // Wi-Fi LED
   for (const pin of pinsOfKind(t, 'wifiLed')) {
-    const l = lines(rig, [{ pin, kind: 'input', what: 'Wi-Fi LED' }]);
+    const why = unwired(rig, [{ pin, kind: 'input', what: 'Wi-Fi LED' }]);
     phases.push(
-      'reason' in l
-        ? skipPhase('wifi-led', l.reason)
-        : wifiLedPhase({
-            pin,
-            line: l.lines[0] as InputLine,
-            client,
-            ...(o.ledLimits ? { limits: o.ledLimits } : {}),
-            bootWatch: () => o.ledBootWatch?.(pin.gpio),
-          }),
+      why ? skipPhase('wifi-led', why) : wifiLedPhase({ pin, ...(o.ledLimits ? { limits: o.ledLimits } : {}), bootWatch: () => o.ledBootWatch?.(pin.gpio) }),
     );
   }
 
@@ -93,10 +88,8 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
   const relays = pinsOfKind(t, 'relay');
   for (const relay of relays) {
     const name = relays.length > 1 ? `relay-P${relay.gpio}` : 'relay';
-    const l = lines(rig, [{ pin: relay, kind: 'input', what: 'relay' }]);
-    phases.push(
-      'reason' in l ? skipPhase(name, l.reason) : relayPhase({ name, pin: relay, line: l.lines[0] as InputLine, client, indexed: relays.length > 1 }),
-    );
+    const why = unwired(rig, [{ pin: relay, kind: 'input', what: 'relay' }]);
+    phases.push(why ? skipPhase(name, why) : relayPhase({ name, pin: relay, indexed: relays.length > 1 }));
   }
   for (const button of buttons) {
     const name = buttons.length > 1 ? `relay-button-P${button.gpio}` : 'relay-button';
@@ -105,18 +98,17 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
       phases.push(skipPhase(name, `button P${button.gpio} toggles channel ${button.channel}, which no relay in the template follows`));
       continue;
     }
-    const l = lines(rig, [
+    const why = unwired(rig, [
       { pin: button, kind: 'output', what: 'button' },
       { pin: relay, kind: 'input', what: 'relay' },
     ]);
     phases.push(
-      'reason' in l
-        ? skipPhase(name, l.reason)
+      why
+        ? skipPhase(name, why)
         : relayButtonPhase({
             name,
-            button: { pin: button, line: l.lines[0] as OutputLine },
-            relay: { pin: relay, line: l.lines[1] as InputLine },
-            client,
+            button,
+            relay,
             instantReaction: hasInstantReaction(t.flags),
             ...(o.buttonTiming ? { timing: o.buttonTiming } : {}),
           }),
@@ -133,19 +125,15 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
       const absent = [!cf && 'BL0937CF', !cf1 && 'BL0937CF1', !sel && 'BL0937SEL'].filter(Boolean).join(', ');
       phases.push(skipPhase(meterName, `the template has no ${absent} pin, so OpenBeken never starts the BL0937 driver`));
     } else {
-      const l = lines(rig, [
+      const why = unwired(rig, [
         { pin: cf, kind: 'pulse', what: 'BL0937 CF' },
         { pin: cf1, kind: 'pulse', what: 'BL0937 CF1' },
         { pin: sel, kind: 'input', what: 'BL0937 SEL' },
       ]);
-      if ('reason' in l) phases.push(skipPhase(meterName, l.reason));
+      if (why) phases.push(skipPhase(meterName, why));
       else {
-        const wiring: Bl0937Wiring = {
-          cf: { pin: cf, line: l.lines[0] as PulseOutput },
-          cf1: { pin: cf1, line: l.lines[1] as PulseOutput },
-          sel: { pin: sel, line: l.lines[2] as InputLine },
-        };
-        const common = { wiring, client, ...(o.loads ? { loads: o.loads } : {}), ...(o.bl0937Timing ? { timing: o.bl0937Timing } : {}) };
+        const wiring: Bl0937Wiring = { cf, cf1, sel };
+        const common = { wiring, ...(o.loads ? { loads: o.loads } : {}), ...(o.bl0937Timing ? { timing: o.bl0937Timing } : {}) };
         phases.push(o.calibrate ? calibrationPhase(common) : bl0937Phase({ ...common, ...(o.calibration ? { calibration: o.calibration } : {}) }));
       }
     }

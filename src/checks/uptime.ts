@@ -1,14 +1,18 @@
 import { sleep, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
-import type { ObkClient } from '../device/obk-client.js';
-import type { ObkInfo } from '../device/obk-replies.js';
+import type { DeviceApi, DeviceInfo } from '../core/resources.js';
 
 /**
  * Waits until the device has been up at least `minS` seconds (OpenBeken: a double-click in the
  * first 5 s erases the Wi-Fi settings, and the AP fast blink starts only ~5 s after boot).
  * Bounded: gives up after `maxWaitS` with E_DEVICE_UPTIME.
  */
-export async function waitForUptime(client: ObkClient, minS: number, at: { signal: AbortSignal; clock: Clock }, maxWaitS = minS + 10): Promise<ObkInfo> {
+export async function waitForUptime(
+  client: Pick<DeviceApi, 'info'>,
+  minS: number,
+  at: { signal: AbortSignal; clock: Clock },
+  maxWaitS = minS + 10,
+): Promise<DeviceInfo> {
   const { signal, clock } = at;
   const started = clock.now();
   for (let i = 0; i < 50; i++) {

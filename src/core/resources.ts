@@ -101,6 +101,11 @@ export interface BlinkSummary {
   /** Median fraction of the period at `onLevel`. */
   duty: number | null;
   edges: number;
+  /** Median time at the on and the off level, ms. */
+  onMs?: number | null;
+  offMs?: number | null;
+  /** The pad's level at the end of the window. */
+  level?: Level;
 }
 
 /** A load the energy meter is made to see (BL0937 pulse trains synthesised from it). */
@@ -135,11 +140,40 @@ export interface FixtureApi {
   readonly meter?: MeterApi;
 }
 
+/** Units per Hz of pulse output (a BL0937's constants: V = f·voltage, A = f·current, W = f·power). */
+export interface MeterConstants {
+  voltage: number;
+  current: number;
+  power: number;
+}
+
+/** A SEL change the module made while the meter ran; `followMs` is how long the rig took to switch CF1. */
+export interface MeterSelEdge {
+  level: Level;
+  tNs: bigint;
+  followMs?: number;
+}
+
 export interface MeterApi {
-  /** Drives CF and CF1 (following the SEL pad the module drives) as the meter would at this load. */
-  load(point: LoadPoint): Promise<void>;
-  /** No load: pulse outputs stopped. */
+  /**
+   * Drives CF and CF1 (following the SEL pad the module drives) as the meter would at this load,
+   * with `constants` (default: the ones the rig was given, OpenBeken's unless calibrated).
+   */
+  load(point: LoadPoint, opts?: { constants?: MeterConstants }): Promise<void>;
+  /** No load: pulse outputs stopped, SEL no longer followed (the next load starts a fresh edge list). */
   off(): Promise<void>;
+  /** Whether SEL high selects current (BL0937SEL_n in the device profile) instead of voltage. */
+  readonly selInverted: boolean;
+  /** The constants load() uses by default. */
+  readonly constants: Readonly<MeterConstants>;
+  /** SEL changes seen since load() started the meter. */
+  readonly selEdges: readonly MeterSelEdge[];
+  /** Resolves true once `count` SEL changes have been seen, false at the deadline; rejects with E_ABORTED. */
+  waitForSelEdges(count: number, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean>;
+  /** Worst SEL-edge → CF1 follow delay of the SEL changes from index `from` on, ms (throws if setting CF1 failed). */
+  worstFollowMs(from: number): number;
+  /** The frequency step of the rig's CF/CF1 outputs near `hz` (0 = exact). */
+  resolutionHz(hz: number): number;
 }
 
 export interface PowerApi {
@@ -147,8 +181,11 @@ export interface PowerApi {
   readonly switchable: boolean;
   off(opts?: { signal?: AbortSignal }): Promise<void>;
   on(opts?: { signal?: AbortSignal }): Promise<void>;
-  /** Supply off, wait `offMs` (default 500), on. Respects the firmware's early-reset guard. */
-  cycle(opts?: { offMs?: number; signal?: AbortSignal }): Promise<void>;
+  /**
+   * Supply off, wait `offMs` (default 500), on. Respects the firmware's early-reset guard. Resolves
+   * with what was done (a CEN reset instead, saying so, when the supply is not switchable).
+   */
+  cycle(opts?: { offMs?: number; signal?: AbortSignal }): Promise<string>;
   /** A CEN pulse (reset). Respects the firmware's early-reset guard. */
   reset(opts?: { signal?: AbortSignal }): Promise<void>;
 }

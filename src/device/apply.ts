@@ -3,9 +3,12 @@
  * command on its own (it may contain ';'), then `restart` (drivers such as BL0937 only start at
  * boot), then a read-back through /api/pins and /api/info that must match (docs/openbeken-behaviour.md §1).
  */
-import { sleep, type Clock } from '../core/clock.js';
+import { realClock, sleep, type Clock } from '../core/clock.js';
 import { PlugrigError } from '../core/errors.js';
-import type { ObkClient } from './obk-client.js';
+import type { DeviceApi } from '../core/resources.js';
+
+/** What applying needs of the device: the plan API's DeviceApi (an ObkClient also brings its clock and deadline). */
+export type ApplyDevice = Pick<DeviceApi, 'info' | 'pins' | 'backlog' | 'cmnd'> & { readonly clock?: Clock; readonly timeoutMs?: number };
 import { deviceRoleName, type ObkInfo, type ObkPins } from './obk-replies.js';
 import { roleByName } from './roles.js';
 import { formatPin, type Template } from './template.js';
@@ -131,18 +134,18 @@ export interface ApplyResult {
  * the client's). Bounded by timeoutMs, and by a count of looks (each costs at least its pause).
  */
 export async function waitForRestart(
-  client: ObkClient,
+  client: ApplyDevice,
   sentAtMs: number,
   timeoutMs: number,
   signal?: AbortSignal,
-  clock: Clock = client.clock,
+  clock: Clock = client.clock ?? realClock,
 ): Promise<ObkInfo> {
   const deadline = clock.now() + timeoutMs;
   let last = 'no answer yet';
   for (let i = 0; clock.now() < deadline && i <= timeoutMs / 500 + 1; i++) {
     await sleep(clock, i === 0 ? 1000 : 500, signal, 'waiting for the device to restart');
     try {
-      const info = await client.info({ retries: 0, timeoutMs: Math.min(2000, client.timeoutMs), ...(signal ? { signal } : {}) });
+      const info = await client.info({ retries: 0, timeoutMs: Math.min(2000, client.timeoutMs ?? 4000), ...(signal ? { signal } : {}) });
       const sinceRestartS = (clock.now() - sentAtMs) / 1000;
       if (info.uptimeS <= sinceRestartS + 1) return info;
       last = `still up for ${info.uptimeS} s`;
@@ -159,9 +162,9 @@ export async function waitForRestart(
 }
 
 /** Applies a template, restarts, reads back. The result's check says whether the device now matches. */
-export async function applyTemplate(client: ObkClient, t: Template, opts: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyTemplate(client: ApplyDevice, t: Template, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const { signal } = opts;
-  const clock = opts.clock ?? client.clock;
+  const clock = opts.clock ?? client.clock ?? realClock;
   const call = signal ? { signal } : {};
   const before = await client.info(call);
   const current = await client.pins(call);
@@ -173,7 +176,7 @@ export async function applyTemplate(client: ObkClient, t: Template, opts: ApplyO
   const startup = startupCommand(t);
   if (startup) {
     opts.log?.(startup);
-    await client.command(startup, call);
+    await client.cmnd(startup, call);
   }
   const minUp = opts.minUptimeBeforeRestartS ?? 6;
   const ageS = before.uptimeS; // it grew while we sent commands; the old value is a safe lower bound
@@ -184,7 +187,7 @@ export async function applyTemplate(client: ObkClient, t: Template, opts: ApplyO
   opts.log?.('restart');
   const sentAt = clock.now();
   try {
-    await client.command('restart', { ...call, retries: 0, timeoutMs: 2000 });
+    await client.cmnd('restart', { ...call, retries: 0, timeoutMs: 2000 });
   } catch (e) {
     // The device may reboot before answering; only a user's abort or refused auth stop us here.
     const code = (e as PlugrigError).code;

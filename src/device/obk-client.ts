@@ -6,6 +6,7 @@
 import pRetry, { AbortError as StopRetry } from 'p-retry';
 import { realClock, sleep, timeoutSignal, type Clock } from '../core/clock.js';
 import { AbortedError, PlugrigError } from '../core/errors.js';
+import type { DeviceApi } from '../core/resources.js';
 import { badReply, parseEnergy, parseInfo, parseJsonText, parsePins, parsePower, type ObkEnergy, type ObkInfo, type ObkPins } from './obk-replies.js';
 
 export interface ObkClientOptions {
@@ -66,7 +67,8 @@ function describeFailure(e: unknown): { code: 'E_DEVICE_HTTP_UNREACHABLE' | 'E_D
   return { code: 'E_DEVICE_HTTP_UNREACHABLE', text: String(cause?.message ?? (e as Error)?.message ?? e) };
 }
 
-export class ObkClient {
+/** Implements the plan API's DeviceApi: this is what t.device is on a rig. */
+export class ObkClient implements DeviceApi {
   private readonly urlSource: string | (() => string | undefined);
   private readonly auth?: string;
   readonly timeoutMs: number;
@@ -103,6 +105,13 @@ export class ObkClient {
         'boot the unit with OpenBeken first, or set "deviceUrl" in the rig file',
       );
     }
+    return typeof this.urlSource === 'string' ? raw : normaliseBaseUrl(raw).base;
+  }
+
+  /** DeviceApi: the base URL in use, or undefined while the unit has none. */
+  url(): string | undefined {
+    const raw = typeof this.urlSource === 'string' ? this.urlSource : this.urlSource();
+    if (!raw) return undefined;
     return typeof this.urlSource === 'string' ? raw : normaliseBaseUrl(raw).base;
   }
 
@@ -202,6 +211,16 @@ export class ObkClient {
   /** A console command through /cm?cmnd=… (spaces and semicolons URL-encoded). */
   command(cmnd: string, opts: CallOptions = {}): Promise<unknown> {
     return this.getJson(`/cm?cmnd=${encodeURIComponent(cmnd)}`, opts);
+  }
+
+  /** DeviceApi's name for command(). */
+  cmnd(command: string, opts: CallOptions = {}): Promise<unknown> {
+    return this.command(command, opts);
+  }
+
+  /** `STATUS` or `STATUS <n>`: the firmware's status JSON. */
+  status(n?: number, opts: CallOptions = {}): Promise<unknown> {
+    return this.command(n === undefined ? 'STATUS' : `STATUS ${n}`, opts);
   }
 
   async info(opts: CallOptions = {}): Promise<ObkInfo> {

@@ -4,42 +4,13 @@
  * So we parse it as JSON, then read each field tolerantly and name the field when it is missing.
  */
 import { PlugrigError } from '../core/errors.js';
+import type { DeviceEnergy, DeviceInfo, DevicePins } from '../core/resources.js';
 import { roleByIndex } from './roles.js';
 
-export interface ObkInfo {
-  uptimeS: number;
-  build: string;
-  /** 12 upper-case hex digits, no separators (as the firmware prints it). */
-  mac: string;
-  flags: bigint;
-  ip?: string;
-  chipset?: string;
-  shortName?: string;
-  startCmd?: string;
-}
-
-export interface ObkPins {
-  /** Role names as the device prints them (index = role number), when it sends them. */
-  roleNames?: string[];
-  roles: number[];
-  channels: number[];
-  channels2: number[];
-  states: number[];
-}
-
-export interface ObkEnergy {
-  voltage: number;
-  current: number;
-  power: number;
-  apparentPower?: number;
-  reactivePower?: number;
-  factor?: number;
-  frequency?: number;
-  /** Wh unless flag 40. */
-  consumptionTotal?: number;
-  consumptionLastHour?: number;
-  yesterday?: number;
-}
+/** The reply shapes are core's (the plan API's DeviceApi returns them); these names stay for the device layer. */
+export type ObkInfo = DeviceInfo;
+export type ObkPins = DevicePins;
+export type ObkEnergy = DeviceEnergy;
 
 export function badReply(url: string, what: string, cause?: unknown): PlugrigError {
   return new PlugrigError(

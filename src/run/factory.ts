@@ -3,6 +3,7 @@
  * and the simulated slots both come in through this one shape.
  */
 import type { Clock } from '../core/clock.js';
+import type { UnitResources } from '../core/resources.js';
 import type { FirmwareInfo, Phase, SlotInfo, UnitIdentity } from '../core/run-types.js';
 
 export type { SlotInfo };
@@ -12,6 +13,8 @@ export interface PreparedRun {
   unit?: UnitIdentity;
   firmware?: FirmwareInfo;
   rig: string;
+  /** What the rig gives every phase (t.device, t.fixture…); default: none, each use fails naming what is missing. */
+  resources?: UnitResources;
   /** The run's clock: the opened rig's (default: the station's). */
   clock?: Clock;
   /** Releases what preparing opened (the rig's lines and port); called once the run has ended. */

@@ -11,6 +11,8 @@ import { pinsOfKind, type Template } from '../device/template.js';
 import { rebootWatchPhase } from '../checks/reboot-watch.js';
 import type { Rig } from '../rig/types.js';
 import type { FirmwareInfo, Phase } from '../core/run-types.js';
+import type { FirmwareLog, UnitResources } from '../core/resources.js';
+import { buildResources } from './resources/index.js';
 
 export interface UnitPlanOptions {
   rig: Rig;
@@ -29,11 +31,15 @@ export interface UnitPlanOptions {
   bootTimeoutMs?: number;
   /** The run's abort signal (Ctrl-C, an operator's abort). */
   signal?: AbortSignal;
+  /** The firmware's log for t.log (default: none). */
+  log?: FirmwareLog;
 }
 
 export interface UnitPlan {
   plan: Phase[];
   firmware: FirmwareInfo;
+  /** What every phase gets (t.device, t.fixture, t.power, t.log): pass it to runPlan. */
+  resources: UnitResources;
   close(): Promise<void>;
 }
 
@@ -52,11 +58,11 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
   const client = new ObkClient({ url: () => o.rig.deviceUrl(), timeoutMs: o.httpTimeoutMs ?? 4000, clock: o.rig.clock });
   // After configure, one CEN reset with the Wi-Fi LED pad recorded from the boot instant: the
   // LED's polarity shows only there (checks/led.ts).
-  const reboot = rebootWatchPhase({ rig: o.rig, client, ledPads: pinsOfKind(o.template, 'wifiLed').map((p) => p.gpio) });
+  const reboot = rebootWatchPhase({ ledPads: pinsOfKind(o.template, 'wifiLed').map((p) => p.gpio) });
+  const resources = buildResources({ rig: o.rig, template: o.template, client, ...(o.log ? { log: o.log } : {}) });
   const checks = buildCheckPhases({
     rig: o.rig,
     template: o.template,
-    client,
     options: { configure: true, ledBootWatch: reboot.recording, ...o.checks },
   });
   const at = checks.findIndex((p) => p.name === 'configure') + 1;
@@ -72,6 +78,7 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
   return {
     plan: [...flashing.phases, ...checks],
     firmware: { path: o.imagePath, sha256: o.image.sha256, size: o.image.data.length },
+    resources,
     close: async () => {
       reboot.close();
       await flashing.close();

@@ -53,6 +53,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
     return {
       plan: unit.plan,
       firmware: unit.firmware,
+      resources: unit.resources,
       rig: rig.name,
       clock: rig.clock,
       release: async () => {

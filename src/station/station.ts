@@ -141,6 +141,7 @@ export class Station implements StationControl {
           clock: prepared.clock ?? this.clock,
           ...(prepared.unit ? { unit: prepared.unit } : {}),
           ...(prepared.firmware ? { firmware: prepared.firmware } : {}),
+          ...(prepared.resources ? { resources: prepared.resources } : {}),
         });
         this.last.set(info.slot, rec);
         return rec;

@@ -1,14 +1,12 @@
-import { describe, test, expect, beforeEach } from '@jest/globals';
-import { bl0937Phase, type MeterPhaseConfig } from '../../src/checks/bl0937.js';
+import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { bl0937Phase } from '../../src/checks/bl0937.js';
 import { calibrationPhase } from '../../src/checks/calibration.js';
 import { OBK_DEFAULT_CAL, type Bl0937Cal } from '../../src/checks/bl0937-math.js';
-import type { VirtualClock } from '../../src/core/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { useFakeObk } from '../device/fake-obk-fixture.js';
-import type { FakeObk } from '../device/fake-obk.js';
-import { FakePulse, fakeContext, inputLine, Wire } from './fakes.js';
-import type { Phase } from '../../src/core/run-types.js';
+import { FakeObk } from '../device/fake-obk.js';
+import { FakePulse, fakeContext, inputLine, rigResources, Wire } from './fakes.js';
 
 type MeterFault = 'none' | 'sel-inverted' | 'cal-off' | 'driver-stopped' | 'cal-ignored';
 
@@ -67,27 +65,43 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
   let cf: FakePulse;
   let cf1: FakePulse;
   let sel: Wire;
-  useFakeObk((c, f) => ([clock, fake] = [c, f]));
-  beforeEach(() => {
+  beforeEach(async () => {
+    clock = new VirtualClock();
+    fake = await new FakeObk({ clock }).start();
     cf = new FakePulse('P7', 0, clock);
     cf1 = new FakePulse('P6', 0, clock);
     sel = new Wire('P24', clock);
   });
-
-  const wiring = () => ({
-    cf: { pin: pin(7), line: cf },
-    cf1: { pin: pin(6), line: cf1 },
-    sel: { pin: pin(24), line: inputLine(sel) },
+  afterEach(async () => {
+    await fake.close();
+    clock.stop();
   });
-  const client = () => new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1, clock });
-  const context = () => fakeContext(undefined, 'bl0937', clock);
 
-  /** Runs a meter phase (the accuracy check unless told) against the scripted meter; `publish: false` hides ENERGY. */
-  async function runCheck(fault: MeterFault, how: { phase?: (cfg: MeterPhaseConfig) => Phase; publish?: boolean } = {}) {
-    const stop = scriptedMeter(fake, cf, cf1, sel, fault, 120, how.publish ?? true);
+  const wiring = () => ({ cf: pin(7), cf1: pin(6), sel: pin(24) });
+  const client = () => new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1, clock });
+  /** The meter is t.fixture.meter: the rig's resources over these three lines, as the profile wires them. */
+  const context = () =>
+    fakeContext(
+      undefined,
+      'bl0937',
+      clock,
+      rigResources({
+        client: client(),
+        clock,
+        template: t,
+        fixture: [
+          [7, { kind: 'pulse', pad: 7, line: cf }],
+          [6, { kind: 'pulse', pad: 6, line: cf1 }],
+          [24, { kind: 'input', pad: 24, line: inputLine(sel) }],
+        ],
+      }),
+    );
+
+  async function runCheck(fault: MeterFault) {
+    const stop = scriptedMeter(fake, cf, cf1, sel, fault);
     const ctx = context();
     try {
-      await (how.phase ?? bl0937Phase)({ wiring: wiring(), client: client(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+      await bl0937Phase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
       stop();
     }
@@ -137,12 +151,24 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
 
   test('no ENERGY in STATUS 8 is reported as such', async () => {
     // The meter toggles SEL, but the HTTP side publishes no ENERGY block.
-    const ctx = await runCheck('none', { publish: false });
+    const stop = scriptedMeter(fake, cf, cf1, sel, 'none', 120, false);
+    const ctx = context();
+    try {
+      await bl0937Phase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+    } finally {
+      stop();
+    }
     expect(ctx.get('energy_reported@230V/0.5A/115W')).toMatchObject({ value: false, verdict: 'FAIL' });
   }, 10_000);
 
   test('calibration: set at 8 A, verified at the other points; the chip constants are 5 % off the defaults', async () => {
-    const ctx = await runCheck('none', { phase: calibrationPhase });
+    const stop = scriptedMeter(fake, cf, cf1, sel, 'none');
+    const ctx = context();
+    try {
+      await calibrationPhase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+    } finally {
+      stop();
+    }
     expect(fake.commands).toEqual(expect.arrayContaining(['VoltageSet 230', 'CurrentSet 8', 'PowerSet 1840']));
     expect(ctx.failed()).toEqual([]);
     expect(ctx.get('current_error@120V/0.05A/6W')!.verdict).toBe('PASS');
@@ -150,7 +176,13 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
   }, 20_000);
 
   test('calibration commands that change nothing fail the verification', async () => {
-    const ctx = await runCheck('cal-ignored', { phase: calibrationPhase });
+    const stop = scriptedMeter(fake, cf, cf1, sel, 'cal-ignored');
+    const ctx = context();
+    try {
+      await calibrationPhase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+    } finally {
+      stop();
+    }
     expect(ctx.get('voltage_error@120V/0.05A/6W')!.verdict).toBe('FAIL');
     expect(ctx.get('power_error@230V/0.5A/115W')!.verdict).toBe('FAIL');
   }, 20_000);

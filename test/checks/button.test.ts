@@ -1,11 +1,11 @@
-import { describe, test, expect, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import { relayButtonPhase, type ButtonTiming } from '../../src/checks/button.js';
-import type { VirtualClock } from '../../src/core/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { useFakeObk } from '../device/fake-obk-fixture.js';
-import type { FakeObk } from '../device/fake-obk.js';
-import { fakeContext, inputLine, outputLine, Wire } from './fakes.js';
+import { FakeObk } from '../device/fake-obk.js';
+import type { InputLine } from '../../src/io/types.js';
+import { fakeContext, inputLine, outputLine, rigResources, Wire } from './fakes.js';
 
 type Fault = 'none' | 'relay-stuck' | 'button-ignored' | 'long-press-toggles' | 'slow-relay';
 
@@ -55,11 +55,28 @@ describe('relay/button phase against a scripted plug (virtual time: the plug, th
   let fake: FakeObk;
   let button: Wire;
   let relay: Wire;
-  useFakeObk((c, f) => ([clock, fake] = [c, f]));
-  beforeEach(() => {
+  beforeEach(async () => {
+    clock = new VirtualClock();
+    fake = await new FakeObk({ clock }).start();
     button = new Wire('P10', clock);
     relay = new Wire('P26', clock);
   });
+  afterEach(async () => {
+    await fake.close();
+    clock.stop();
+  });
+
+  /** The rig's fixture (button output on P10, relay input on P26) through the real resources, on the shared clock. */
+  const resources = (client: ObkClient, relayLine: InputLine) =>
+    rigResources({
+      client,
+      clock,
+      template: t,
+      fixture: [
+        [10, { kind: 'output', pad: 10, line: outputLine(button) }],
+        [26, { kind: 'input', pad: 26, line: relayLine }],
+      ],
+    });
 
   async function run(fault: Fault, timing: Partial<ButtonTiming> = {}) {
     const plug = scriptedPlug(fake, button, relay, fault);
@@ -67,14 +84,10 @@ describe('relay/button phase against a scripted plug (virtual time: the plug, th
     const off = button.onEdge((e) => {
       if (e.level === 0 && firstPressUptimeMs === undefined) firstPressUptimeMs = clock.wallNow() - fake.state.bootedAt;
     });
-    const ctx = fakeContext(undefined, 'relay-button', clock);
     const relayLine = inputLine(relay);
-    const phase = relayButtonPhase({
-      button: { pin: btnPin, line: outputLine(button) },
-      relay: { pin: relPin, line: relayLine },
-      client: new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1, clock }),
-      timing,
-    });
+    const client = new ObkClient({ url: fake.url, timeoutMs: 1000, retries: 1, clock });
+    const ctx = fakeContext(undefined, 'relay-button', clock, resources(client, relayLine));
+    const phase = relayButtonPhase({ button: btnPin, relay: relPin, timing });
     try {
       await phase.run(ctx);
     } finally {
@@ -137,13 +150,10 @@ describe('relay/button phase against a scripted plug (virtual time: the plug, th
   test('abort during the phase ends it with E_ABORTED and releases the button', async () => {
     scriptedPlug(fake, button, relay, 'none');
     const ac = new AbortController();
-    const phase = relayButtonPhase({
-      button: { pin: btnPin, line: outputLine(button) },
-      relay: { pin: relPin, line: inputLine(relay) },
-      client: new ObkClient({ url: fake.url, timeoutMs: 1000, clock }),
-    });
+    const phase = relayButtonPhase({ button: btnPin, relay: relPin });
+    const client = new ObkClient({ url: fake.url, timeoutMs: 1000, clock });
     clock.setTimeout(() => ac.abort(), 900); // during the first press
-    await expect(phase.run(fakeContext(ac.signal, 'relay-button', clock))).rejects.toMatchObject({ code: 'E_ABORTED' });
+    await expect(phase.run(fakeContext(ac.signal, 'relay-button', clock, resources(client, inputLine(relay))))).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(button.host).toBe('z');
   }, 10_000);
 });

@@ -2,7 +2,10 @@
  * Test doubles for the checks: wires with host-timestamped edges, output/input/pulse lines over
  * them, and a PhaseContext that collects measurements.
  */
-import type { UnitResources } from '../../src/core/resources.js';
+import type { DeviceApi, UnitResources } from '../../src/core/resources.js';
+import type { Template } from '../../src/device/template.js';
+import type { FixtureLine } from '../../src/rig/types.js';
+import { buildResources } from '../../src/run/resources/index.js';
 import { noResources } from '../../src/run/resources/none.js';
 import { realClock, type Clock } from '../../src/core/clock.js';
 import type { Edge, InputLine, Level, OutputLine, PulseOutput } from '../../src/io/types.js';
@@ -98,6 +101,8 @@ export class FakePulse implements PulseOutput {
 }
 
 export class SkipSignal extends Error {
+  /** The brand the runner's skip carries: phase() lets it through untouched. */
+  readonly skipsPhase = true;
   constructor(readonly reason: string) {
     super(reason);
   }
@@ -152,4 +157,17 @@ export function fakeContext(
       return measurements.filter((m) => m.verdict === 'FAIL');
     },
   };
+}
+
+/** The resources a check gets on a rig with only these fixture lines (no power/CEN), through the real buildResources. */
+export function rigResources(o: {
+  client: DeviceApi;
+  fixture: ReadonlyMap<number, FixtureLine> | [number, FixtureLine][];
+  template?: Template;
+  clock?: Clock;
+  name?: string;
+}): UnitResources {
+  const fixture = o.fixture instanceof Map ? o.fixture : new Map(o.fixture as [number, FixtureLine][]);
+  const rig = { name: o.name ?? 'fake', clock: o.clock ?? realClock, fixture, resets: [], releaseUartPads: async () => undefined };
+  return buildResources({ rig, client: o.client, ...(o.template ? { template: o.template } : {}) });
 }

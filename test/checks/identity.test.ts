@@ -1,21 +1,25 @@
-import { describe, test, expect } from '@jest/globals';
+import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
 import { identityPhase } from '../../src/checks/identity.js';
 import { configurePhase } from '../../src/checks/configure.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { loadTemplateFile, parseTemplate } from '../../src/device/template.js';
-import { useRealTimeFakeObk } from '../device/fake-obk-fixture.js';
-import type { FakeObk } from '../device/fake-obk.js';
-import { fakeContext } from './fakes.js';
+import { FakeObk } from '../device/fake-obk.js';
+import { fakeContext, rigResources } from './fakes.js';
 
 let fake: FakeObk;
-useRealTimeFakeObk((f) => (fake = f), { scope: 'all' });
+beforeAll(async () => {
+  fake = await new FakeObk().start();
+});
+afterAll(async () => {
+  await fake.close();
+});
 const client = () => new ObkClient({ url: fake.url, timeoutMs: 500, retries: 1, retryDelayMs: 20 });
 
 describe('identity phase', () => {
   test('records MAC, build and flags, and tells the run who the unit is', async () => {
     fake.configureRmc021();
-    const ctx = fakeContext();
-    await identityPhase({ client: client(), template: await loadTemplateFile('hardware/devices/rmc021.json') }).run(ctx);
+    const ctx = fakeContext(undefined, 'test', undefined, rigResources({ client: client(), fixture: [] }));
+    await identityPhase({ template: await loadTemplateFile('hardware/devices/rmc021.json') }).run(ctx);
     expect(ctx.unit).toMatchObject({ mac: 'C8:47:8C:0A:0B:0C' });
     expect(ctx.unit.build).toContain('1.17.999');
     expect(ctx.get('flags')).toMatchObject({ value: '1024', verdict: 'PASS' });
@@ -27,8 +31,8 @@ describe('identity phase', () => {
   test("flags other than the template's and a blank MAC fail", async () => {
     fake.state.mac = '000000000000';
     fake.state.flags = 1088n;
-    const ctx = fakeContext();
-    await identityPhase({ client: client(), template: parseTemplate({ pins: {}, flags: '1024' }, 't.json') }).run(ctx);
+    const ctx = fakeContext(undefined, 'test', undefined, rigResources({ client: client(), fixture: [] }));
+    await identityPhase({ template: parseTemplate({ pins: {}, flags: '1024' }, 't.json') }).run(ctx);
     expect(
       ctx
         .failed()
@@ -41,12 +45,18 @@ describe('identity phase', () => {
     fake.state.flags = 1024n;
   });
 
-  test('a dead device is an error with the URL, not a silent pass', async () => {
+  test('a dead device fails the phase with the code and the URL, not a silent pass', async () => {
     fake.misbehave = { how: { kind: 'silent' }, count: Infinity };
-    await expect(identityPhase({ client: client(), template: parseTemplate({ pins: {} }) }).run(fakeContext())).rejects.toMatchObject({
-      code: 'E_DEVICE_HTTP_TIMEOUT',
-    });
-    fake.misbehave = undefined;
+    const ctx = fakeContext(undefined, 'test', undefined, rigResources({ client: client(), fixture: [] }));
+    try {
+      // a phase() fails by what it throws: the device's error becomes the failure's message
+      await expect(identityPhase({ template: parseTemplate({ pins: {} }) }).run(ctx)).rejects.toMatchObject({
+        code: 'E_PHASE_FAILED',
+        message: expect.stringMatching(/^E_DEVICE_HTTP_TIMEOUT: GET http:\/\/127\.0\.0\.1:\d+\/api\/info/),
+      });
+    } finally {
+      fake.misbehave = undefined;
+    }
   });
 });
 
@@ -54,8 +64,8 @@ describe('configure phase', () => {
   test('each pin read back is a measurement; a pin the device refuses fails', async () => {
     fake.state.roles[10] = 0; // the button role is missing and the firmware will not take it
     fake.state.stuckGpio = 10;
-    const ctx = fakeContext();
-    await configurePhase({ client: client(), template: await loadTemplateFile('hardware/devices/rmc021.json'), rebootTimeoutMs: 5000 }).run(ctx);
+    const ctx = fakeContext(undefined, 'test', undefined, rigResources({ client: client(), fixture: [] }));
+    await configurePhase({ template: await loadTemplateFile('hardware/devices/rmc021.json'), rebootTimeoutMs: 5000 }).run(ctx);
     expect(ctx.get('pin_P26')).toMatchObject({ value: 'Rel;1', verdict: 'PASS' });
     expect(ctx.failed().map((m) => m.name)).toEqual(['pin_P10']);
     expect(ctx.unit.mac).toBe('C8:47:8C:0A:0B:0C');

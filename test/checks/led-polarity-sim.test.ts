@@ -15,7 +15,7 @@ import { validateRig, PACKAGE_ROOT } from '../../src/rig/config.js';
 import { openRig } from '../../src/rig/open.js';
 import { createSimModule, openBekenFirmware, type ObkSimFaultSpec, type SimModule } from '../../src/sim/index.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
-import type { InputLine } from '../../src/io/types.js';
+import { buildResources } from '../../src/run/resources/index.js';
 import { RMC021_BACKLOG } from '../sim/firmware/helpers.js';
 import { fakeContext } from './fakes.js';
 import { sleep as sleepOn } from '../../src/core/clock.js';
@@ -44,7 +44,8 @@ async function bootedUnit(faults: ObkSimFaultSpec[]) {
   const rig = await openRig(config, { simulator: module, clock });
   cleanups.push(() => rig.close());
   // watching from the first power-up: the configuring boot (role assigned at run time) must be ignored
-  const watch: LedBootWatch = startLedBootWatch(rig.fixture.get(8)!.line as InputLine, { clock });
+  const resources0 = buildResources({ rig, template, client: new ObkClient({ url: () => module.httpUrl(), clock }) });
+  const watch: LedBootWatch = startLedBootWatch(resources0.fixture.watch(8), { clock });
   cleanups.push(async () => watch.close());
   module.powerNet.setHostDrive(1);
   await fetch(`${await httpUrl(module)}/cm?cmnd=${encodeURIComponent(RMC021_BACKLOG)}`);
@@ -54,18 +55,17 @@ async function bootedUnit(faults: ObkSimFaultSpec[]) {
   watch.markBoot(); // power returns now
   module.powerNet.setHostDrive(1);
   const client = new ObkClient({ url: await httpUrl(module), clock });
-  return { rig, client, watch };
+  return { rig, client, watch, resources: buildResources({ rig, template, client }) };
 }
 
 async function ledPhase(unit: Awaited<ReturnType<typeof bootedUnit>>, withWatch: boolean) {
   const phases = buildCheckPhases({
     rig: unit.rig,
     template,
-    client: unit.client,
     options: { ledLimits: { watchMs: 1500 }, ...(withWatch ? { ledBootWatch: (gpio: number) => (gpio === 8 ? unit.watch : undefined) } : {}) },
   });
   const phase = phases.find((p) => p.name === 'wifi-led')!;
-  const ctx = fakeContext(undefined, 'wifi-led', clock);
+  const ctx = fakeContext(undefined, 'wifi-led', clock, unit.resources);
   await phase.run(ctx);
   return ctx;
 }

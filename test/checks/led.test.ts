@@ -1,27 +1,36 @@
-import { describe, test, expect } from '@jest/globals';
+import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import { wifiLedPhase } from '../../src/checks/led.js';
-import type { VirtualClock } from '../../src/core/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { useFakeObk } from '../device/fake-obk-fixture.js';
-import type { FakeObk } from '../device/fake-obk.js';
-import { fakeContext, inputLine, Wire } from './fakes.js';
+import { FakeObk } from '../device/fake-obk.js';
+import { fakeContext, inputLine, rigResources, Wire } from './fakes.js';
 
 // The LED, the line and the phase share one virtual clock: the 2 s watches cost no real time.
 let clock: VirtualClock;
 let fake: FakeObk;
-useFakeObk((c, f) => ([clock, fake] = [c, f]));
+beforeEach(async () => {
+  clock = new VirtualClock();
+  fake = await new FakeObk({ clock }).start();
+});
+afterEach(async () => {
+  await fake.close();
+  clock.stop();
+});
 
 const pin = parseTemplate({ pins: { '8': 'WifiLED_n;0' } }).pins[0]!;
+
+const ledResources = (wire: Wire) =>
+  rigResources({ client: new ObkClient({ url: fake.url, clock }), clock, fixture: [[8, { kind: 'input', pad: 8, line: inputLine(wire) }]] });
 
 /** The LED as a peer drives it: toggles every `halfMs` (0 = steady at `level`). */
 async function measure(halfMs: number, level: 0 | 'z' = 'z') {
   const wire = new Wire('P8', clock);
   wire.setPeer(level);
   const timer = halfMs ? clock.setInterval(() => wire.setPeer(wire.peer === 0 ? 'z' : 0), halfMs) : undefined;
-  const ctx = fakeContext(undefined, 'wifi-led', clock);
+  const ctx = fakeContext(undefined, 'wifi-led', clock, ledResources(wire));
   try {
-    await wifiLedPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url, clock }), limits: { watchMs: 2000 } }).run(ctx);
+    await wifiLedPhase({ pin, limits: { watchMs: 2000 } }).run(ctx);
   } finally {
     clock.clearInterval(timer);
   }
@@ -54,14 +63,12 @@ describe('Wi-Fi LED phase', () => {
   test('a boot recording that cannot tell the polarity fails the phase instead of passing silently', async () => {
     const wire = new Wire('P8', clock);
     const timer = clock.setInterval(() => wire.setPeer(wire.peer === 0 ? 'z' : 0), 275);
-    const ctx = fakeContext(undefined, 'wifi-led', clock);
+    const ctx = fakeContext(undefined, 'wifi-led', clock, ledResources(wire));
     // the rig watched the boot but saw no edges at all (e.g. the LED line has no pull-up)
     const silent = { bootNs: clock.nowNs(), edges: () => [] };
     try {
       await wifiLedPhase({
         pin,
-        line: inputLine(wire),
-        client: new ObkClient({ url: fake.url, clock }),
         limits: { watchMs: 1500 },
         bootWatch: () => silent,
       }).run(ctx);

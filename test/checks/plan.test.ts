@@ -1,11 +1,8 @@
 import { describe, test, expect } from '@jest/globals';
 import { buildCheckPhases } from '../../src/checks/plan.js';
-import { ObkClient } from '../../src/device/obk-client.js';
 import { loadTemplateFile, parseTemplate } from '../../src/device/template.js';
 import type { FixtureLine } from '../../src/rig/types.js';
 import { FakePulse, SkipSignal, fakeContext, inputLine, outputLine, Wire } from './fakes.js';
-
-const client = new ObkClient({ url: 'http://127.0.0.1:9' });
 
 function fullFixture(): Map<number, FixtureLine> {
   return new Map<number, FixtureLine>([
@@ -31,14 +28,14 @@ async function skipReason(p: { run: (ctx: ReturnType<typeof fakeContext>) => Pro
 describe('buildCheckPhases', () => {
   test('RMC021 on a fully wired rig: identity, Wi-Fi LED, relay/button, BL0937', async () => {
     const template = await loadTemplateFile('hardware/devices/rmc021.json');
-    const phases = buildCheckPhases({ rig: { name: 'sim', fixture: fullFixture() }, template, client });
+    const phases = buildCheckPhases({ rig: { name: 'sim', fixture: fullFixture() }, template });
     expect(phases.map((p) => p.name)).toEqual(['identity', 'wifi-led', 'relay', 'relay-button', 'bl0937']);
     for (const p of phases) expect(p.timeoutMs).toBeGreaterThan(1000);
   });
 
   test('configure first and calibrate instead of the default-constant check, when asked', async () => {
     const template = await loadTemplateFile('hardware/devices/rmc021.json');
-    const phases = buildCheckPhases({ rig: { name: 'sim', fixture: fullFixture() }, template, client, options: { configure: true, calibrate: true } });
+    const phases = buildCheckPhases({ rig: { name: 'sim', fixture: fullFixture() }, template, options: { configure: true, calibrate: true } });
     expect(phases.map((p) => p.name)).toEqual(['configure', 'identity', 'wifi-led', 'relay', 'relay-button', 'calibrate']);
     expect(phases.find((p) => p.name === 'calibrate')!.retries ?? 0).toBe(0);
   });
@@ -48,7 +45,7 @@ describe('buildCheckPhases', () => {
     const fixture = fullFixture();
     fixture.delete(7);
     fixture.delete(26);
-    const phases = buildCheckPhases({ rig: { name: 'bench-2', fixture }, template, client });
+    const phases = buildCheckPhases({ rig: { name: 'bench-2', fixture }, template });
     expect(phases.map((p) => p.name)).toEqual(['identity', 'wifi-led', 'relay', 'relay-button', 'bl0937']);
     expect(await skipReason(phases[4]!)).toBe('P7 (BL0937 CF, BL0937CF) is not wired on rig bench-2');
     expect(await skipReason(phases[2]!)).toBe('P26 (relay, Rel) is not wired on rig bench-2');
@@ -59,13 +56,13 @@ describe('buildCheckPhases', () => {
     const template = await loadTemplateFile('hardware/devices/rmc021.json');
     const fixture = fullFixture();
     fixture.set(8, { kind: 'output', pad: 8, line: outputLine(new Wire('P8')) });
-    const phases = buildCheckPhases({ rig: { name: 'r', fixture }, template, client });
+    const phases = buildCheckPhases({ rig: { name: 'r', fixture }, template });
     expect(await skipReason(phases.find((p) => p.name === 'wifi-led')!)).toBe('P8 (Wi-Fi LED) is wired as an output, the check needs an input');
   });
 
   test('derived from the roles: a button with no relay on its channel, half a BL0937, no LED', async () => {
     const template = parseTemplate({ pins: { '10': 'Btn;2', '26': 'Rel;1', '7': 'BL0937CF;0', '6': 'BL0937CF1;0' } });
-    const phases = buildCheckPhases({ rig: { name: 'r', fixture: fullFixture() }, template, client });
+    const phases = buildCheckPhases({ rig: { name: 'r', fixture: fullFixture() }, template });
     expect(phases.map((p) => p.name)).toEqual(['identity', 'relay', 'relay-button', 'bl0937']);
     expect(await skipReason(phases[2]!)).toBe('button P10 toggles channel 2, which no relay in the template follows');
     expect(await skipReason(phases[3]!)).toBe('the template has no BL0937SEL pin, so OpenBeken never starts the BL0937 driver');
@@ -73,7 +70,7 @@ describe('buildCheckPhases', () => {
 
   test('inverted roles (Rel_n relay, BL0937SEL_n) yield the same checks', () => {
     const template = parseTemplate({ pins: { '10': 'Btn;1', '26': 'Rel_n;1', '7': 'BL0937CF;0', '6': 'BL0937CF1;0', '24': 'BL0937SEL_n;0' } });
-    const phases = buildCheckPhases({ rig: { name: 'r', fixture: fullFixture() }, template, client });
+    const phases = buildCheckPhases({ rig: { name: 'r', fixture: fullFixture() }, template });
     expect(phases.map((p) => p.name)).toEqual(['identity', 'relay', 'relay-button', 'bl0937']);
   });
 });

@@ -3,7 +3,7 @@ import { relayPhase } from '../../src/checks/relay.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
 import { FakeObk } from '../device/fake-obk.js';
-import { fakeContext, inputLine, Wire } from './fakes.js';
+import { fakeContext, inputLine, rigResources, Wire } from './fakes.js';
 
 let fake: FakeObk;
 let wire: Wire;
@@ -27,8 +27,9 @@ function follow(inverted: boolean, stuck = false) {
 
 async function run(role: string) {
   const pin = parseTemplate({ pins: { '26': `${role};1` } }).pins[0]!;
-  const ctx = fakeContext();
-  await relayPhase({ pin, line: inputLine(wire), client: new ObkClient({ url: fake.url, timeoutMs: 1000 }) }).run(ctx);
+  const client = new ObkClient({ url: fake.url, timeoutMs: 1000 });
+  const ctx = fakeContext(undefined, 'relay', undefined, rigResources({ client, fixture: [[26, { kind: 'input', pad: 26, line: inputLine(wire) }]] }));
+  await relayPhase({ pin }).run(ctx);
   return ctx;
 }
 

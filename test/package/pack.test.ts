@@ -139,10 +139,11 @@ describe('the installed package, from an empty folder', () => {
       { cwd: app, timeoutMs: 20_000 },
     );
     expect(js.err).toBe('');
-    expect(js.out.trim()).toBe(`PlugrigError,VirtualClock,realClock,sleep ${version}`);
+    expect(js.out.trim()).toBe(`PhaseFailure,PlugrigError,VirtualClock,applyPlan,definePlan,isPlanDefinition,phase,realClock,sleep ${version}`);
     writeFileSync(
       join(app, 'consumer.ts'),
-      "import { PlugrigError, VirtualClock, realClock, sleep, type Clock, type Phase, type RunEvent } from 'plugrig';\n" +
+      "import { PlugrigError, VirtualClock, definePlan, phase, realClock, sleep, type Clock, type Phase, type PlanContext, type RunEvent } from 'plugrig';\n" +
+        "export const plan = definePlan({ phases: [phase('x', { measurements: { m: { equals: 1 } } }, async (t: PlanContext) => { t.measure('m', 1); })] });\n" +
         'const clock: Clock = new VirtualClock();\nconst phases: Phase[] = [];\nconst events: RunEvent[] = [];\n' +
         "export const used = [clock, phases, events, realClock, sleep, new PlugrigError('E_X', 'x', 'h')];\n",
     );

@@ -47,7 +47,7 @@ async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunReco
     bootTimeoutMs: 8000,
   });
   try {
-    return await runPlan({ slot: `s${seed}`, rig: rig.name, plan: unit.plan, sinks: [], clock: rig.clock });
+    return await runPlan({ slot: `s${seed}`, rig: rig.name, plan: unit.plan, resources: unit.resources, sinks: [], clock: rig.clock });
   } finally {
     await unit.close();
   }
@@ -144,9 +144,11 @@ describe('the unit plan against each simulated firmware fault', () => {
     const r = records.get('http-dead')!;
     const o = outcomes(r);
     for (const [phase, outcome] of Object.entries(flashOk)) expect(o[phase]).toBe(outcome);
-    expect(o.configure).toBe('ERROR');
-    expect(r.phases.find((p) => p.name === 'configure')!.error?.code).toMatch(/^E_DEVICE_HTTP_/);
-    expect(r.outcome).toBe('ERROR');
+    // configure is a phase() like a user's: what it throws fails it, the device's error code leading the message
+    expect(o.configure).toBe('FAIL');
+    expect(r.phases.find((p) => p.name === 'configure')!.error?.message).toMatch(/^E_DEVICE_HTTP_/);
+    expect(r.phases.filter((p) => p.outcome !== 'SKIP').map((p) => p.name)).toEqual([...Object.keys(flashOk), 'boot', 'configure']);
+    expect(r.outcome).toBe('FAIL');
   }, 150_000);
 
   test('no-boot: the boot phase fails with the reason, nothing after it runs', async () => {

@@ -117,6 +117,7 @@ export const command: Command = {
           rig: rig.name,
           plan: unit.plan,
           firmware: unit.firmware,
+          resources: unit.resources,
           sinks,
           signal: io.signal,
           clock: rig.clock,

@@ -12,6 +12,7 @@ import { ObkClient } from '../../device/obk-client.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
 import { describeMeasurement } from '../../core/measurement.js';
+import { buildResources } from '../../run/resources/index.js';
 import { runPlan } from '../../run/runner.js';
 import type { RunEvent, Sink } from '../../core/run-types.js';
 import { flag, numberOption, stringOption } from '../args.js';
@@ -87,10 +88,10 @@ export const command: Command = {
         clock: rig.clock,
         ...(user !== undefined || password !== undefined ? { user: user ?? 'admin', password: password ?? '' } : {}),
       });
+      const resources = buildResources({ rig, template, client });
       const plan = buildCheckPhases({
         rig,
         template,
-        client,
         options: { calibrate: flag(args, 'calibrate'), configure: flag(args, 'configure') },
       });
       view.write(`rig ${rig.name}, device ${template.source}: ${plan.map((p) => p.name).join(', ')}\n`);
@@ -98,6 +99,7 @@ export const command: Command = {
         slot: rig.name,
         rig: rig.name,
         plan,
+        resources,
         sinks: [consoleSink(view, flag(args, 'verbose'))],
         signal: io.signal,
         clock: rig.clock,
