@@ -2,6 +2,8 @@
  * Every failure a user can cause or meet carries a stable code and a hint that says how to fix it.
  * The CLI turns these into one line; anything else is a bug and gets a stack trace.
  */
+const BRAND = Symbol.for('plugrig.error');
+
 export class PlugrigError extends Error {
   readonly code: string;
   readonly hint: string;
@@ -10,6 +12,7 @@ export class PlugrigError extends Error {
     this.name = 'PlugrigError';
     this.code = code;
     this.hint = hint;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** One line for a terminal: `E_CODE: message (hint)`. */
@@ -18,8 +21,12 @@ export class PlugrigError extends Error {
   }
 }
 
+/**
+ * By brand as well as by class: a user's plan file may load its own copy of plugrig (its
+ * node_modules, or the sources through a TypeScript loader), whose errors are just as typed.
+ */
 export function isPlugrigError(e: unknown): e is PlugrigError {
-  return e instanceof PlugrigError;
+  return e instanceof PlugrigError || (typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true);
 }
 
 /** Thrown when an AbortSignal fires; its code lets callers tell a user's Ctrl-C from a failure. */

@@ -129,3 +129,19 @@ describe('definePlan() and applyPlan()', () => {
     expect(() => definePlan({ phases: [{ name: 'x' } as never] })).toThrow(/phases\[0\] is not a phase/);
   });
 });
+
+describe('errors from another copy of plugrig', () => {
+  it('are still typed errors: a plan phase that hits one FAILs with its code, never "crashed"', async () => {
+    // What a plan file loading its own plugrig throws: same brand, different class.
+    const other = Object.assign(new Error('run on sim has no device (OpenBeken HTTP API)'), { code: 'E_NO_RESOURCE', hint: 'wire it' });
+    Object.defineProperty(other, Symbol.for('plugrig.error'), { value: true });
+    const p = phase('uses-device', async () => {
+      throw other;
+    });
+    const { events } = await run([p]);
+    expect(events.find((e) => e.type === 'phase.finished')).toMatchObject({
+      outcome: 'FAIL',
+      error: { code: 'E_PHASE_FAILED', message: 'E_NO_RESOURCE: run on sim has no device (OpenBeken HTTP API)', hint: 'wire it' },
+    });
+  });
+});
