@@ -12,6 +12,9 @@ export interface PreparedRun {
   unit?: UnitIdentity;
   firmware?: FirmwareInfo;
   rig: string;
+  /** A user's plan file applied to the default plan (recorded in run.started). */
+  planName?: string;
+  planFile?: string;
   /** The run's clock: the opened rig's (default: the station's). */
   clock?: Clock;
   /** Releases what preparing opened (the rig's lines and port); called once the run has ended. */

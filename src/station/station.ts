@@ -141,6 +141,8 @@ export class Station implements StationControl {
           clock: prepared.clock ?? this.clock,
           ...(prepared.unit ? { unit: prepared.unit } : {}),
           ...(prepared.firmware ? { firmware: prepared.firmware } : {}),
+          ...(prepared.planName ? { planName: prepared.planName } : {}),
+          ...(prepared.planFile ? { planFile: prepared.planFile } : {}),
         });
         this.last.set(info.slot, rec);
         return rec;
