@@ -97,12 +97,22 @@ function esbuildError(message: string): { where: Where; what: string } | undefin
   return m ? { where: { line: Number(m[1]), column: Number(m[2]) + 1 }, what: m[3]! } : undefined;
 }
 
-/** tsx, loaded only for a TypeScript plan. */
+let tsxRegistered = false;
+
+/**
+ * tsx, loaded only for a TypeScript plan. Registered for the process rather than namespaced
+ * (tsImport): a namespaced import would load a second copy of plugrig for the plan's
+ * `import … from 'plugrig'`, whose classes the runner's would not recognise.
+ */
 async function importTs(file: string): Promise<unknown> {
-  const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
-  // Stack traces of a plan that throws while loading point into the .ts file, not tsx's output.
-  process.setSourceMapsEnabled(true);
-  return tsImport(pathToFileURL(file).href, import.meta.url);
+  if (!tsxRegistered) {
+    const { register } = (await import('tsx/esm/api')) as { register: () => unknown };
+    register();
+    tsxRegistered = true;
+    // Stack traces of a plan that throws while loading point into the .ts file, not tsx's output.
+    process.setSourceMapsEnabled(true);
+  }
+  return import(pathToFileURL(file).href);
 }
 
 /**
