@@ -28,7 +28,7 @@ function plugrig(args: string[]) {
 describe('plan files through the CLI', () => {
   test("run --plan adds the plan file's phase to the default plan and records it", () => {
     const r = plugrig(['run', '--plan', 'test/plan/fixtures/good.ts', '--virtual-time', '--json']);
-    expect(r.err).toContain('plan good ts (test/plan/fixtures/good.ts): hello → link');
+    expect(r.err).toContain('on sim: hello → link');
     const record = JSON.parse(r.out) as { outcome: string; planName?: string; planFile?: string; phases: { name: string; outcome: string }[] };
     expect(record).toMatchObject({ outcome: 'PASS', planName: 'good ts', planFile: 'test/plan/fixtures/good.ts' });
     expect(record.phases[0]).toMatchObject({ name: 'hello', outcome: 'PASS' });
