@@ -34,6 +34,9 @@ export interface RunRecord {
   slot: string;
   rig: string;
   station?: string;
+  /** The user's plan file, when one was applied (run.started). */
+  planName?: string;
+  planFile?: string;
   plan: string[];
   unit: UnitIdentity;
   firmware?: FirmwareInfo;
@@ -98,6 +101,8 @@ export function applyEvent(prev: RunRecord | undefined, e: RunEvent): RunRecord 
       rec.unit = { ...rec.unit, ...e.unit };
       if (e.firmware) rec.firmware = e.firmware;
       if (e.station) rec.station = e.station;
+      if (e.planName) rec.planName = e.planName;
+      if (e.planFile) rec.planFile = e.planFile;
       rec.startedAt = e.t;
       for (const name of e.plan) phaseOf(rec, name);
       break;

@@ -72,7 +72,17 @@ export interface EventBase {
 }
 
 export type RunEventBody =
-  | { type: 'run.started'; rig: string; plan: string[]; unit: UnitIdentity; firmware?: FirmwareInfo; station?: string }
+  | {
+      type: 'run.started';
+      rig: string;
+      plan: string[];
+      unit: UnitIdentity;
+      firmware?: FirmwareInfo;
+      station?: string;
+      /** A user's plan file applied to the default plan: its definePlan() name and path. */
+      planName?: string;
+      planFile?: string;
+    }
   | { type: 'unit.identified'; unit: UnitIdentity }
   | { type: 'phase.started'; phase: string; attempt: number }
   | { type: 'phase.progress'; phase: string; progress: ProgressInfo }

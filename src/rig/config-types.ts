@@ -84,6 +84,8 @@ export interface RigConfig {
   boot: string;
   /** Module pads of the flashing UART (UART1: P10, P11): fixture lines there are released while flashing. */
   uartPads: number[];
+  /** Absolute path of a plan file applied to the default plan (`plan`, relative to the rig file). */
+  planPath?: string;
   /** Validated simulator options (sim rigs). */
   sim?: SimModuleOptions;
 }

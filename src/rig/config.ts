@@ -332,6 +332,7 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
     'resets',
     'boot',
     'sim',
+    'plan',
   ]);
   const kind = ctx.oneOf<RigKind>(top.kind, 'kind', ['pi', 'sim']);
   const name = top.name === undefined ? basename(source).replace(/\.json$/, '') : ctx.str(top.name, 'name', 'a short name for messages, e.g. "slot1"');
@@ -442,10 +443,16 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
     }
   } else if (top.sim !== undefined) ctx.fail('sim', 'only a "kind": "sim" rig has simulator options', 'remove "sim" or set "kind": "sim"');
 
+  const planPath =
+    top.plan === undefined
+      ? undefined
+      : resolve(dirname(resolve(source)), ctx.str(top.plan, 'plan', 'a plan file path relative to the rig file, e.g. "../plans/my-plan.ts"'));
+
   return {
     name,
     source,
     kind,
+    ...(planPath ? { planPath } : {}),
     board,
     description,
     devicePath,

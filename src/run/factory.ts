@@ -15,6 +15,9 @@ export interface PreparedRun {
   rig: string;
   /** What the rig gives every phase (t.device, t.fixture…); default: none, each use fails naming what is missing. */
   resources?: UnitResources;
+  /** A user's plan file applied to the default plan (recorded in run.started). */
+  planName?: string;
+  planFile?: string;
   /** The run's clock: the opened rig's (default: the station's). */
   clock?: Clock;
   /** Releases what preparing opened (the rig's lines and port); called once the run has ended. */

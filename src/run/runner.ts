@@ -20,6 +20,9 @@ export interface RunPlanOptions {
   unit?: UnitIdentity;
   firmware?: FirmwareInfo;
   station?: string;
+  /** A user's plan file applied to the default plan (recorded in run.started). */
+  planName?: string;
+  planFile?: string;
   sinks: Sink[];
   signal?: AbortSignal;
   /** Min ms between progress events of one phase; default 100. */
@@ -70,6 +73,8 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
     unit: opts.unit ?? {},
     ...(opts.firmware ? { firmware: opts.firmware } : {}),
     ...(opts.station ? { station: opts.station } : {}),
+    ...(opts.planName ? { planName: opts.planName } : {}),
+    ...(opts.planFile ? { planFile: opts.planFile } : {}),
   });
 
   let stopReason: string | undefined;

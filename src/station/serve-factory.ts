@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
+import type { Phase } from '../core/run-types.js';
 import type { FirmwareImage } from '../bk7231/image.js';
 import { defaultTestImage } from '../bk7231/test-image.js';
 import { loadDeviceTemplate } from '../device/cli-support.js';
@@ -28,6 +29,15 @@ export interface ServeFactoryOptions {
   simSpeed?: number;
   /** The clock every rig opened here runs on (--virtual-time: one VirtualClock for all). */
   clock?: Clock;
+  /** The station file's plan (absolute): applied to every slot whose rig file names none. */
+  planPath?: string;
+}
+
+/** A plan file applied to a slot's default plan; loaded (and tsx imported) only when one is named. */
+async function userPlan(file: string, cwd: string) {
+  const { loadPlanFile, applyPlanFile } = await import('../plan/load.js');
+  const def = await loadPlanFile(file, { cwd });
+  return { apply: (base: Phase[]) => applyPlanFile(base, def), record: { planName: def.name, planFile: def.source ?? file } };
 }
 
 export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; note?: string } {
@@ -37,6 +47,9 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
     if (!slot.rigPath) return model(slot, signal);
     const config = await loadRigFile(slot.rigPath);
     const template = await loadDeviceTemplate(config.devicePath, o.cwd);
+    // The rig file's own plan, else the station's; a bad one fails this run's prepare, naming it.
+    const planPath = config.planPath ?? o.planPath;
+    const plan = planPath ? await userPlan(planPath, o.cwd) : undefined;
     // A simulated rig boots the simulated OpenBeken (with the rig file's sim.firmwareFaults).
     const rig = await openRig(config, { signal, ...(o.clock ? { clock: o.clock } : {}) });
     const unit = buildUnitPlan({
@@ -50,8 +63,17 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
       ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
       signal,
     });
+    let phases: Phase[];
+    try {
+      phases = plan ? plan.apply(unit.plan) : unit.plan;
+    } catch (e) {
+      await unit.close();
+      await rig.close();
+      throw e;
+    }
     return {
-      plan: unit.plan,
+      plan: phases,
+      ...plan?.record,
       firmware: unit.firmware,
       resources: unit.resources,
       rig: rig.name,

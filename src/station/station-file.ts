@@ -10,6 +10,8 @@ import { readJsonFile, type JsonFileKind } from '../core/json-file.js';
 export interface StationFile {
   name?: string;
   token?: string;
+  /** A plan file applied to every slot's default plan (relative to the station file; absolute once loaded). */
+  plan?: string;
   rigs: { rig: string; slot?: string }[];
 }
 
@@ -24,9 +26,12 @@ export function validateStation(json: unknown, source: string): StationFile {
     throw bad(source, '$', 'must be an object', 'see docs/websocket-protocol.md, "Station file"');
   const o = json as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['name', 'token', 'rigs', 'description'].includes(k)) throw bad(source, `$.${k}`, 'unknown key', 'allowed: name, token, rigs, description');
+    if (!['name', 'token', 'rigs', 'description', 'plan'].includes(k))
+      throw bad(source, `$.${k}`, 'unknown key', 'allowed: name, token, rigs, description, plan');
   }
   if (o.name !== undefined && typeof o.name !== 'string') throw bad(source, '$.name', 'must be a string', '');
+  if (o.plan !== undefined && (typeof o.plan !== 'string' || o.plan === ''))
+    throw bad(source, '$.plan', 'must be a plan file path', 'e.g. "plan": "plans/line-1.ts" (relative to the station file)');
   if (o.token !== undefined && (typeof o.token !== 'string' || o.token.length < 8 || o.token.length > 256)) {
     throw bad(source, '$.token', 'must be a string of 8 to 256 characters', 'use a long random string, e.g. `openssl rand -hex 16`');
   }
@@ -42,7 +47,12 @@ export function validateStation(json: unknown, source: string): StationFile {
     }
     throw bad(source, `$.rigs[${i}]`, 'must be a rig file path or {"rig": path, "slot": name}', '');
   });
-  return { ...(o.name ? { name: o.name as string } : {}), ...(o.token ? { token: o.token as string } : {}), rigs };
+  return {
+    ...(o.name ? { name: o.name as string } : {}),
+    ...(o.token ? { token: o.token as string } : {}),
+    ...(o.plan ? { plan: o.plan as string } : {}),
+    rigs,
+  };
 }
 
 const STATION_FILE: JsonFileKind = { what: 'station file', code: 'E_STATION_INVALID', missingHint: 'check the --station path' };
@@ -50,7 +60,7 @@ const STATION_FILE: JsonFileKind = { what: 'station file', code: 'E_STATION_INVA
 export async function loadStationFile(path: string): Promise<StationFile> {
   const st = validateStation(await readJsonFile(path, STATION_FILE), path);
   const base = dirname(resolve(path));
-  return { ...st, rigs: st.rigs.map((r) => ({ ...r, rig: resolve(base, r.rig) })) };
+  return { ...st, ...(st.plan ? { plan: resolve(base, st.plan) } : {}), rigs: st.rigs.map((r) => ({ ...r, rig: resolve(base, r.rig) })) };
 }
 
 /** A rig name turned into a slot name the protocol accepts. */

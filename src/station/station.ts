@@ -142,6 +142,8 @@ export class Station implements StationControl {
           ...(prepared.unit ? { unit: prepared.unit } : {}),
           ...(prepared.firmware ? { firmware: prepared.firmware } : {}),
           ...(prepared.resources ? { resources: prepared.resources } : {}),
+          ...(prepared.planName ? { planName: prepared.planName } : {}),
+          ...(prepared.planFile ? { planFile: prepared.planFile } : {}),
         });
         this.last.set(info.slot, rec);
         return rec;

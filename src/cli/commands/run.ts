@@ -26,6 +26,7 @@ import { rigPath } from '../flash-session.js';
 import { storeDirOption } from '../store-option.js';
 import { defaultTestImage } from '../../bk7231/test-image.js';
 import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
+import { PLAN_HELP, planFromArgs } from '../plan-option.js';
 
 async function imageFrom(file: string | undefined, io: CommandIo): Promise<{ image: FirmwareImage; shownPath: string }> {
   if (!file) {
@@ -54,8 +55,8 @@ export const command: Command = {
   summary: 'flash, boot, configure and test one unit',
   usage:
     'plugrig run [image.bin] [--rig rigs/sim.json] [--device <template.json>] [--offset <addr>] [--diff] [--baud <rate>] ' +
-    '[--calibrate] [--junit <file>] [--store <dir>] [--slot <name>] [--sim-fault <name>]... [--virtual-time] [--json] [--verbose]\n' +
-    `  ${VIRTUAL_TIME_HELP}`,
+    '[--calibrate] [--junit <file>] [--store <dir>] [--slot <name>] [--sim-fault <name>]... [--plan <file>] [--virtual-time] [--json] [--verbose]\n' +
+    `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}`,
   options: {
     rig: { type: 'string' },
     device: { type: 'string' },
@@ -68,6 +69,7 @@ export const command: Command = {
     store: { type: 'string' },
     slot: { type: 'string' },
     'sim-fault': { type: 'string', multiple: true },
+    plan: { type: 'string' },
     'virtual-time': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
@@ -85,6 +87,7 @@ export const command: Command = {
     if (faults.length && config.kind !== 'sim') {
       throw new PlugrigError('E_USAGE', `--sim-fault needs a simulated rig; ${config.name} is a ${config.kind} rig`, 'use --rig rigs/sim.json');
     }
+    const userPlan = await planFromArgs(args, io, config.planPath);
     const clock = clockFromArgs(args, [config], io);
     // Faults named here replace any the rig file's sim.firmwareFaults sets.
     const firmware = faults.length ? simFirmware(faults) : undefined;
@@ -111,11 +114,14 @@ export const command: Command = {
         signal: io.signal,
       });
       try {
-        if (!json) view.write(`rig ${rig.name}: ${unit.plan.map((p) => p.name).join(' → ')}\n`);
+        const plan = userPlan ? userPlan.apply(unit.plan) : unit.plan;
+        if (!json)
+          view.write(`rig ${rig.name}${userPlan ? `, plan ${userPlan.def.name} (${userPlan.record.planFile})` : ''}: ${plan.map((p) => p.name).join(' → ')}\n`);
         const record = await runPlan({
           slot: stringOption(args, 'slot') ?? rig.name,
           rig: rig.name,
-          plan: unit.plan,
+          plan,
+          ...userPlan?.record,
           firmware: unit.firmware,
           resources: unit.resources,
           sinks,

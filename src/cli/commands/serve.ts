@@ -71,6 +71,7 @@ export const command: Command = {
 
     let slots: SlotInfo[];
     let stationName: string | undefined;
+    let stationPlan: string | undefined;
     const rigKinds: { name: string; kind: string }[] = []; // --sim-slots: the timed model, simulated by definition
     if (stationPath) {
       const st = await loadStationFile(resolve(io.cwd, stationPath));
@@ -80,6 +81,7 @@ export const command: Command = {
         rigKinds,
       );
       stationName = st.name;
+      stationPlan = st.plan;
       token ??= st.token;
     } else if (simSlots !== undefined) {
       slots = Array.from({ length: simSlots }, (_, i) => ({ slot: `slot${i}`, rig: 'sim' }));
@@ -102,6 +104,7 @@ export const command: Command = {
       baudRate: numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 }),
       ...(image ? { image } : {}),
       ...(clock ? { clock } : {}),
+      ...(stationPlan ? { planPath: stationPlan } : {}),
     });
     const note = simSlots !== undefined ? 'slots run the timed model of the unit plan (no simulated module); give --rig files for the real plan' : undefined;
     const app = await startServe({

@@ -19,6 +19,7 @@ import { flag, numberOption, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 import { DEVICE_OPTIONS } from '../device-option.js';
 import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
+import { PLAN_HELP, planFromArgs } from '../plan-option.js';
 
 /** A minimal console view: phase starts, failed measurements (all with --verbose), outcomes. */
 function consoleSink(out: CommandIo['out'], verbose: boolean): Sink {
@@ -54,14 +55,15 @@ export const command: Command = {
   name: 'test',
   summary: 'run the fixture checks on the flashed unit',
   usage:
-    'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--virtual-time] [--json] [--verbose]\n' +
-    `  ${VIRTUAL_TIME_HELP}`,
+    'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--plan <file>] [--virtual-time] [--json] [--verbose]\n' +
+    `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}`,
   options: {
     rig: { type: 'string' },
     device: { type: 'string' },
     ...DEVICE_OPTIONS,
     calibrate: { type: 'boolean' },
     configure: { type: 'boolean' },
+    plan: { type: 'string' },
     'virtual-time': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
@@ -75,6 +77,7 @@ export const command: Command = {
     const user = stringOption(args, 'user');
     const password = stringOption(args, 'password');
     const timeoutMs = numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 });
+    const userPlan = await planFromArgs(args, io, config.planPath);
     const clock = clockFromArgs(args, [config], io);
     const rig = await openRig(config, { signal: io.signal, ...(clock ? { clock } : {}) });
     try {
@@ -89,17 +92,21 @@ export const command: Command = {
         ...(user !== undefined || password !== undefined ? { user: user ?? 'admin', password: password ?? '' } : {}),
       });
       const resources = buildResources({ rig, template, client });
-      const plan = buildCheckPhases({
+      const checks = buildCheckPhases({
         rig,
         template,
         options: { calibrate: flag(args, 'calibrate'), configure: flag(args, 'configure') },
       });
-      view.write(`rig ${rig.name}, device ${template.source}: ${plan.map((p) => p.name).join(', ')}\n`);
+      const plan = userPlan ? userPlan.apply(checks) : checks;
+      view.write(
+        `rig ${rig.name}, device ${template.source}${userPlan ? `, plan ${userPlan.def.name} (${userPlan.record.planFile})` : ''}: ${plan.map((p) => p.name).join(', ')}\n`,
+      );
       const record = await runPlan({
         slot: rig.name,
         rig: rig.name,
         plan,
         resources,
+        ...userPlan?.record,
         sinks: [consoleSink(view, flag(args, 'verbose'))],
         signal: io.signal,
         clock: rig.clock,

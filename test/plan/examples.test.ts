@@ -1,0 +1,59 @@
+/**
+ * The example plans, loaded from the checkout by the compiled CLI exactly as a user runs them
+ * (`plugrig run --plan examples/….ts --virtual-time`: the .ts loads through tsx, 'plugrig' resolves
+ * to this package), each on the simulated rig in virtual time: PASS.
+ * npm test builds dist/ first; alone: npm run build.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function plugrig(args: string[]) {
+  const store = mkdtempSync(join(tmpdir(), 'plugrig-examples-'));
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_OPTIONS; // jest's flags are not part of a user's run
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'plugrig.js'), ...args, '--store', store], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  } finally {
+    rmSync(store, { recursive: true, force: true });
+  }
+}
+
+describe('plan files through the CLI', () => {
+  test("run --plan adds the plan file's phase to the default plan and records it", () => {
+    const r = plugrig(['run', '--plan', 'test/plan/fixtures/good.ts', '--virtual-time', '--json']);
+    expect(r.err).toContain('on sim: hello → link');
+    const record = JSON.parse(r.out) as { outcome: string; planName?: string; planFile?: string; phases: { name: string; outcome: string }[] };
+    expect(record).toMatchObject({ outcome: 'PASS', planName: 'good ts', planFile: 'test/plan/fixtures/good.ts' });
+    expect(record.phases[0]).toMatchObject({ name: 'hello', outcome: 'PASS' });
+    expect(r.code).toBe(0);
+  }, 120_000);
+
+  test('a bad plan file stops the run before it starts, in one line', () => {
+    const r = plugrig(['run', '--plan', 'test/plan/fixtures/bad-phase-name.ts', '--virtual-time']);
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toMatch(
+      /^E_PLAN_INVALID: test\/plan\/fixtures\/bad-phase-name\.ts:4:\d+: after: no phase named "realy" in the plan — did you mean "relay"\?/,
+    );
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  }, 120_000);
+});
+
+describe('examples/ on the simulated rig (needs the rig resources: t.device, t.fixture, t.power)', () => {
+  test.each([['power-on-state.ts'], ['endurance.ts']])(
+    '%s: PASS',
+    (file) => {
+      const r = plugrig(['run', '--plan', `examples/${file}`, '--virtual-time']);
+      expect(r.err).toBe('');
+      expect(r.out).toMatch(/run PASS/);
+      expect(r.code).toBe(0);
+    },
+    180_000,
+  );
+});
