@@ -1,6 +1,6 @@
 /**
  * What a rig owns, as a phase sees it (the public plan API, src/plan/): the device's HTTP API, the
- * fixture's lines by module pad, the power and CEN lines, and the firmware's log. Each is a small
+ * fixture's lines by module pad, the power and CEN lines, the firmware's log and the flasher. Each is a small
  * interface here, in the leaf layer, so the runner can hand them to every phase and the built-in
  * checks use exactly what a user's plan gets. Implementations live in run/resources/.
  */
@@ -216,10 +216,58 @@ export interface FirmwareLog {
   onLine(listener: (line: LogLine) => void): () => void;
 }
 
+export interface FlashWriteOptions {
+  /** Rewrite only the sectors whose chip CRC differs from the image (`--diff`). */
+  diff?: boolean;
+  /** Where the image goes (default: where its kind belongs, 0x0 for a BK7231N QIO image). */
+  offset?: number;
+  signal?: AbortSignal;
+}
+
+export interface FlashWriteResult {
+  /** The image's file name (or "(bytes)" for an image given as bytes). */
+  name: string;
+  sha256: string;
+  bytes: number;
+  offset: number;
+  sectorsWritten: number;
+  sectorsSkipped: number;
+  /** The chip's CRC over the written range, read back after the write and equal to the image's (8 hex digits). */
+  crc: string;
+  /** From the start of the boot sequence to the firmware serving HTTP, ms on the rig's clock. */
+  bootMs: number;
+  /** The device's HTTP address after the boot. */
+  url: string;
+}
+
+/** The image a run was given (release A in an upgrade test): what the flash phases wrote. */
+export interface FlashImageInfo {
+  name: string;
+  sha256: string;
+  offset: number;
+  readonly data: Uint8Array;
+}
+
+/** Flashing from inside a plan, through the same flasher session the flash phases use. */
+export interface FlashApi {
+  /** Whether this run can flash (a rig with the module's UART and a boot sequence). */
+  readonly available: boolean;
+  /** The image the run was given, when it flashes one (`plugrig run`; absent in `plugrig test`). */
+  readonly runImage?: FlashImageInfo;
+  /**
+   * Links to the chip (the rig's UART and reset sequences), writes `image` (a file path or the
+   * bytes), checks the chip's CRC of the range against the image, releases the port, boots the unit
+   * through the rig's boot sequence and waits for its HTTP address. Resolves only when all of that
+   * happened; a CRC that differs rejects with E_VERIFY_MISMATCH.
+   */
+  write(image: string | Uint8Array, opts?: FlashWriteOptions): Promise<FlashWriteResult>;
+}
+
 /** Everything a rig gives the phases of one run. */
 export interface UnitResources {
   device: DeviceApi;
   fixture: FixtureApi;
   power: PowerApi;
   log: FirmwareLog;
+  flash: FlashApi;
 }

@@ -124,6 +124,7 @@ function planContext(ctx: PhaseContext, declared: Readonly<Record<string, Measur
     fixture: r.fixture,
     power: r.power,
     log: r.log,
+    flash: r.flash,
     measure(name: string, value: MeasuredValue, opts: MeasureOptions = {}): Measurement {
       const spec = declared[name];
       const limits = opts.limits ?? limitsOf(spec);

@@ -4,7 +4,7 @@
  * built-in checks are written against exactly this.
  */
 import type { Clock } from '../core/clock.js';
-import type { DeviceApi, FirmwareLog, FixtureApi, PowerApi } from '../core/resources.js';
+import type { DeviceApi, FirmwareLog, FixtureApi, FlashApi, PowerApi } from '../core/resources.js';
 import type { Limits, MeasuredValue, Measurement, Phase, ProgressInfo, UnitIdentity } from '../core/run-types.js';
 
 /** A declared measurement: its limits (in_range, equals), unit and what a failure means. */
@@ -35,6 +35,8 @@ export interface PlanContext {
   readonly power: PowerApi;
   /** The firmware's log (logUart or the network log). */
   readonly log: FirmwareLog;
+  /** Flashing an image (an upgrade test), then booting the unit and waiting for its HTTP API. */
+  readonly flash: FlashApi;
   /**
    * Records a measurement, judged against the declared limits (or `opts.limits`), and returns it with
    * its verdict. A FAIL fails the phase; the phase goes on unless it returns.

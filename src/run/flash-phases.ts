@@ -5,6 +5,7 @@
  * boot sequence. `close()` releases whatever is still open, whatever happened.
  */
 import { PlugrigError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
 import type { Rig } from '../rig/types.js';
 import type { Phase, PhaseContext } from '../core/run-types.js';
 import { backupPath, existingBackup, saveVerified } from '../bk7231/backup-file.js';
@@ -12,7 +13,8 @@ import { chipCrc } from '../bk7231/crc.js';
 import { Flasher } from '../bk7231/flasher.js';
 import { hex } from '../bk7231/frames.js';
 import { checkImageFits, type FirmwareImage } from '../bk7231/image.js';
-import { waitForDevice } from '../checks/wait-for-device.js';
+import { waitForDevice, type DeviceFound } from '../checks/wait-for-device.js';
+import type { ProgressFn } from '../bk7231/progress.js';
 
 export interface FlashPhaseOptions {
   rig: Rig;
@@ -41,6 +43,47 @@ export interface FlashPhases {
   close(): Promise<void>;
 }
 
+/** What opening a flasher session on a rig takes (shared by the link phase and t.flash). */
+export interface OpenFlasherOptions {
+  /** Session speed after the link (default 921600). */
+  baudRate?: number;
+  pipelineDepth?: number;
+  /** Aborts the session (every frame, wait and reset of it). */
+  signal?: AbortSignal;
+  /** Aborts opening the port only. */
+  openSignal?: AbortSignal;
+  progress?: ProgressFn;
+  log?: (line: string) => void;
+}
+
+/**
+ * The one way into the ROM: frees the UART pads, opens the rig's UART at the ROM's 115200, links
+ * through the rig's reset sequences, switches speed and identifies. The caller closes the Flasher.
+ */
+export async function openFlasher(rig: FlashRig, o: OpenFlasherOptions = {}): Promise<Flasher> {
+  await rig.releaseUartPads();
+  const openSignal = o.openSignal ?? o.signal;
+  const port = await rig.uart.open({ baudRate: 115200, ...(openSignal ? { signal: openSignal } : {}) });
+  return Flasher.connect({
+    port,
+    resets: rig.resets,
+    clock: rig.clock,
+    baudRate: o.baudRate ?? 921600,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.progress ? { progress: o.progress } : {}),
+    ...(o.log ? { log: o.log } : {}),
+    pipelineDepth: o.pipelineDepth ?? 1,
+  });
+}
+
+/** The port released, the unit booted through the rig's boot sequence, its HTTP address awaited (E_DEVICE_NO_URL at the deadline). */
+export function bootAndWait(rig: FlashRig, o: { clock?: Clock; timeoutMs: number; signal?: AbortSignal }): Promise<DeviceFound> {
+  return waitForDevice(rig, { clock: o.clock ?? rig.clock, boot: 'always', timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+}
+
+/** What of a rig flashing needs. */
+export type FlashRig = Pick<Rig, 'name' | 'clock' | 'uart' | 'resets' | 'releaseUartPads' | 'boot' | 'deviceUrl'>;
+
 export function flashPhases(o: FlashPhaseOptions): FlashPhases {
   let flasher: Flasher | undefined;
   const need = (): Flasher => {
@@ -60,17 +103,13 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
     timeoutMs: 60_000,
     async run(ctx) {
       await release();
-      await o.rig.releaseUartPads();
-      const port = await o.rig.uart.open({ baudRate: 115200, signal: ctx.signal });
-      flasher = await Flasher.connect({
-        port,
-        resets: o.rig.resets,
-        clock: o.rig.clock,
-        baudRate: o.baudRate ?? 921600,
+      flasher = await openFlasher(o.rig, {
+        openSignal: ctx.signal,
+        ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
+        ...(o.pipelineDepth !== undefined ? { pipelineDepth: o.pipelineDepth } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
         progress: progressTo(ctx),
         log: (line) => ctx.log(line),
-        pipelineDepth: o.pipelineDepth ?? 1,
       });
       const id = flasher.identity;
       ctx.identify({
@@ -152,9 +191,9 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
     async run(ctx) {
       await release();
       const limit = o.bootTimeoutMs ?? 20_000;
-      let found: { url: string; waitedMs: number } | undefined;
+      let found: DeviceFound | undefined;
       try {
-        found = await waitForDevice(o.rig, { clock: ctx.clock, boot: 'always', timeoutMs: limit, signal: ctx.signal });
+        found = await bootAndWait(o.rig, { clock: ctx.clock, timeoutMs: limit, signal: ctx.signal });
       } catch (e) {
         if ((e as PlugrigError).code !== 'E_DEVICE_NO_URL') throw e;
       }

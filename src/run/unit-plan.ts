@@ -59,7 +59,19 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
   // After configure, one CEN reset with the Wi-Fi LED pad recorded from the boot instant: the
   // LED's polarity shows only there (checks/led.ts).
   const reboot = rebootWatchPhase({ ledPads: pinsOfKind(o.template, 'wifiLed').map((p) => p.gpio) });
-  const resources = buildResources({ rig: o.rig, template: o.template, client, ...(o.log ? { log: o.log } : {}) });
+  const resources = buildResources({
+    rig: o.rig,
+    template: o.template,
+    client,
+    ...(o.log ? { log: o.log } : {}),
+    flash: {
+      runImage: { image: o.image, offset: o.offset },
+      ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
+      ...(o.pipelineDepth !== undefined ? { pipelineDepth: o.pipelineDepth } : {}),
+      ...(o.bootTimeoutMs !== undefined ? { bootTimeoutMs: o.bootTimeoutMs } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    },
+  });
   const checks = buildCheckPhases({
     rig: o.rig,
     template: o.template,

@@ -4,7 +4,7 @@
  * accident.
  */
 import { PlugrigError } from '../../core/errors.js';
-import type { FirmwareLog, UnitResources } from '../../core/resources.js';
+import type { FirmwareLog, FlashApi, UnitResources } from '../../core/resources.js';
 
 function missing(what: string, where: string): never {
   throw new PlugrigError('E_NO_RESOURCE', `${where} has no ${what}`, `run this plan on a rig that provides the ${what} (a rig file with it wired)`);
@@ -27,11 +27,19 @@ export function noFirmwareLog(where: string): FirmwareLog {
   };
 }
 
+export function noFlash(where: string): FlashApi {
+  return {
+    available: false,
+    write: async () => missing("flasher (the module's UART and a boot sequence in the rig file)", where),
+  };
+}
+
 export function noResources(where: string): UnitResources {
   return {
     device: unavailable('device (OpenBeken HTTP API)', where),
     fixture: unavailable('fixture', where),
     power: unavailable('power or CEN line', where),
     log: noFirmwareLog(where),
+    flash: noFlash(where),
   };
 }
