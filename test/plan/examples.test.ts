@@ -45,7 +45,7 @@ describe('plan files through the CLI', () => {
   }, 120_000);
 });
 
-describe('examples/ on the simulated rig (needs the rig resources: t.device, t.fixture, t.power)', () => {
+describe('examples/ on the simulated rig (needs the rig resources: t.device, t.fixture, t.power, t.flash)', () => {
   test.each([['power-on-state.ts'], ['endurance.ts']])(
     '%s: PASS',
     (file) => {
@@ -56,4 +56,34 @@ describe('examples/ on the simulated rig (needs the rig resources: t.device, t.f
     },
     180_000,
   );
+});
+
+describe('t.flash through a plan file', () => {
+  test('upgrade-keeps-config.ts: PASS, measuring what --diff rewrote, the roles, the calibration and the build', () => {
+    const r = plugrig(['run', '--plan', 'examples/upgrade-keeps-config.ts', '--virtual-time', '--json']);
+    const record = JSON.parse(r.out) as {
+      outcome: string;
+      phases: { name: string; outcome: string; measurements: { name: string; value: unknown; note?: string }[] }[];
+    };
+    const upgrade = record.phases.find((p) => p.name === 'upgrade-keeps-config');
+    const m = Object.fromEntries((upgrade?.measurements ?? []).map((x) => [x.name, x]));
+    expect(upgrade?.outcome).toBe('PASS');
+    // Build B differs from A in the one sector holding the version tag: --diff rewrites that one.
+    expect(m.sectors_rewritten?.value).toBe(1);
+    expect(m.uncalibrated_error_pct?.value as number).toBeGreaterThan(5);
+    expect(m.build_changed?.note).toMatch(/version 1\.0\.0-plugrig → .*version 1\.0\.1-plugrig$/);
+    expect(m).toMatchObject({ roles_kept: { value: true }, calibration_kept: { value: true } });
+    expect(record.outcome).toBe('PASS');
+    expect(r.code).toBe(0);
+  }, 180_000);
+
+  test('a file that is not an image is refused before the chip is touched, in one line naming it', () => {
+    const r = plugrig(['run', '--plan', 'test/plan/fixtures/flash-not-image.ts', '--virtual-time', '--json']);
+    const record = JSON.parse(r.out) as { outcome: string; phases: { name: string; outcome: string; error?: { message: string } }[] };
+    expect(r.code).toBe(1);
+    expect(record.phases[0]).toMatchObject({ name: 'upgrade', outcome: 'FAIL' });
+    const message = record.phases[0]!.error!.message;
+    expect(message).toBe('E_FLASH_IMAGE: package.json is not a BK7231 firmware image (no OpenBK7231N/T build tag in it, no _QIO_/_UA_ in its name)');
+    expect(r.err).not.toMatch(/link|at .*\.js:\d+/);
+  }, 120_000);
 });

@@ -36,7 +36,11 @@ const BYTES_NAME = '(bytes)';
 async function loadImage(image: string | Uint8Array): Promise<FirmwareImage> {
   if (typeof image !== 'string') {
     if (!(image instanceof Uint8Array)) {
-      throw new PlugrigError('E_FLASH_IMAGE', 't.flash.write: give a file path or the image bytes (Uint8Array)', "e.g. t.flash.write('build/OpenBK7231N_QIO_1.18.0.bin')");
+      throw new PlugrigError(
+        'E_FLASH_IMAGE',
+        't.flash.write: give a file path or the image bytes (Uint8Array)',
+        "e.g. t.flash.write('build/OpenBK7231N_QIO_1.18.0.bin')",
+      );
     }
     return refuseRaw(describeImage(BYTES_NAME, Buffer.from(image.buffer, image.byteOffset, image.byteLength)), BYTES_NAME);
   }
@@ -74,7 +78,11 @@ export function rigFlash(rig: FlashRig & { bootGuard?: BootGuard }, o: RigFlashO
 
   const write = async (image: string | Uint8Array, w: FlashWriteOptions = {}): Promise<FlashWriteResult> => {
     if (!rig.boot) {
-      throw new PlugrigError('E_NO_RESOURCE', `t.flash.write: rig ${rig.name} has no boot sequence to start the flashed firmware`, 'add "boot" to the rig file');
+      throw new PlugrigError(
+        'E_NO_RESOURCE',
+        `t.flash.write: rig ${rig.name} has no boot sequence to start the flashed firmware`,
+        'add "boot" to the rig file',
+      );
     }
     if (busy) throw new PlugrigError('E_FLASH_BUSY', 't.flash.write: another write is still running', 'await each t.flash.write before the next');
     busy = true;
