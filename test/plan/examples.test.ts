@@ -6,17 +6,18 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateTestImage } from '../../src/bk7231/test-image.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function plugrig(args: string[]) {
+function plugrig(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const store = mkdtempSync(join(tmpdir(), 'plugrig-examples-'));
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
     delete env.NODE_OPTIONS; // jest's flags are not part of a user's run
     const r = spawnSync(process.execPath, [join(root, 'bin', 'plugrig.js'), ...args, '--store', store], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
     return { code: r.status, out: r.stdout, err: r.stderr };
@@ -75,6 +76,34 @@ describe('t.flash through a plan file', () => {
     expect(m).toMatchObject({ roles_kept: { value: true }, calibration_kept: { value: true } });
     expect(record.outcome).toBe('PASS');
     expect(r.code).toBe(0);
+  }, 180_000);
+
+  test('upgrade-keeps-config.ts FAILs when build B wipes the config sector: roles and calibration lost', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugrig-wipe-'));
+    try {
+      // Build B = A with a new tag, padded with 0xFF over the simulated firmware's config sector (0x1D1000).
+      const b = Buffer.alloc(0x1d2000, 0xff);
+      generateTestImage({ version: '1.0.1-plugrig' }).copy(b, 0);
+      const file = join(dir, 'OpenBK7231N_QIO_wipe.bin');
+      writeFileSync(file, b);
+      const r = plugrig(['run', '--plan', 'examples/upgrade-keeps-config.ts', '--virtual-time', '--json'], { PLUGRIG_BUILD_B: file });
+      const record = JSON.parse(r.out) as {
+        outcome: string;
+        phases: { name: string; outcome: string; measurements: { name: string; value: unknown; verdict: string }[] }[];
+      };
+      const upgrade = record.phases.find((p) => p.name === 'upgrade-keeps-config');
+      const m = Object.fromEntries((upgrade?.measurements ?? []).map((x) => [x.name, x]));
+      expect(m).toMatchObject({
+        roles_kept: { value: false, verdict: 'FAIL' },
+        calibration_kept: { value: false, verdict: 'FAIL' },
+        build_changed: { value: true, verdict: 'PASS' },
+        sectors_rewritten: { verdict: 'FAIL' },
+      });
+      expect(record.outcome).toBe('FAIL');
+      expect(r.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 
   test('a file that is not an image is refused before the chip is touched, in one line naming it', () => {
