@@ -13,6 +13,12 @@ export function appendRefused(state: { closed: boolean; readOnly: boolean; where
   return undefined;
 }
 
+/** The store could not be created or opened where --store / PLUGRIG_HOME put it. */
+export function storeOpenError(verb: 'create' | 'open', where: string, cause: unknown, storeArg: 'dir' | 'path'): PlugrigError {
+  const hint = `pass --store <${storeArg}> or set PLUGRIG_HOME to a writable directory`;
+  return new PlugrigError('E_STORE_OPEN', `cannot ${verb} the record store ${where}: ${(cause as Error).message}`, hint, { cause });
+}
+
 export function storeWriteError(where: string, cause: unknown): PlugrigError {
   return new PlugrigError(
     'E_STORE_WRITE',
@@ -29,9 +35,11 @@ export interface PendingAppend {
   reject(e: unknown): void;
 }
 
-/** The live feed of committed events. */
+/** The live feed of committed events, and the store's life: open until close() begins. */
 export class CommitFeed {
   private readonly listeners = new Set<(e: StoredEvent) => void>();
+  /** True once close() began: appends are refused from then on. */
+  closed = false;
 
   subscribe(listener: (e: StoredEvent) => void): () => void {
     this.listeners.add(listener);
@@ -53,7 +61,15 @@ export class CommitFeed {
     }
   }
 
-  clear(): void {
+  /**
+   * Closes the store once: `finish` commits what was already accepted and frees the medium (files,
+   * database); then the feed falls silent and the writer lock, if any, is freed.
+   */
+  async close(finish: () => Promise<void> | void, lock?: { release(): Promise<void> }): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await finish();
     this.listeners.clear();
+    await lock?.release();
   }
 }

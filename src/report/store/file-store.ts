@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
 import { applyEvent, type RunRecord } from '../../core/record.js';
 import type { RunEvent } from '../../core/run-types.js';
-import { appendRefused, CommitFeed, type PendingAppend, storeWriteError } from './commit.js';
+import { appendRefused, CommitFeed, type PendingAppend, storeOpenError, storeWriteError } from './commit.js';
 import { isObject, parseJsonLines } from './jsonl.js';
 import { openRun, selectRecords } from './query.js';
 import type { RecordQuery, RecordStore, StoredEvent } from './types.js';
@@ -68,7 +68,6 @@ export class FileRecordStore implements RecordStore {
   private writing: Promise<void> | undefined;
   private readonly handles = new Map<string, FileHandle>();
   private lock: { release(): Promise<void> } | undefined;
-  private closed = false;
   /** What the last open found: lines skipped as unreadable, runs marked unfinished. */
   readonly openReport = { badLines: 0, tornFiles: 0, markedUnfinished: [] as string[] };
 
@@ -85,11 +84,7 @@ export class FileRecordStore implements RecordStore {
       try {
         await mkdir(dir, { recursive: true });
       } catch (e) {
-        throw new PlugrigError(
-          'E_STORE_OPEN',
-          `cannot create the record store ${dir}: ${(e as Error).message}`,
-          'pass --store <dir> or set PLUGRIG_HOME to a writable directory',
-        );
+        throw storeOpenError('create', dir, e, 'dir');
       }
       store.lock = await acquireWriterLock({ file: join(dir, LOCK_FILE), store: dir, storeArg: 'dir' });
     }
@@ -190,7 +185,7 @@ export class FileRecordStore implements RecordStore {
   }
 
   append(event: RunEvent): Promise<StoredEvent> {
-    const refused = appendRefused({ closed: this.closed, readOnly: this.mode !== 'write', where: this.dir });
+    const refused = appendRefused({ closed: this.feed.closed, readOnly: this.mode !== 'write', where: this.dir });
     if (refused) return Promise.reject(refused);
     const stored: StoredEvent = { seq: ++this.assigned, event };
     const rec = applyEvent(this.active.get(event.runId) ?? this.finished.get(event.runId), event);
@@ -277,14 +272,12 @@ export class FileRecordStore implements RecordStore {
     return this.feed.subscribe(listener);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    while (this.writing) await this.writing;
-    this.feed.clear();
-    for (const fh of this.handles.values()) await fh.close().catch(() => undefined);
-    this.handles.clear();
-    await this.lock?.release();
+  close(): Promise<void> {
+    return this.feed.close(async () => {
+      while (this.writing) await this.writing;
+      for (const fh of this.handles.values()) await fh.close().catch(() => undefined);
+      this.handles.clear();
+    }, this.lock);
   }
 }
 

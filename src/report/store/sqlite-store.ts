@@ -20,7 +20,7 @@ import { dirname } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
 import { applyEvent, foldEvents, type RunRecord } from '../../core/record.js';
 import type { RunEvent } from '../../core/run-types.js';
-import { appendRefused, CommitFeed, type PendingAppend, storeWriteError } from './commit.js';
+import { appendRefused, CommitFeed, type PendingAppend, storeOpenError, storeWriteError } from './commit.js';
 import { macKey, openRun } from './query.js';
 import { migrate } from './sqlite-schema.js';
 import type { RecordQuery, RecordStore, StoredEvent } from './types.js';
@@ -56,7 +56,6 @@ export class SqliteRecordStore implements RecordStore {
   private readonly feed = new CommitFeed();
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
-  private closed = false;
   private readonly stmt: Record<string, Statement>;
   /** What the open found: schema versions, runs marked unfinished. */
   readonly openReport = { migratedFrom: 0, markedUnfinished: [] as string[] };
@@ -127,13 +126,7 @@ export class SqliteRecordStore implements RecordStore {
     } catch (e) {
       db?.close();
       await lock?.release();
-      if (e instanceof PlugrigError) throw e;
-      throw new PlugrigError(
-        'E_STORE_OPEN',
-        `cannot open the record store ${path}: ${(e as Error).message}`,
-        'pass --store <path> or set PLUGRIG_HOME to a writable directory',
-        { cause: e },
-      );
+      throw e instanceof PlugrigError ? e : storeOpenError('open', path, e, 'path');
     }
   }
 
@@ -222,7 +215,7 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   append(event: RunEvent): Promise<StoredEvent> {
-    const refused = appendRefused({ closed: this.closed, readOnly: this.readOnly, where: this.path });
+    const refused = appendRefused({ closed: this.feed.closed, readOnly: this.readOnly, where: this.path });
     if (refused) return Promise.reject(refused);
     let prev = this.active.get(event.runId);
     let first = false;
@@ -315,14 +308,12 @@ export class SqliteRecordStore implements RecordStore {
     return this.feed.subscribe(listener);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.flush(); // appends already accepted are committed, not dropped
-    this.feed.clear();
-    this.db.close();
-    await this.lock?.release();
+  close(): Promise<void> {
+    return this.feed.close(() => {
+      if (this.scheduled) clearImmediate(this.scheduled);
+      this.flush(); // appends already accepted are committed, not dropped
+      this.db.close();
+    }, this.lock);
   }
 }
 
