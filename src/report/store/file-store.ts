@@ -13,10 +13,13 @@ import { basename, join } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
 import { applyEvent, type RunRecord } from '../../core/record.js';
 import type { RunEvent } from '../../core/run-types.js';
+import { appendRefused, CommitFeed, type PendingAppend, storeOpenError, storeWriteError } from './commit.js';
 import { isObject, parseJsonLines } from './jsonl.js';
-import { selectRecords } from './query.js';
+import { openRun, selectRecords } from './query.js';
 import type { RecordQuery, RecordStore, StoredEvent } from './types.js';
 import { acquireWriterLock, writerActive } from './writer-lock.js';
+
+const LOCK_FILE = 'writer.lock';
 
 const EVENTS_RE = /^events-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const RECORDS_RE = /^records-(\d{4}-\d{2}-\d{2})\.jsonl$/;
@@ -47,12 +50,9 @@ export interface FileStoreOptions {
   now?: () => number;
 }
 
-interface Pending {
-  stored: StoredEvent;
+interface Pending extends PendingAppend {
   line: string;
   record?: RunRecord;
-  resolve(s: StoredEvent): void;
-  reject(e: unknown): void;
 }
 
 export class FileRecordStore implements RecordStore {
@@ -63,12 +63,11 @@ export class FileRecordStore implements RecordStore {
   /** Read mode: runs with events but no record (running elsewhere, or unfinished). */
   private readonly orphans = new Map<string, RunRecord>();
   private tail: StoredEvent[] = [];
-  private readonly listeners = new Set<(e: StoredEvent) => void>();
+  private readonly feed = new CommitFeed();
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
   private readonly handles = new Map<string, FileHandle>();
   private lock: { release(): Promise<void> } | undefined;
-  private closed = false;
   /** What the last open found: lines skipped as unreadable, runs marked unfinished. */
   readonly openReport = { badLines: 0, tornFiles: 0, markedUnfinished: [] as string[] };
 
@@ -85,13 +84,9 @@ export class FileRecordStore implements RecordStore {
       try {
         await mkdir(dir, { recursive: true });
       } catch (e) {
-        throw new PlugrigError(
-          'E_STORE_OPEN',
-          `cannot create the record store ${dir}: ${(e as Error).message}`,
-          'pass --store <dir> or set PLUGRIG_HOME to a writable directory',
-        );
+        throw storeOpenError('create', dir, e, 'dir');
       }
-      store.lock = await acquireWriterLock(dir);
+      store.lock = await acquireWriterLock({ file: join(dir, LOCK_FILE), store: dir, storeArg: 'dir' });
     }
     try {
       await store.scan();
@@ -131,17 +126,15 @@ export class FileRecordStore implements RecordStore {
     this.committed = this.assigned;
     this.openReport.tornFiles = torn.length;
     if (this.mode === 'read') {
-      const running = await writerActive(this.dir);
-      for (const rec of open.values()) {
-        this.orphans.set(rec.runId, rec.status === 'finished' ? rec : { ...rec, status: running ? 'running' : 'unfinished' });
-      }
+      const running = await writerActive(join(this.dir, LOCK_FILE));
+      for (const rec of open.values()) this.orphans.set(rec.runId, openRun(rec, running ? 'running' : 'unfinished'));
       return;
     }
     // Writer: end torn lines so new appends start clean, then settle the runs the last writer left open.
     for (const name of torn) await this.appendRaw(join(this.dir, name), '\n');
     const settle: RunRecord[] = [];
     for (const rec of open.values()) {
-      const settled: RunRecord = rec.status === 'finished' ? rec : { ...rec, status: 'unfinished' };
+      const settled = openRun(rec, 'unfinished');
       if (settled.status === 'unfinished') this.openReport.markedUnfinished.push(rec.runId);
       settle.push(settled);
     }
@@ -192,8 +185,8 @@ export class FileRecordStore implements RecordStore {
   }
 
   append(event: RunEvent): Promise<StoredEvent> {
-    if (this.closed) return Promise.reject(new PlugrigError('E_STORE_CLOSED', 'the record store is closed', 'this is a bug: events after shutdown'));
-    if (this.mode !== 'write') return Promise.reject(new PlugrigError('E_STORE_READONLY', `the record store ${this.dir} was opened read-only`, ''));
+    const refused = appendRefused({ closed: this.feed.closed, readOnly: this.mode !== 'write', where: this.dir });
+    if (refused) return Promise.reject(refused);
     const stored: StoredEvent = { seq: ++this.assigned, event };
     const rec = applyEvent(this.active.get(event.runId) ?? this.finished.get(event.runId), event);
     this.active.set(event.runId, rec);
@@ -225,31 +218,18 @@ export class FileRecordStore implements RecordStore {
           ...(recs.length ? [this.appendRaw(this.dayFile('records'), recs.map((p) => JSON.stringify({ r: p.record }) + '\n').join(''))] : []),
         ]);
       } catch (e) {
-        const err = new PlugrigError(
-          'E_STORE_WRITE',
-          `could not write the record store ${this.dir}: ${(e as Error).message}`,
-          'check free space and permissions of the store directory',
-          { cause: e },
-        );
+        const err = storeWriteError(this.dir, e);
         for (const p of batch) p.reject(err);
         continue;
       }
-      for (const p of batch) {
+      this.feed.committed(batch, (p) => {
         this.committed = p.stored.seq;
         this.pushTail(p.stored);
         if (p.record) {
           this.finished.set(p.record.runId, p.record);
           this.active.delete(p.record.runId);
         }
-        p.resolve(p.stored);
-        for (const l of this.listeners) {
-          try {
-            l(p.stored);
-          } catch {
-            /* a listener's bug must not stop the store */
-          }
-        }
-      }
+      });
     }
   }
 
@@ -289,18 +269,15 @@ export class FileRecordStore implements RecordStore {
   }
 
   subscribe(listener: (e: StoredEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.feed.subscribe(listener);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    while (this.writing) await this.writing;
-    this.listeners.clear();
-    for (const fh of this.handles.values()) await fh.close().catch(() => undefined);
-    this.handles.clear();
-    await this.lock?.release();
+  close(): Promise<void> {
+    return this.feed.close(async () => {
+      while (this.writing) await this.writing;
+      for (const fh of this.handles.values()) await fh.close().catch(() => undefined);
+      this.handles.clear();
+    }, this.lock);
   }
 }
 

@@ -1,10 +1,24 @@
-/** Record queries, pure: MAC normalisation, date parsing for --since, and the match itself. */
-import type { RunRecord } from '../../core/record.js';
+/**
+ * Record queries, pure, shared by both stores: MAC normalisation, date parsing for --since, the
+ * match itself, and how a run without a record reads.
+ */
+import type { RecordStatus, RunRecord } from '../../core/record.js';
 import type { RecordQuery } from './types.js';
 import { normalizeMac } from '../../core/mac.js';
 
 /** "C8:47:8c-00.00.01" → "C8478C000001"; undefined when it is not 12 hex digits. */
 export { normalizeMac };
+
+/** What a MAC is matched (and indexed) by: its 12 upper-case hex digits, else the text upper-cased. */
+export const macKey = (raw: string): string => normalizeMac(raw) ?? raw.toUpperCase();
+
+/**
+ * A run folded from its events, no record stored: finished if its last event says so, else `open`
+ * ('running' while its writer lives, 'unfinished' once it is gone).
+ */
+export function openRun(rec: RunRecord, open: Exclude<RecordStatus, 'finished'>): RunRecord {
+  return rec.status === 'finished' ? rec : { ...rec, status: open };
+}
 
 /**
  * --since: an ISO date or date-time ("2026-11-29", "2026-11-29T08:00"), "today", or an age
@@ -35,10 +49,7 @@ export function matchRecord(rec: RunRecord, q: RecordQuery): boolean {
   if (q.slot !== undefined && rec.slot !== q.slot) return false;
   if (q.since !== undefined && rec.startedAt < q.since) return false;
   if (q.until !== undefined && rec.startedAt >= q.until) return false;
-  if (q.mac !== undefined) {
-    const want = normalizeMac(q.mac) ?? q.mac.toUpperCase();
-    if (!rec.unit.mac || (normalizeMac(rec.unit.mac) ?? rec.unit.mac.toUpperCase()) !== want) return false;
-  }
+  if (q.mac !== undefined && (!rec.unit.mac || macKey(rec.unit.mac) !== macKey(q.mac))) return false;
   if (q.outcome !== undefined) {
     if (q.outcome === 'UNFINISHED') return rec.status === 'unfinished';
     if (q.outcome === 'RUNNING') return rec.status === 'running';

@@ -8,7 +8,7 @@
  *   resolves, and subscribers hear of it, only after that commit.
  * - The run row carries the indexed columns; `run.finished` stores the folded RunRecord in it.
  *   Runs still going are folded from their events (a few dozen rows, found from `first_seq`).
- * - One writer (lock file `<db>.writer`); any number of readers in other processes, which see every
+ * - One writer (lock file `<db>.writer`, writer-lock.ts); any number of readers in other processes, which see every
  *   committed transaction. A new writer marks the runs a dead writer left open as unfinished.
  * better-sqlite3 is synchronous: a commit blocks the event loop for its fsync (about a millisecond
  * on an SSD, more on an SD card); batching per turn keeps that to one fsync per turn.
@@ -18,12 +18,13 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
-import { normalizeMac } from '../../core/mac.js';
 import { applyEvent, foldEvents, type RunRecord } from '../../core/record.js';
 import type { RunEvent } from '../../core/run-types.js';
-import { acquireSqliteWriterLock, sqliteWriterActive } from './sqlite-lock.js';
+import { appendRefused, CommitFeed, type PendingAppend, storeOpenError, storeWriteError } from './commit.js';
+import { macKey, openRun } from './query.js';
 import { migrate } from './sqlite-schema.js';
 import type { RecordQuery, RecordStore, StoredEvent } from './types.js';
+import { acquireWriterLock, writerActive } from './writer-lock.js';
 
 export interface SqliteStoreOptions {
   /** Never writes; for `plugrig records` beside a running serve. */
@@ -32,12 +33,9 @@ export interface SqliteStoreOptions {
   maxPage?: number;
 }
 
-interface Pending {
-  stored: StoredEvent;
+interface Pending extends PendingAppend {
   record: RunRecord;
   first: boolean;
-  resolve(s: StoredEvent): void;
-  reject(e: unknown): void;
 }
 
 interface RunRow {
@@ -47,7 +45,7 @@ interface RunRow {
   record: string | null;
 }
 
-const macKey = (raw: string): string => normalizeMac(raw) ?? raw.toUpperCase();
+const lockFile = (dbPath: string): string => `${dbPath}.writer`;
 const sqlValue = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
 
 export class SqliteRecordStore implements RecordStore {
@@ -55,10 +53,9 @@ export class SqliteRecordStore implements RecordStore {
   private committed = 0;
   /** Writer: folded records of runs that have not finished yet. */
   private readonly active = new Map<string, RunRecord>();
-  private readonly listeners = new Set<(e: StoredEvent) => void>();
+  private readonly feed = new CommitFeed();
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
-  private closed = false;
   private readonly stmt: Record<string, Statement>;
   /** What the open found: schema versions, runs marked unfinished. */
   readonly openReport = { migratedFrom: 0, markedUnfinished: [] as string[] };
@@ -113,7 +110,7 @@ export class SqliteRecordStore implements RecordStore {
         else migrate(db, { readOnly: true, path });
       } else {
         mkdirSync(dirname(path), { recursive: true });
-        lock = await acquireSqliteWriterLock(path);
+        lock = await acquireWriterLock({ file: lockFile(path), store: path, storeArg: 'path' });
         db = new Database(path);
         db.pragma('journal_mode = WAL');
         // FULL: the WAL is fsync'ed at every commit, so a resolved append survives power loss.
@@ -129,13 +126,7 @@ export class SqliteRecordStore implements RecordStore {
     } catch (e) {
       db?.close();
       await lock?.release();
-      if (e instanceof PlugrigError) throw e;
-      throw new PlugrigError(
-        'E_STORE_OPEN',
-        `cannot open the record store ${path}: ${(e as Error).message}`,
-        'pass --store <path> or set PLUGRIG_HOME to a writable directory',
-        { cause: e },
-      );
+      throw e instanceof PlugrigError ? e : storeOpenError('open', path, e, 'path');
     }
   }
 
@@ -146,8 +137,7 @@ export class SqliteRecordStore implements RecordStore {
     this.db
       .transaction(() => {
         for (const row of rows) {
-          const folded = this.foldFromEvents(row);
-          const settled: RunRecord = folded.status === 'finished' ? folded : { ...folded, status: 'unfinished' };
+          const settled = openRun(this.foldFromEvents(row), 'unfinished');
           if (settled.status === 'unfinished') this.openReport.markedUnfinished.push(row.run_id);
           this.writeEnded(settled);
         }
@@ -164,9 +154,8 @@ export class SqliteRecordStore implements RecordStore {
     if (row.record !== null) return JSON.parse(row.record) as RunRecord;
     const live = this.active.get(row.run_id);
     if (live) return live;
-    const folded = this.foldFromEvents(row);
     // A reader sees another process's open run: running while its writer lives, else unfinished.
-    return folded.status === 'finished' ? folded : { ...folded, status: writerAlive ? 'running' : 'unfinished' };
+    return openRun(this.foldFromEvents(row), writerAlive ? 'running' : 'unfinished');
   }
 
   /** Stores an ended run: status and outcome columns, the record JSON, its phases and measurements. */
@@ -226,8 +215,8 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   append(event: RunEvent): Promise<StoredEvent> {
-    if (this.closed) return Promise.reject(new PlugrigError('E_STORE_CLOSED', 'the record store is closed', 'this is a bug: events after shutdown'));
-    if (this.readOnly) return Promise.reject(new PlugrigError('E_STORE_READONLY', `the record store ${this.path} was opened read-only`, ''));
+    const refused = appendRefused({ closed: this.feed.closed, readOnly: this.readOnly, where: this.path });
+    if (refused) return Promise.reject(refused);
     let prev = this.active.get(event.runId);
     let first = false;
     if (!prev) {
@@ -268,30 +257,18 @@ export class SqliteRecordStore implements RecordStore {
     } catch (e) {
       // Nothing of the batch is stored: its seqs are reused, so the stream stays gapless.
       this.assigned = this.committed;
-      const err = new PlugrigError(
-        'E_STORE_WRITE',
-        `could not write the record store ${this.path}: ${(e as Error).message}`,
-        'check free space and permissions of the store directory',
-        { cause: e },
-      );
+      const err = storeWriteError(this.path, e);
       for (const p of batch) p.reject(err);
       return;
     }
-    for (const p of batch) {
+    this.feed.committed(batch, (p) => {
       this.committed = p.stored.seq;
-      p.resolve(p.stored);
-      for (const l of this.listeners) {
-        try {
-          l(p.stored);
-        } catch {
-          /* a listener's bug must not stop the store */
-        }
-      }
-    }
+    });
   }
 
   async records(query: RecordQuery = {}): Promise<RunRecord[]> {
-    const writerAlive = this.readOnly ? await sqliteWriterActive(this.path) : true;
+    // A writer on another host cannot be asked: its runs read as running.
+    const writerAlive = this.readOnly ? await writerActive(lockFile(this.path), { otherHost: true }) : true;
     const where: string[] = [];
     const args: unknown[] = [];
     const match = (clause: string, value?: unknown) => {
@@ -328,18 +305,15 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   subscribe(listener: (e: StoredEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.feed.subscribe(listener);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.flush(); // appends already accepted are committed, not dropped
-    this.listeners.clear();
-    this.db.close();
-    await this.lock?.release();
+  close(): Promise<void> {
+    return this.feed.close(() => {
+      if (this.scheduled) clearImmediate(this.scheduled);
+      this.flush(); // appends already accepted are committed, not dropped
+      this.db.close();
+    }, this.lock);
   }
 }
 
