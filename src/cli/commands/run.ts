@@ -92,7 +92,7 @@ export const command: Command = {
     const storeDir = storeDirOption(args, io);
     const store = await openFileStore(storeDir);
     const view = json ? io.err : io.out;
-    const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view)];
+    const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view, { verbose: flag(args, 'verbose') })];
     const junit = stringOption(args, 'junit');
     if (junit) sinks.push(new JunitSink(path.resolve(io.cwd, junit)));
     try {
