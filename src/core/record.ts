@@ -144,7 +144,8 @@ export function applyEvent(prev: RunRecord | undefined, e: RunEvent): RunRecord 
         break;
       }
       const p = phaseOf(rec, e.phase);
-      const log = (p.firmwareLog ??= []);
+      p.firmwareLog ??= [];
+      const log = p.firmwareLog;
       log.push({ tMs: e.tMs, line: e.line });
       if (log.length > PHASE_LOG_LINES) {
         log.shift();
