@@ -107,3 +107,16 @@ export function rebootCheck(o: { startName?: string; endName?: string } = {}): R
   );
   return { start, end };
 }
+
+/**
+ * A plan with the check around its checks: the mark right after the phase named `after` (the
+ * last phase that reboots on purpose without announcing it; default: the plan's start), the
+ * verdict at the end. The verdict is independent of the phases before it failing on their own.
+ */
+export function withRebootCheck<P extends { name: string }>(plan: readonly P[], after?: string, check: RebootCheck = rebootCheck()): (P | PlanPhase)[] {
+  const at = after === undefined ? 0 : plan.findIndex((p) => p.name === after) + 1;
+  const out: (P | PlanPhase)[] = [...plan];
+  out.splice(at, 0, check.start);
+  out.push(check.end);
+  return out;
+}

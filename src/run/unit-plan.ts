@@ -9,6 +9,7 @@ import { buildCheckPhases, type CheckPlanOptions } from '../checks/plan.js';
 import { ObkClient } from '../device/obk-client.js';
 import { pinsOfKind, type Template } from '../device/template.js';
 import { rebootWatchPhase } from '../checks/reboot-watch.js';
+import { withRebootCheck } from '../checks/reboot-check.js';
 import type { Rig } from '../rig/types.js';
 import type { FirmwareInfo, Phase } from '../core/run-types.js';
 
@@ -70,7 +71,8 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
     for (const p of checks) if (p.name.startsWith('relay-button')) p.requires = ['relay'];
   }
   return {
-    plan: [...flashing.phases, ...checks],
+    // On by default: no unexpected reboot from the CEN reset above to the end of the checks.
+    plan: [...flashing.phases, ...withRebootCheck(checks, reboot.phase.name)],
     firmware: { path: o.imagePath, sha256: o.image.sha256, size: o.image.data.length },
     close: async () => {
       reboot.close();

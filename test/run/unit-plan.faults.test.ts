@@ -16,6 +16,8 @@ import { parseTemplate } from '../../src/device/template.js';
 import { PACKAGE_ROOT, validateRig } from '../../src/rig/config.js';
 import { openRig } from '../../src/rig/open.js';
 import type { RunRecord } from '../../src/core/record.js';
+import { openRigFirmwareLog } from '../../src/run/resources/log.js';
+import { noResources } from '../../src/run/resources/none.js';
 import { runPlan } from '../../src/run/runner.js';
 import { buildUnitPlan } from '../../src/run/unit-plan.js';
 import { createSimModule, openBekenFirmware, type ObkSimFaultSpec } from '../../src/sim/index.js';
@@ -52,7 +54,11 @@ async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunReco
     bootTimeoutMs: 8000,
   });
   try {
-    return await runPlan({ slot: `s${seed}`, rig: rig.name, plan: unit.plan, sinks: [], clock: rig.clock });
+    // the firmware log over the rig's logUart, so the built-in unexpected-reboot check has its lines
+    const log = await openRigFirmwareLog(rig);
+    cleanups.push(() => log.close());
+    const resources = { ...noResources(`test on ${rig.name}`), log };
+    return await runPlan({ slot: `s${seed}`, rig: rig.name, plan: unit.plan, sinks: [], clock: rig.clock, resources });
   } finally {
     await unit.close();
   }
@@ -112,8 +118,8 @@ describe('the unit plan against each simulated firmware fault', () => {
 
   const CHECKS = ['wifi-led', 'relay', 'relay-button', 'bl0937'];
   const flashOk = { link: 'PASS', backup: 'PASS', flash: 'PASS', verify: 'PASS' };
-  const upToChecks = { ...flashOk, boot: 'PASS', configure: 'PASS', reboot: 'PASS', identity: 'PASS' };
-  const checksPass = Object.fromEntries(CHECKS.map((c) => [c, 'PASS']));
+  const upToChecks = { ...flashOk, boot: 'PASS', configure: 'PASS', reboot: 'PASS', 'reboot-watch': 'PASS', identity: 'PASS' };
+  const checksPass = { ...Object.fromEntries(CHECKS.map((c) => [c, 'PASS'])), 'no-unexpected-reboot': 'PASS' };
 
   test('no fault: every phase passes', async () => {
     await all;
