@@ -80,6 +80,7 @@ const CASES: Record<string, ObkSimFaultSpec[]> = {
   'cal-off': ['cal-off:8'],
   'http-dead': ['http-dead'],
   'no-boot': ['no-boot'],
+  'crash-after': ['crash-after:12'], // 12 s of uptime: the checks after the deliberate reset take longer
 };
 
 /** `plugrig run` itself (what `npm start` does), on a fast copy of the sim rig, with --junit and --store (and --virtual-time once the simulator takes a clock). */
@@ -158,6 +159,19 @@ describe('the unit plan against each simulated firmware fault', () => {
     expect(o.configure).toBe('ERROR');
     expect(r.phases.find((p) => p.name === 'configure')!.error?.code).toMatch(/^E_DEVICE_HTTP_/);
     expect(r.outcome).toBe('ERROR');
+  }, 150_000);
+
+  test('crash-after: the checks pass around the crashes, the unexpected-reboot check fails the unit quoting the log', async () => {
+    await all;
+    const r = records.get('crash-after')!;
+    expect(outcomes(r)).toEqual({ ...upToChecks, ...checksPass, 'no-unexpected-reboot': 'FAIL' });
+    expect(r.outcome).toBe('FAIL');
+    const m = r.phases.find((p) => p.name === 'no-unexpected-reboot')!.measurements[0]!;
+    expect(m).toMatchObject({ name: 'unexpected_reboots', verdict: 'FAIL' });
+    expect(m.value as number).toBeGreaterThanOrEqual(1);
+    expect(m.note).toMatch(
+      /boot banner at [\d.]+ s \(log line \d+\):\n {2}Info:MAIN:Time 10, [^\n]*\n {2}Info:MAIN:Time 11, [^\n]*\n {2}Info:MAIN:Time 12, [^\n]*\n> Info:MAIN:Main_Init_Before_Delay\n/,
+    );
   }, 150_000);
 
   test('no-boot: the boot phase fails with the reason, nothing after it runs', async () => {
