@@ -126,8 +126,9 @@ describe('firmware log capture', () => {
     const t2 = await log.waitFor(/^Info:MAIN:Time 2, /, { timeoutMs: 5000 });
     expect(t2.source).toBe('net');
     const beforeRestart = log.mark();
-    expect(await cm(m.httpUrl()!, 'restart 1')).toBe('{}');
-    await log.waitFor(/CMD_Restart: will reboot in 1/, { timeoutMs: 2000, since: beforeRestart });
+    expect(await cm(m.httpUrl()!, 'restart 2')).toBe('{}');
+    await log.waitFor(/CMD_Restart: will reboot in 2/, { timeoutMs: 2000, since: beforeRestart });
+    await log.waitFor(/^Info:MAIN:Module reboot in 1\.\.\.$/, { timeoutMs: 2000, since: beforeRestart });
     await log.waitFor(/^Info:MAIN:Rebooting\.\.\.$/, { timeoutMs: 3000, since: beforeRestart });
     // the connection dropped with the reboot; the capture comes back and sees the new uptime
     const again = await log.waitFor(/^Info:MAIN:Time 1, /, { timeoutMs: 5000, since: beforeRestart });

@@ -10,7 +10,7 @@ import type { FirmwareContext, RunningFirmware } from '../types.js';
 import { initialButtonState, stepButton, type ButtonState } from './button.js';
 import { simInterval, simTimeout, type SimClock } from '../clock.js';
 import { configIsBlank, loadConfig, saveConfig } from './config.js';
-import { bootCompleteLine, bootLines, REBOOTING_LINE, restartLine, timeLine, obkLine } from './log-lines.js';
+import { bootCompleteLine, bootLines, obkLine, REBOOTING_LINE, rebootCountdownLine, restartLine, timeLine } from './log-lines.js';
 import { startNetLog, type NetLogServer } from './netlog.js';
 import type { ObkFaultSet } from './faults.js';
 import { startObkHttp, type HttpReply, type HttpRequestInfo, type ObkHttpServer } from './http.js';
@@ -50,6 +50,8 @@ export class ObkRuntime implements RunningFirmware {
   private saves = 0;
   private tickHandles: unknown[] = [];
   private restartHandle: unknown = undefined;
+  /** When a requested restart falls (clock ms), for the countdown lines. */
+  private restartAtMs: number | undefined;
   private gapHandle: unknown = undefined;
   private up = false;
   private stopped = false;
@@ -199,6 +201,7 @@ export class ObkRuntime implements RunningFirmware {
     for (const h of this.tickHandles.splice(0)) this.opts.clock.clearInterval(h);
     this.opts.clock.clearTimeout(this.restartHandle);
     this.restartHandle = undefined;
+    this.restartAtMs = undefined;
     for (const gpio of this.appliedRole.keys()) this.ctx.pads.get(gpio)?.setModuleDrive('z');
     this.appliedRole.clear();
     this.ledPad.clear();
@@ -206,6 +209,7 @@ export class ObkRuntime implements RunningFirmware {
 
   private scheduleRestart(seconds: number): void {
     this.log(restartLine(seconds));
+    this.restartAtMs = this.opts.clock.now() + seconds * 1000;
     this.opts.clock.clearTimeout(this.restartHandle);
     this.restartHandle = simTimeout(this.opts.clock, () => this.reboot(), seconds * 1000);
   }
@@ -260,6 +264,8 @@ export class ObkRuntime implements RunningFirmware {
     this.lastSecondMs = now;
     m.secondTick({ cf1Pulses: cf1, cfPulses: cf, elapsedMs });
     this.log(timeLine(m.uptimeS, m.apMode));
+    const left = this.restartAtMs === undefined ? 0 : Math.round((this.restartAtMs - now) / 1000);
+    if (left >= 1) this.log(rebootCountdownLine(left));
     if (m.uptimeS === BOOT_SUCCESS_S && !m.safeMode) this.log(bootCompleteLine(BOOT_SUCCESS_S));
     this.afterChange();
     const crashAt = this.opts.faults.crashAfterS;
