@@ -62,6 +62,8 @@ export function quoteAround(lines: readonly LogLine[], at: LogLine, before = 3, 
 }
 
 const MAX_QUOTED = 3;
+/** OpenBeken prints a `Time N` line every second: a capture this long without a line is broken, not quiet. */
+const SILENT_MS = 5_000;
 
 export interface RebootCheck {
   /** Goes before the checks: marks the log. */
@@ -75,10 +77,10 @@ export interface RebootCheck {
  * serve every run of a station.
  */
 export function rebootCheck(o: { startName?: string; endName?: string } = {}): RebootCheck {
-  const marks = new WeakMap<FirmwareLog, number>();
+  const marks = new WeakMap<FirmwareLog, { seq: number; atMs: number }>();
   const start = phase(o.startName ?? 'reboot-watch', { timeoutMs: 5_000, independent: true }, async (t) => {
     if (!t.log.available) t.skip(`no firmware log on this rig (${t.log.source})`);
-    marks.set(t.log, t.log.mark());
+    marks.set(t.log, { seq: t.log.mark(), atMs: t.clock.now() });
     t.note(`watching the firmware log (${t.log.source}) for unexpected reboots`, 'debug');
   });
   const end = phase(
@@ -89,7 +91,16 @@ export function rebootCheck(o: { startName?: string; endName?: string } = {}): R
     },
     async (t) => {
       if (!t.log.available) t.skip(`no firmware log on this rig (${t.log.source})`);
-      const lines = t.log.since(marks.get(t.log));
+      const mark = marks.get(t.log);
+      const lines = t.log.since(mark?.seq);
+      const watchedMs = mark ? t.clock.now() - mark.atMs : 0;
+      if (!lines.length && watchedMs >= SILENT_MS) {
+        // Nothing to judge is not a pass: the capture is broken (wrong port or rate, network log unreachable).
+        t.measure('unexpected_reboots', null, {
+          note: `no firmware log line arrived in ${(watchedMs / 1000).toFixed(1)} s from ${t.log.source}; OpenBeken prints one every second`,
+        });
+        return;
+      }
       const reboots = findReboots(lines, t.log.expectedReboots());
       const unexpected = reboots.filter((r) => r.expected === undefined);
       for (const r of reboots.filter((x) => x.expected)) t.note(`expected reboot (${r.how}, ${r.expected}): ${r.line.text}`, 'debug');

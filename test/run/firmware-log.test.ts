@@ -259,6 +259,18 @@ describe('the unexpected-reboot check', () => {
     expect(meas.note).toMatch(/and \d+ more$/);
   });
 
+  test('a log that stays silent fails the check instead of passing it', async () => {
+    const m = simModule();
+    // the network log asked at a port nobody listens on: the capture runs, no line ever arrives
+    const log = await openFirmwareLog({ clock, reconnectMs: 500, maxReconnects: 100, net: () => ({ host: '127.0.0.1', port: 9 }) });
+    cleanups.push(() => log.close());
+    m.powerNet.setHostDrive(1);
+    const { record } = await runWithLog(log, planAround(idle('soak', 6000)));
+    const meas = record.phases.find((p) => p.name === 'no-unexpected-reboot')!.measurements[0]!;
+    expect(meas).toMatchObject({ value: null, verdict: 'FAIL' });
+    expect(meas.note).toMatch(/^no firmware log line arrived in 6\.\d s from net 127\.0\.0\.1:9/);
+  });
+
   test('an uptime drop without a banner (the network log reconnects after the boot) counts too', () => {
     const line = (seq: number, text: string) => ({ seq, tMs: seq * 1000, text, source: 'net' as const });
     const lines = [line(1, 'Info:MAIN:Time 40, idle 0/s'), line(2, 'Info:MAIN:Time 41, idle 0/s'), line(3, 'Info:MAIN:Time 2, idle 0/s')];
