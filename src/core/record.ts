@@ -17,7 +17,20 @@ export interface PhaseRecord {
   lastProgress?: ProgressInfo;
   error?: ErrorInfo;
   skipReason?: string;
+  /** Firmware log lines printed while the phase ran (all attempts), the last PHASE_LOG_LINES of them. */
+  firmwareLog?: FirmwareLogEntry[];
+  /** Lines dropped from the front of firmwareLog to keep it bounded. */
+  firmwareLogDropped?: number;
 }
+
+export interface FirmwareLogEntry {
+  /** Rig clock, ms. */
+  tMs: number;
+  line: string;
+}
+
+/** Firmware log lines a phase record keeps (the event log has them all). */
+export const PHASE_LOG_LINES = 400;
 
 export interface ArtifactRecord {
   phase: string;
@@ -54,6 +67,8 @@ export interface RunRecord {
   lastSeq: number;
   /** Counted, not kept: the event log has the text. */
   warnings: number;
+  /** Firmware log lines seen outside any phase (counted, not kept). */
+  firmwareLogOutside?: number;
 }
 
 function newPhase(name: string): PhaseRecord {
@@ -128,6 +143,21 @@ export function applyEvent(prev: RunRecord | undefined, e: RunEvent): RunRecord 
     case 'log':
       if (e.level === 'warn' || e.level === 'error') rec.warnings += 1;
       break;
+    case 'firmware.log': {
+      if (!e.phase) {
+        rec.firmwareLogOutside = (rec.firmwareLogOutside ?? 0) + 1;
+        break;
+      }
+      const p = phaseOf(rec, e.phase);
+      p.firmwareLog ??= [];
+      const log = p.firmwareLog;
+      log.push({ tMs: e.tMs, line: e.line });
+      if (log.length > PHASE_LOG_LINES) {
+        log.shift();
+        p.firmwareLogDropped = (p.firmwareLogDropped ?? 0) + 1;
+      }
+      break;
+    }
     case 'artifact':
       rec.artifacts.push({ phase: e.phase, kind: e.kind, path: e.path, ...(e.sha256 ? { sha256: e.sha256 } : {}) });
       if (e.kind === 'backup' && rec.backupPath === undefined) rec.backupPath = e.path;

@@ -214,6 +214,22 @@ export interface FirmwareLog {
   waitFor(pattern: RegExp, opts: { timeoutMs: number; since?: number; signal?: AbortSignal }): Promise<LogLine>;
   /** Calls back on every new line; returns an unsubscribe. */
   onLine(listener: (line: LogLine) => void): () => void;
+  /**
+   * Announces a reboot caused on purpose, so the unexpected-reboot check does not count a boot seen
+   * from now until `withinMs` (default 10 000) later. power.off/on/cycle/reset announce their own;
+   * a phase that reboots the unit another way (a console `restart` prints "Rebooting..." and needs
+   * none) calls this first.
+   */
+  expectReboot(why: string, opts?: { withinMs?: number }): void;
+  /** The announced windows, on the rig clock (ms). */
+  expectedReboots(): readonly ExpectedReboot[];
+}
+
+/** A time on the rig clock during which a reboot was asked for. */
+export interface ExpectedReboot {
+  fromMs: number;
+  untilMs: number;
+  why: string;
 }
 
 export interface FlashWriteOptions {

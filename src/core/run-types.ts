@@ -89,6 +89,8 @@ export type RunEventBody =
   | { type: 'measurement'; phase: string; measurement: Measurement }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; phase?: string }
   | { type: 'artifact'; phase: string; kind: 'backup' | 'junit' | 'other'; path: string; sha256?: string }
+  /** A line the firmware printed (its log UART or network log); `tMs` on the rig clock, `phase` the one running then. */
+  | { type: 'firmware.log'; line: string; source: 'uart' | 'net'; tMs: number; phase?: string }
   | {
       type: 'phase.finished';
       phase: string;

@@ -57,7 +57,7 @@ export function slotLine(v: SlotView, width: number, nameWidth = 8): string {
 }
 
 /** Plain-text lines for one event (no terminal): what a log file or CI output should show. */
-export function plainLines(e: RunEvent, lastQuarter: Map<string, number>): string[] {
+export function plainLines(e: RunEvent, lastQuarter: Map<string, number>, verbose = false): string[] {
   const p = `[${e.slot}]`;
   switch (e.type) {
     case 'run.started':
@@ -84,6 +84,9 @@ export function plainLines(e: RunEvent, lastQuarter: Map<string, number>): strin
       return e.level === 'warn' || e.level === 'error' ? [`${p} ${e.level}: ${e.message}`] : [];
     case 'artifact':
       return [`${p} ${e.kind}: ${e.path}`];
+    case 'firmware.log':
+      // Quiet by default: the record and JUnit keep them; --verbose shows them as they come.
+      return verbose ? [`${p} fw ${e.source}: ${e.line}`] : [];
     case 'phase.finished': {
       const why = e.error ? ` ${e.error.code}: ${e.error.message}${e.error.hint ? ` — ${e.error.hint}` : ''}` : e.skipReason ? ` (${e.skipReason})` : '';
       return [`${p} ${e.phase} ${e.outcome}${e.outcome === 'SKIP' ? '' : ` ${formatDuration(e.durationMs)}`}${why}`];
@@ -98,6 +101,8 @@ export interface ConsoleOptions {
   tty?: boolean;
   /** Redraw period on a terminal, ms (default 100). */
   intervalMs?: number;
+  /** Also print the firmware's log lines (--verbose). */
+  verbose?: boolean;
 }
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -118,13 +123,18 @@ export class ConsoleSink implements Sink {
 
   handle(e: RunEvent): void {
     if (!this.tty) {
-      for (const line of plainLines(e, this.quarters)) this.out.write(line + '\n');
+      for (const line of plainLines(e, this.quarters, this.opts.verbose)) this.out.write(line + '\n');
       return;
     }
     this.views.set(e.slot, reduceSlotView(this.views.get(e.slot) ?? idleView(e.slot), e));
     // Warnings and failures scroll above the live block; the rest only updates it.
-    const notable = e.type === 'log' ? e.level === 'warn' || e.level === 'error' : e.type === 'measurement' ? e.measurement.verdict === 'FAIL' : false;
-    if (notable) this.print(plainLines(e, this.quarters));
+    const notable =
+      e.type === 'log'
+        ? e.level === 'warn' || e.level === 'error'
+        : e.type === 'measurement'
+          ? e.measurement.verdict === 'FAIL'
+          : e.type === 'firmware.log' && this.opts.verbose === true;
+    if (notable) this.print(plainLines(e, this.quarters, this.opts.verbose));
     if (e.type === 'run.finished' || e.type === 'run.started' || e.type === 'phase.finished') this.draw();
     else this.schedule();
   }

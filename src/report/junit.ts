@@ -1,6 +1,6 @@
 /**
  * JUnit XML from a run's events (pure): one <testsuite> per run, one <testcase> per phase with its
- * measurements in <system-out>; a failed phase carries the measurement and limit that failed, an
+ * measurements and the firmware log lines of its time in <system-out>; a failed phase carries the measurement and limit that failed, an
  * errored one its code and hint. Follows the JUnit schema CI systems read (Jenkins' junit-10.xsd:
  * properties, testcase*, system-out, system-err; skipped/failure/error inside a testcase).
  */
@@ -23,6 +23,13 @@ export function xmlEscape(s: string): string {
 
 const secs = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
 const attr = (name: string, value: string | number) => ` ${name}="${xmlEscape(String(value))}"`;
+
+/** The firmware's lines of the phase's time, each with its rig-clock time in seconds. */
+function firmwareLogText(p: PhaseRecord): string[] {
+  if (!p.firmwareLog?.length) return [];
+  const head = `firmware log (${p.firmwareLog.length} lines${p.firmwareLogDropped ? `, ${p.firmwareLogDropped} earlier ones dropped` : ''}):`;
+  return [head, ...p.firmwareLog.map((l) => `${(l.tMs / 1000).toFixed(3).padStart(10)} ${l.line}`)];
+}
 
 function testcase(rec: RunRecord, p: PhaseRecord): string {
   const lines = p.measurements.map(describeMeasurement);
@@ -53,7 +60,8 @@ function testcase(rec: RunRecord, p: PhaseRecord): string {
     default:
       break;
   }
-  if (lines.length) body += `      <system-out>${xmlEscape(lines.join('\n'))}</system-out>\n`;
+  const out = [...lines, ...firmwareLogText(p)];
+  if (out.length) body += `      <system-out>${xmlEscape(out.join('\n'))}</system-out>\n`;
   return `    <testcase${attr('name', p.name)}${attr('classname', classname)}${attr('time', secs(p.durationMs))}>\n${body}    </testcase>\n`;
 }
 

@@ -42,6 +42,7 @@ export function reduceSlotView(view: SlotView, e: RunEvent): SlotView {
     };
   }
   if (view.runId !== undefined && e.runId !== view.runId) return view; // a stale run's stragglers
+  if (e.type === 'firmware.log') return view; // the firmware's lines change nothing on the slot's line (and push no frame)
   const v: SlotView = { ...view };
   switch (e.type) {
     case 'unit.identified':

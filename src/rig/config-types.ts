@@ -73,6 +73,7 @@ export interface RigConfig {
   deviceUrl?: string;
   /** On a sim rig path is empty until the module is created (its uartPath). */
   uart: UartConfig;
+  /** TX2 (pad P0), the firmware's log at 115200; on a sim rig path is empty (the module's `<uartPath>:log`). */
   logUart?: UartConfig;
   power?: ControlLineConfig;
   cen?: ControlLineConfig;

@@ -379,8 +379,8 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
     ctx.fail('uart', 'missing: a pi rig needs its flashing UART', 'add "uart": {"path": "/dev/serial/by-path/…", "baud": 115200}');
   const uart = top.uart === undefined ? { path: '', baudRate: 115200 } : uartConfig(ctx, top.uart, 'uart', kind);
   const logUart = top.logUart === undefined ? undefined : uartConfig(ctx, top.logUart, 'logUart', kind);
-  if (kind === 'sim' && logUart) ctx.fail('logUart', "a sim rig's log comes from the simulated module", 'remove "logUart"');
-  if (logUart && logUart.path === uart.path)
+  // On a sim rig the log UART is the simulated module's UART2 (`<uart path>:log`): only its baud is given.
+  if (logUart && kind === 'pi' && logUart.path === uart.path)
     ctx.fail('logUart.path', 'the log UART is the flashing UART', 'the log comes from the TX2 test pad (P0) on a second adapter');
 
   let power: ControlLineConfig | undefined;

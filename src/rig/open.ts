@@ -81,6 +81,8 @@ async function openSimLines(config: RigConfig, opts: OpenRigOptions, clock: Cloc
     cen: simOutputLine('cen', module.cenNet, 'open-drain'),
     fixture,
     uart: createSerialOpener({ path: config.uart.path || module.uartPath, binding: simBinding, watchdog: false }),
+    // UART2 (TX2, pad P0): the simulated firmware's log, a second port of the same module
+    logUart: config.logUart && createSerialOpener({ path: module.logUartPath, binding: simBinding, watchdog: false }),
     deviceUrl: () => config.deviceUrl ?? module.httpUrl(),
     closeBackend: async () => {
       if (owned) await module.close();

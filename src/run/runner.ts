@@ -77,6 +77,12 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
     ...(opts.planFile ? { planFile: opts.planFile } : {}),
   });
 
+  // Every firmware log line becomes an event of the run, tagged with the phase running then.
+  let currentPhase: string | undefined;
+  const stopLogEvents = hooks.resources.log.onLine((l) =>
+    emitter.emit({ type: 'firmware.log', line: l.text, source: l.source, tMs: l.tMs, ...(currentPhase ? { phase: currentPhase } : {}) }),
+  );
+
   let stopReason: string | undefined;
   for (const phase of opts.plan) {
     await emitter.flush();
@@ -99,7 +105,9 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
       });
       continue;
     }
+    currentPhase = phase.name;
     const { outcome, attempts, durationMs, error, skipReason } = await runPhase(phase, signal, hooks, emitter);
+    currentPhase = undefined;
     emitter.emit({
       type: 'phase.finished',
       phase: phase.name,
@@ -113,6 +121,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
     if (outcome === 'ABORTED') stopReason = `not run: run aborted during ${phase.name}`;
   }
 
+  stopLogEvents();
   await emitter.flush();
   const { outcome, error } = emitter.durableFailure
     ? { outcome: 'ERROR' as const, error: toInfo(emitter.durableFailure) }

@@ -9,10 +9,12 @@ import { buildCheckPhases, type CheckPlanOptions } from '../checks/plan.js';
 import { ObkClient } from '../device/obk-client.js';
 import { pinsOfKind, type Template } from '../device/template.js';
 import { rebootWatchPhase } from '../checks/reboot-watch.js';
+import { withRebootCheck } from '../checks/reboot-check.js';
 import type { Rig } from '../rig/types.js';
 import type { FirmwareInfo, Phase } from '../core/run-types.js';
 import type { FirmwareLog, UnitResources } from '../core/resources.js';
 import { buildResources } from './resources/index.js';
+import { openRigFirmwareLog } from './resources/log.js';
 
 export interface UnitPlanOptions {
   rig: Rig;
@@ -88,12 +90,33 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
     for (const p of checks) if (p.name.startsWith('relay-button')) p.requires = ['relay'];
   }
   return {
-    plan: [...flashing.phases, ...checks],
+    // On by default: no unexpected reboot from the CEN reset above to the end of the checks.
+    plan: [...flashing.phases, ...withRebootCheck(checks, reboot.phase.name)],
     firmware: { path: o.imagePath, sha256: o.image.sha256, size: o.image.data.length },
     resources,
     close: async () => {
       reboot.close();
       await flashing.close();
+    },
+  };
+}
+
+/**
+ * buildUnitPlan with the rig's firmware log opened for it (its logUart, else the network log on the
+ * device's host): t.log, the firmware.log events and the unexpected-reboot check all read it.
+ * close() closes the log too.
+ */
+export async function openUnitPlan(o: Omit<UnitPlanOptions, 'log'>): Promise<UnitPlan> {
+  const log = await openRigFirmwareLog(o.rig);
+  const unit = buildUnitPlan({ ...o, log });
+  return {
+    ...unit,
+    close: async () => {
+      try {
+        await unit.close();
+      } finally {
+        await log.close();
+      }
     },
   };
 }

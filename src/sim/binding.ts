@@ -7,7 +7,8 @@
  * USB adapter: the write in flight and every later one reject with EIO, a pending read rejects.
  */
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-cpp';
-import { findModule, registeredPaths, type SimModule } from './module.js';
+import { findLogModule, findModule, registeredPaths, type SimModule } from './module.js';
+import { SimLogPort } from './log-port.js';
 import { sleepUntil } from './timed-queue.js';
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
@@ -152,21 +153,29 @@ export class SimPort implements BindingPortInterface {
 }
 
 /** The in-process binding: `open` finds the module registered under `path`. */
-export const simBinding: BindingInterface<SimPort, OpenOptions, PortInfo> = {
+export const simBinding: BindingInterface<SimPort | SimLogPort, OpenOptions, PortInfo> = {
   async list(): Promise<PortInfo[]> {
-    return registeredPaths().map((path) => ({
-      path,
-      manufacturer: 'plugrig simulator',
-      serialNumber: undefined,
-      pnpId: undefined,
-      locationId: undefined,
-      productId: undefined,
-      vendorId: undefined,
-    }));
+    return registeredPaths()
+      .flatMap((p) => [p, `${p}:log`])
+      .map((path) => ({
+        path,
+        manufacturer: 'plugrig simulator',
+        serialNumber: undefined,
+        pnpId: undefined,
+        locationId: undefined,
+        productId: undefined,
+        vendorId: undefined,
+      }));
   },
-  async open(options: OpenOptions): Promise<SimPort> {
+  async open(options: OpenOptions): Promise<SimPort | SimLogPort> {
     if (!options || typeof options.path !== 'string') throw new TypeError('"path" is not a valid port');
     if (!Number.isInteger(options.baudRate) || options.baudRate <= 0) throw new TypeError('"baudRate" is not a valid baudRate');
+    const logOf = findLogModule(options.path);
+    if (logOf) {
+      // UART2 (TX2, the firmware's log): a second port of the same module
+      if (SimLogPort.busy(logOf)) throw new Error('Error Resource temporarily unavailable Cannot lock port');
+      return new SimLogPort(logOf, options);
+    }
     const module = findModule(options.path);
     if (!module) throw new Error(`No such file or directory, cannot open ${options.path}`);
     if (module.link.hostAttached) throw new Error('Error Resource temporarily unavailable Cannot lock port');

@@ -82,6 +82,8 @@ export const EARLY_RESET_UPTIME_MS = 5000;
 /** Pads of a CB2S by BK7231N GPIO number. P10 = RX1, P11 = TX1, P0/P1 = TX2/RX2 test pads. */
 export const CB2S_PADS = [0, 1, 6, 7, 8, 10, 11, 23, 24, 26] as const;
 const RX1_PAD = 10;
+/** The binding opens a module's UART2 (TX2, the log) under its UART1 path with this suffix. */
+export const LOG_PORT_SUFFIX = ':log';
 
 let nextSlot = 0;
 
@@ -203,6 +205,14 @@ export class SimModule implements SimModuleHandle {
 
   httpUrl(): string | undefined {
     return this.current === 'app' ? this.firmware?.httpUrl : undefined;
+  }
+
+  netLogPort(): number | undefined {
+    return this.current === 'app' ? this.firmware?.netLogPort : undefined;
+  }
+
+  get logUartPath(): string {
+    return `${this.uartPath}${LOG_PORT_SUFFIX}`;
   }
 
   /** A reset pulse without going through the nets (the CLI's pty server, tests). */
@@ -421,6 +431,11 @@ export function unregisterModule(m: SimModule): void {
 
 export function findModule(path: string): SimModule | undefined {
   return registry.get(path);
+}
+
+/** The module whose UART2 (log) port is `path` (`<uartPath>:log`). */
+export function findLogModule(path: string): SimModule | undefined {
+  return path.endsWith(LOG_PORT_SUFFIX) ? registry.get(path.slice(0, -LOG_PORT_SUFFIX.length)) : undefined;
 }
 
 export function registeredPaths(): string[] {

@@ -36,6 +36,8 @@ export interface FirmwareContext {
 export interface RunningFirmware {
   /** Base URL of the firmware's HTTP API on loopback (the simulated "192.168.4.1"), once it serves. */
   readonly httpUrl?: string;
+  /** TCP port of the firmware's network log on the httpUrl's host (OpenBeken: 9000), once it listens. */
+  readonly netLogPort?: number;
   /** Called on reset or power loss: stop every timer and server, release pads. */
   stop(): Promise<void>;
 }
@@ -57,6 +59,8 @@ export interface SimModuleHandle {
   readonly state: ModuleState;
   /** Serial path under which the in-process binding finds this module's UART1, e.g. "sim:slot0". */
   readonly uartPath: string;
+  /** Serial path of UART2 (the TX2 test pad, the firmware's log at 115200) in the in-process binding: `<uartPath>:log`. */
+  readonly logUartPath: string;
   /** UART2 (TX2 test pad) log lines. Returns an unsubscribe. */
   onLog(cb: (line: string) => void): () => void;
   onStateChange(cb: (state: ModuleState) => void): () => void;
@@ -65,5 +69,7 @@ export interface SimModuleHandle {
   readonly flash: FlashView;
   /** The running firmware's HTTP base URL, or undefined when no firmware with HTTP is up. */
   httpUrl(): string | undefined;
+  /** The running firmware's network log port (on httpUrl's host), or undefined. */
+  netLogPort(): number | undefined;
   close(): Promise<void>;
 }

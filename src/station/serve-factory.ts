@@ -14,7 +14,7 @@ import { loadRigFile } from '../rig/config.js';
 import { openRig } from '../rig/open.js';
 import type { RunFactory } from '../run/factory.js';
 import { simulatedRunFactory } from '../run/simulated-plan.js';
-import { buildUnitPlan } from '../run/unit-plan.js';
+import { openUnitPlan } from '../run/unit-plan.js';
 
 export interface ServeFactoryOptions {
   /** The image every unit gets; default: the generated OpenBeken-tagged test image. */
@@ -52,7 +52,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
     const plan = planPath ? await userPlan(planPath, o.cwd) : undefined;
     // A simulated rig boots the simulated OpenBeken (with the rig file's sim.firmwareFaults).
     const rig = await openRig(config, { signal, ...(o.clock ? { clock: o.clock } : {}) });
-    const unit = buildUnitPlan({
+    const unit = await openUnitPlan({
       rig,
       template,
       image: image.data,

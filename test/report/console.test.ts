@@ -76,4 +76,10 @@ describe('console', () => {
     expect(plainLines(ev(40), q)).toEqual([]);
     expect(plainLines(ev(100), q)).toEqual(['[s] flash 100%']);
   });
+
+  test('firmware log lines are quiet by default and shown with --verbose', () => {
+    const e = { type: 'firmware.log' as const, runId: 'r', slot: 's', seq: 2, t: 0, line: 'Info:MAIN:Time 3, idle 0/s', source: 'uart' as const, tMs: 3000 };
+    expect(plainLines(e, new Map())).toEqual([]);
+    expect(plainLines(e, new Map(), true)).toEqual(['[s] fw uart: Info:MAIN:Time 3, idle 0/s']);
+  });
 });

@@ -21,6 +21,14 @@ describe('the shipped rig files', () => {
     expect(rig.uartPads).toEqual([10, 11]);
     expect(rig.devicePath).toBe(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'));
     expect(rig.sim).toMatchObject({ timing: 'realistic', downloadWindowMs: 150 });
+    // the firmware log on the simulated module's UART2 (the rig opens <uartPath>:log)
+    expect(rig.logUart).toEqual({ path: '', baudRate: 115200 });
+  });
+
+  test("a sim rig's logUart takes only a baud rate", () => {
+    const r = JSON.parse(readFileSync(rigPath('sim.json'), 'utf8'));
+    r.logUart = { path: '/dev/ttyAMA0', baud: 115200 };
+    expect(() => validateRig(r, 'sim.json')).toThrow(/logUart\.path: a sim rig has no device path/);
   });
 
   test('rigs/pi4-rmc021.json: PWM channels from the board table', async () => {

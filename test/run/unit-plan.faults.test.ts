@@ -16,6 +16,7 @@ import { parseTemplate } from '../../src/device/template.js';
 import { PACKAGE_ROOT, validateRig } from '../../src/rig/config.js';
 import { openRig } from '../../src/rig/open.js';
 import type { RunRecord } from '../../src/core/record.js';
+import { openRigFirmwareLog } from '../../src/run/resources/log.js';
 import { runPlan } from '../../src/run/runner.js';
 import { buildUnitPlan } from '../../src/run/unit-plan.js';
 import { createSimModule, openBekenFirmware, type ObkSimFaultSpec } from '../../src/sim/index.js';
@@ -37,9 +38,13 @@ async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunReco
   module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
   const rig = await openRig(config, { simulator: module, clock });
   cleanups.push(() => rig.close());
+  // the firmware log over the rig's logUart, so the built-in unexpected-reboot check has its lines
+  const log = await openRigFirmwareLog(rig);
+  cleanups.push(() => log.close());
   const unit = buildUnitPlan({
     rig,
     template,
+    log,
     image,
     imagePath: '(test)',
     offset: 0,
@@ -69,6 +74,7 @@ const CASES: Record<string, ObkSimFaultSpec[]> = {
   'cal-off': ['cal-off:8'],
   'http-dead': ['http-dead'],
   'no-boot': ['no-boot'],
+  'crash-after': ['crash-after:12'], // 12 s of uptime: the checks after the deliberate reset take longer
 };
 
 /** `plugrig run` itself (what `npm start` does), on a fast copy of the sim rig, with --junit and --store (and --virtual-time once the simulator takes a clock). */
@@ -107,8 +113,8 @@ describe('the unit plan against each simulated firmware fault', () => {
 
   const CHECKS = ['wifi-led', 'relay', 'relay-button', 'bl0937'];
   const flashOk = { link: 'PASS', backup: 'PASS', flash: 'PASS', verify: 'PASS' };
-  const upToChecks = { ...flashOk, boot: 'PASS', configure: 'PASS', reboot: 'PASS', identity: 'PASS' };
-  const checksPass = Object.fromEntries(CHECKS.map((c) => [c, 'PASS']));
+  const upToChecks = { ...flashOk, boot: 'PASS', configure: 'PASS', reboot: 'PASS', 'reboot-watch': 'PASS', identity: 'PASS' };
+  const checksPass = { ...Object.fromEntries(CHECKS.map((c) => [c, 'PASS'])), 'no-unexpected-reboot': 'PASS' };
 
   test('no fault: every phase passes', async () => {
     await all;
@@ -149,6 +155,19 @@ describe('the unit plan against each simulated firmware fault', () => {
     expect(r.phases.find((p) => p.name === 'configure')!.error?.message).toMatch(/^E_DEVICE_HTTP_/);
     expect(r.phases.filter((p) => p.outcome !== 'SKIP').map((p) => p.name)).toEqual([...Object.keys(flashOk), 'boot', 'configure']);
     expect(r.outcome).toBe('FAIL');
+  }, 150_000);
+
+  test('crash-after: the checks pass around the crashes, the unexpected-reboot check fails the unit quoting the log', async () => {
+    await all;
+    const r = records.get('crash-after')!;
+    expect(outcomes(r)).toEqual({ ...upToChecks, ...checksPass, 'no-unexpected-reboot': 'FAIL' });
+    expect(r.outcome).toBe('FAIL');
+    const m = r.phases.find((p) => p.name === 'no-unexpected-reboot')!.measurements[0]!;
+    expect(m).toMatchObject({ name: 'unexpected_reboots', verdict: 'FAIL' });
+    expect(m.value as number).toBeGreaterThanOrEqual(1);
+    expect(m.note).toMatch(
+      /boot banner at [\d.]+ s \(log line \d+\):\n {2}Info:MAIN:Time 10, [^\n]*\n {2}Info:MAIN:Time 11, [^\n]*\n {2}Info:MAIN:Time 12, [^\n]*\n> Info:MAIN:Main_Init_Before_Delay\n/,
+    );
   }, 150_000);
 
   test('no-boot: the boot phase fails with the reason, nothing after it runs', async () => {

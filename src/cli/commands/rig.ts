@@ -47,7 +47,8 @@ function summary(c: RigConfig): string[] {
     `  device    ${c.devicePath}${c.deviceUrl ? ` at ${c.deviceUrl}` : ''}`,
     `  uart      ${c.uart.path || '(the simulated module’s port)'} @ ${c.uart.baudRate}`,
   ];
-  if (c.logUart) out.push(`  log uart  ${c.logUart.path} @ ${c.logUart.baudRate}`);
+  if (c.logUart) out.push(`  log uart  ${c.logUart.path || '(the simulated module’s UART2, TX2 on P0)'} @ ${c.logUart.baudRate}`);
+  else out.push(`  log       OpenBeken's network log, TCP 9000 on the device's host (no logUart)`);
   for (const name of c.resets) out.push(`  reset     ${name}: ${c.sequences[name]!.text}`);
   out.push(`  boot      ${c.boot}: ${c.sequences[c.boot]!.text} (UART pads released first; no reset for 6 s after)`);
   const extra = Object.keys(c.sequences).filter((n) => !c.resets.includes(n) && n !== c.boot);

@@ -17,7 +17,7 @@ import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
 import { runPlan } from '../../run/runner.js';
 import type { Sink } from '../../core/run-types.js';
-import { buildUnitPlan } from '../../run/unit-plan.js';
+import { openUnitPlan } from '../../run/unit-plan.js';
 import { OBK_SIM_FAULTS, openBekenFirmware, type ObkSimFaultSpec } from '../../sim/index.js';
 import { flag, numberOption, stringList, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
@@ -95,12 +95,12 @@ export const command: Command = {
     const storeDir = storeDirOption(args, io);
     const store = await openFileStore(storeDir);
     const view = json ? io.err : io.out;
-    const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view)];
+    const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view, { verbose: flag(args, 'verbose') })];
     const junit = stringOption(args, 'junit');
     if (junit) sinks.push(new JunitSink(path.resolve(io.cwd, junit)));
     try {
       const rig = await openRig(config, { signal: io.signal, ...(firmware ? { firmware } : {}), ...(clock ? { clock } : {}) });
-      const unit = buildUnitPlan({
+      const unit = await openUnitPlan({
         rig,
         template,
         image,

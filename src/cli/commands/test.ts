@@ -13,6 +13,7 @@ import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
 import { describeMeasurement } from '../../core/measurement.js';
 import { buildResources } from '../../run/resources/index.js';
+import { openRigFirmwareLog, type FirmwareLogCapture } from '../../run/resources/log.js';
 import { runPlan } from '../../run/runner.js';
 import type { RunEvent, Sink } from '../../core/run-types.js';
 import { flag, numberOption, stringOption } from '../args.js';
@@ -80,6 +81,7 @@ export const command: Command = {
     const userPlan = await planFromArgs(args, io, config.planPath);
     const clock = clockFromArgs(args, [config], io);
     const rig = await openRig(config, { signal: io.signal, ...(clock ? { clock } : {}) });
+    let log: FirmwareLogCapture | undefined;
     try {
       // A unit that is not running yet (a sim rig, a unit not powered) is booted once, then waited for.
       if (!url) {
@@ -91,7 +93,9 @@ export const command: Command = {
         clock: rig.clock,
         ...(user !== undefined || password !== undefined ? { user: user ?? 'admin', password: password ?? '' } : {}),
       });
-      const resources = buildResources({ rig, template, client });
+      // The firmware's log (the rig's logUart, else the network log): t.log and the run's events.
+      log = await openRigFirmwareLog(rig);
+      const resources = buildResources({ rig, template, client, log });
       const checks = buildCheckPhases({
         rig,
         template,
@@ -114,6 +118,7 @@ export const command: Command = {
       if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
       return record.outcome === 'PASS' ? 0 : record.outcome === 'ABORTED' ? 130 : 1;
     } finally {
+      await log?.close();
       await rig.close();
       stopClock(clock, io);
     }

@@ -9,6 +9,7 @@ import { rigFixture, type FixtureRig, type RigFixtureOptions } from './fixture.j
 import { noFirmwareLog, noFlash } from './none.js';
 import { rigPower, type PowerRig } from './power.js';
 import { rigFlash, type RigFlashOptions } from './flash.js';
+import { announcingFlash, announcingReboots } from './expected-reboots.js';
 import type { FlashRig } from '../flash-phases.js';
 
 export interface BuildResourcesOptions {
@@ -32,12 +33,17 @@ function hasFlasher<R extends Partial<Pick<FlashRig, 'uart' | 'deviceUrl'>>>(rig
 }
 
 export function buildResources(o: BuildResourcesOptions): UnitResources {
+  const power = rigPower(o.rig, o.note ? { note: o.note } : {});
+  const flash = hasFlasher(o.rig) ? rigFlash(o.rig, o.flash) : noFlash(`rig ${o.rig.name}`);
+  if (!o.log) return { device: o.client, fixture: rigFixture(o.rig, o.template, o.fixture), power, log: noFirmwareLog(`rig ${o.rig.name}`), flash };
+  // Reboots a phase asks for (power, t.flash) are announced to the log, so the unexpected-reboot
+  // check counts only the others.
   return {
     device: o.client,
     fixture: rigFixture(o.rig, o.template, o.fixture),
-    power: rigPower(o.rig, o.note ? { note: o.note } : {}),
-    log: o.log ?? noFirmwareLog(`rig ${o.rig.name}`),
-    flash: hasFlasher(o.rig) ? rigFlash(o.rig, o.flash) : noFlash(`rig ${o.rig.name}`),
+    power: announcingReboots(power, o.log),
+    log: o.log,
+    flash: flash.available ? announcingFlash(flash, o.log) : flash,
   };
 }
 

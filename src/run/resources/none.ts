@@ -24,6 +24,8 @@ export function noFirmwareLog(where: string): FirmwareLog {
     since: () => [],
     waitFor: async () => missing('firmware log (logUart in the rig file, or a device URL for the network log)', where),
     onLine: () => () => undefined,
+    expectReboot: () => undefined,
+    expectedReboots: () => [],
   };
 }
 

@@ -130,6 +130,12 @@ export function loadConfig(flash: FlashView): ObkConfig {
   return parseConfig(flash.read(CONFIG_SECTOR, SECTOR_SIZE));
 }
 
+/** True when the config sector holds no config of ours (OpenBeken then loads its defaults, saying so). */
+export function configIsBlank(flash: FlashView): boolean {
+  if (flash.size < CONFIG_SECTOR + SECTOR_SIZE) return true;
+  return flash.read(CONFIG_SECTOR, MAGIC.length).toString('latin1') !== MAGIC;
+}
+
 export function saveConfig(flash: FlashView, cfg: ObkConfig): void {
   if (flash.size < CONFIG_SECTOR + SECTOR_SIZE) return;
   const data = serializeConfig(cfg);

@@ -13,6 +13,8 @@ export const OBK_SIM_FAULTS = [
   'http-dead', // the HTTP port accepts connections and never answers
   'http-slow', // every HTTP reply delayed (default 2000 ms)
   'no-boot', // the image is recognised but the firmware hangs at boot: no pins, no HTTP
+  'crash-after', // crash-after:<s>: the firmware reboots by itself (no "Rebooting..." line) after <s> s of uptime, every boot
+  'boot-loop', // the firmware reboots by itself every couple of seconds (boot-loop:<s> sets the period, default 2)
 ] as const;
 
 export type ObkSimFaultName = (typeof OBK_SIM_FAULTS)[number];
@@ -31,6 +33,8 @@ export interface ObkFaultSet {
   /** Delay added to every HTTP reply in ms; 0 when off. */
   httpSlowMs: number;
   noBoot: boolean;
+  /** Uptime (s) at which the firmware crashes and reboots, every boot; 0 when off. */
+  crashAfterS: number;
 }
 
 export const DEFAULT_CAL_OFF_PERCENT = 5;
@@ -45,10 +49,15 @@ export const NO_FAULTS: Readonly<ObkFaultSet> = Object.freeze({
   httpDead: false,
   httpSlowMs: 0,
   noBoot: false,
+  crashAfterS: 0,
 });
 
+/** boot-loop without a value: the firmware gets this many seconds of uptime per boot. */
+export const DEFAULT_BOOT_LOOP_S = 2;
+const VALUED: readonly string[] = ['cal-off', 'http-slow', 'crash-after', 'boot-loop'];
+
 /** The faults that are plain on/off switches, and the flag each one sets. */
-type SwitchFault = Exclude<ObkSimFaultName, 'cal-off' | 'http-slow'>;
+type SwitchFault = Exclude<ObkSimFaultName, 'cal-off' | 'http-slow' | 'crash-after' | 'boot-loop'>;
 const SWITCH_FAULTS: Record<SwitchFault, 'relayStuck' | 'buttonUnwired' | 'ledInverted' | 'selInverted' | 'httpDead' | 'noBoot'> = {
   'relay-stuck': 'relayStuck',
   'button-unwired': 'buttonUnwired',
@@ -62,7 +71,7 @@ function badFault(spec: string, why: string): PlugrigError {
   return new PlugrigError(
     'E_SIM_FAULT',
     `simulated firmware fault "${spec}": ${why}`,
-    `use one of ${OBK_SIM_FAULTS.join(', ')}; cal-off and http-slow take an optional number (cal-off:-3, http-slow:500)`,
+    `use one of ${OBK_SIM_FAULTS.join(', ')}; cal-off, http-slow and boot-loop take an optional number (cal-off:-3, http-slow:500, boot-loop:3), crash-after needs one (crash-after:30)`,
   );
 }
 
@@ -88,13 +97,20 @@ export function parseFaults(specs: readonly ObkSimFaultSpec[] = []): ObkFaultSet
     }
     const label = typeof spec === 'string' ? spec : name;
     if (!(OBK_SIM_FAULTS as readonly string[]).includes(name)) throw badFault(label, 'unknown fault name');
-    if (value !== undefined && name !== 'cal-off' && name !== 'http-slow') throw badFault(label, 'this fault takes no value');
+    if (value !== undefined && !VALUED.includes(name)) throw badFault(label, 'this fault takes no value');
     if (name === 'cal-off') {
       set.calOffPercent = value ?? DEFAULT_CAL_OFF_PERCENT;
       if (set.calOffPercent <= -100) throw badFault(label, 'a calibration cannot be off by -100 % or more');
     } else if (name === 'http-slow') {
       set.httpSlowMs = value ?? DEFAULT_HTTP_SLOW_MS;
       if (set.httpSlowMs < 0) throw badFault(label, 'a delay cannot be negative');
+    } else if (name === 'crash-after') {
+      if (value === undefined) throw badFault(label, 'give the uptime of the crash in seconds, e.g. crash-after:30');
+      if (!(value >= 1)) throw badFault(label, 'the firmware needs at least 1 s of uptime before it can crash');
+      set.crashAfterS = value;
+    } else if (name === 'boot-loop') {
+      set.crashAfterS = value ?? DEFAULT_BOOT_LOOP_S;
+      if (!(set.crashAfterS >= 1)) throw badFault(label, 'the loop period must be at least 1 s');
     } else {
       set[SWITCH_FAULTS[name as SwitchFault]] = true;
     }

@@ -46,6 +46,11 @@ export interface OpenBekenSimOptions {
   sdkStartMs?: number;
   /** Web password for basic auth (user "admin"); default none. */
   webPassword?: string;
+  /**
+   * TCP port of the network log on the HTTP host (OpenBeken's LOGPORT is 9000). Default 0: a free
+   * port, reported as netLogPort, since many simulated modules share one loopback host; null: none.
+   */
+  logPort?: number | null;
 }
 
 /** What the factory returns: the contract's RunningFirmware plus a look inside for tests and tools. */
@@ -74,6 +79,7 @@ export function openBekenFirmware(options: OpenBekenSimOptions = {}): FirmwareFa
       rebootGapMs: options.rebootGapMs ?? 1000,
       sdkStartMs: options.sdkStartMs ?? 200,
       ...(options.webPassword !== undefined ? { webPassword: options.webPassword } : {}),
+      ...(options.logPort !== null ? { logPort: options.logPort ?? 0 } : {}),
     });
     try {
       await runtime.start();
@@ -86,6 +92,9 @@ export function openBekenFirmware(options: OpenBekenSimOptions = {}): FirmwareFa
     return {
       get httpUrl() {
         return runtime.httpUrl;
+      },
+      get netLogPort() {
+        return runtime.netLogPort;
       },
       stop: () => runtime.stop(),
       runtime,

@@ -23,6 +23,7 @@ import type { ButtonEvent } from './button.js';
 import type { ObkFaultSet } from './faults.js';
 import { CHANNEL_COUNT, GPIO_COUNT, isButtonRole, isRelayRole, parseRoleName, Role } from './roles.js';
 import type { WifiMode } from './wifi-led.js';
+import { obkLine, type ObkLogLevel } from './log-lines.js';
 
 /** More than this many early resets in a row → safe mode. */
 export const RESTARTS_REQUIRED_FOR_SAFE_MODE = 4;
@@ -71,8 +72,9 @@ export class ObkModel {
   /** Set when config changed and must be written to flash. */
   configDirty = false;
   readonly logLines: string[] = [];
-  private log(line: string): void {
-    this.logLines.push(line);
+  /** Lines in OpenBeken's shape (log-lines.ts); the runtime sends them to UART2 and the network log. */
+  private log(text: string, feature = 'MAIN', level: ObkLogLevel = 'Info'): void {
+    this.logLines.push(obkLine(level, feature, text));
   }
 
   private readonly bootFailures: number;
@@ -160,7 +162,7 @@ export class ObkModel {
         this.toggleChannel(this.cfg.channels2[gpio] ?? 0);
         if (this.uptimeS < DOUBLE_CLICK_HAZARD_S) {
           this.openApHazards++;
-          this.log('double click in the first 5 s: Wi-Fi credentials erased (open AP at next boot)');
+          this.log('double click in the first 5 s: Wi-Fi credentials erased (open AP at next boot)', 'GEN');
           if (this.cfg.wifiSsid !== '' || this.cfg.wifiPass !== '') {
             this.cfg.wifiSsid = '';
             this.cfg.wifiPass = '';
@@ -357,7 +359,7 @@ export class ObkModel {
     const raw = cmd === 'voltageset' ? this.bl.rawVoltage : cmd === 'currentset' ? this.bl.rawCurrent : this.bl.rawPower;
     const r = calibrate(real, raw);
     if (!r.ok) {
-      this.log(r.reason);
+      this.log(r.reason, 'ENERGY', 'Error');
       return { ok: false, message: r.reason };
     }
     if (cmd === 'voltageset') this.cfg.voltageCal = r.cal;

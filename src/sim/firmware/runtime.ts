@@ -9,7 +9,9 @@ import type { PadNet } from '../net.js';
 import type { FirmwareContext, RunningFirmware } from '../types.js';
 import { initialButtonState, stepButton, type ButtonState } from './button.js';
 import { simInterval, simTimeout, type SimClock } from '../clock.js';
-import { loadConfig, saveConfig } from './config.js';
+import { configIsBlank, loadConfig, saveConfig } from './config.js';
+import { bootCompleteLine, bootLines, obkLine, REBOOTING_LINE, rebootCountdownLine, restartLine, timeLine } from './log-lines.js';
+import { startNetLog, type NetLogServer } from './netlog.js';
 import type { ObkFaultSet } from './faults.js';
 import { startObkHttp, type HttpReply, type HttpRequestInfo, type ObkHttpServer } from './http.js';
 import { apiChannels, apiInfo, apiPins, cmReply, type DeviceIdentity } from './json.js';
@@ -34,6 +36,8 @@ export interface RuntimeOptions {
   sdkStartMs: number;
   /** Basic-auth password for the web API; overrides the config's (empty = none). */
   webPassword?: string;
+  /** TCP port of the network log on `host` (OpenBeken: 9000; 0 = a free port); undefined = none. */
+  logPort?: number;
 }
 
 const json = (body: string): HttpReply => ({ status: 200, contentType: 'application/json', body });
@@ -41,8 +45,13 @@ const json = (body: string): HttpReply => ({ status: 200, contentType: 'applicat
 export class ObkRuntime implements RunningFirmware {
   private modelNow!: ObkModel;
   private http: ObkHttpServer | undefined;
+  private netlog: NetLogServer | undefined;
+  /** Config saves since start (the "changes count" the boot prints). */
+  private saves = 0;
   private tickHandles: unknown[] = [];
   private restartHandle: unknown = undefined;
+  /** When a requested restart falls (clock ms), for the countdown lines. */
+  private restartAtMs: number | undefined;
   private gapHandle: unknown = undefined;
   private up = false;
   private stopped = false;
@@ -78,6 +87,11 @@ export class ObkRuntime implements RunningFirmware {
     return this.modelNow;
   }
 
+  /** The network log's TCP port on the HTTP host, once it listens. */
+  get netLogPort(): number | undefined {
+    return this.netlog?.port;
+  }
+
   get isUp(): boolean {
     return this.up;
   }
@@ -101,7 +115,15 @@ export class ObkRuntime implements RunningFirmware {
       return;
     }
     this.http = http;
-    this.log(`HTTP server on ${http.url}`);
+    this.log(obkLine('Debug', 'SIM', `web server on ${http.url}`)); // the simulator's own note (not at the default log level 3)
+    if (this.opts.logPort === undefined) return;
+    try {
+      const netlog = await startNetLog({ host: this.opts.host, port: this.opts.logPort, accepting: () => this.up });
+      if (this.stopped) await netlog.close();
+      else this.netlog = netlog;
+    } catch (e) {
+      this.log(obkLine('Debug', 'SIM', `network log not started: ${e instanceof Error ? e.message : String(e)}`));
+    }
   }
 
   async stop(): Promise<void> {
@@ -113,7 +135,9 @@ export class ObkRuntime implements RunningFirmware {
     for (const u of this.unsubscribe.splice(0)) u();
     const h = this.http;
     this.http = undefined;
-    await h?.close();
+    const n = this.netlog;
+    this.netlog = undefined;
+    await Promise.all([h?.close(), n?.close()]);
   }
 
   /** Runs a console line as /cm would (without HTTP); returns the JSON reply. */
@@ -126,12 +150,16 @@ export class ObkRuntime implements RunningFirmware {
     return reply;
   }
 
-  /** Reboots now (what `restart 0` ends in). */
-  reboot(): void {
+  /**
+   * Reboots now: what `restart 0` ends in (requested: "Rebooting..." is its last line), or a crash
+   * (the crash-after and boot-loop faults: the log just stops and the next boot's banner follows).
+   */
+  reboot(requested = true): void {
     if (this.stopped || !this.up) return;
     this.earlyResets = this.modelNow.uptimeS < BOOT_SUCCESS_S ? this.earlyResets + 1 : 0;
+    if (requested) this.log(REBOOTING_LINE);
     this.shutdownFirmware();
-    this.log('restarting');
+    this.netlog?.dropClients();
     this.gapHandle = simTimeout(
       this.opts.clock,
       () => {
@@ -142,6 +170,7 @@ export class ObkRuntime implements RunningFirmware {
   }
 
   private boot(): void {
+    const blankConfig = configIsBlank(this.ctx.flash);
     const cfg = loadConfig(this.ctx.flash);
     this.modelNow = new ObkModel({ cfg, faults: this.opts.faults, earlyResets: this.earlyResets });
     this.buttons.clear();
@@ -154,7 +183,7 @@ export class ObkRuntime implements RunningFirmware {
     const now = this.opts.clock.now();
     this.led = wifiLedAtBoot((this.boots === 0 ? now - this.ctx.bootedAtMs : 0) + this.opts.sdkStartMs);
     this.boots++;
-    this.log(`OpenBK7231N ${this.id.version} boot ${this.boots}, early resets ${this.earlyResets}`);
+    for (const line of bootLines({ blankConfig, changes: this.saves, pinsEnabled: this.modelNow.pinsEnabled })) this.log(line);
     this.modelNow.boot();
     this.lastQuickMs = now;
     this.lastSecondMs = now;
@@ -172,12 +201,15 @@ export class ObkRuntime implements RunningFirmware {
     for (const h of this.tickHandles.splice(0)) this.opts.clock.clearInterval(h);
     this.opts.clock.clearTimeout(this.restartHandle);
     this.restartHandle = undefined;
+    this.restartAtMs = undefined;
     for (const gpio of this.appliedRole.keys()) this.ctx.pads.get(gpio)?.setModuleDrive('z');
     this.appliedRole.clear();
     this.ledPad.clear();
   }
 
   private scheduleRestart(seconds: number): void {
+    this.log(restartLine(seconds));
+    this.restartAtMs = this.opts.clock.now() + seconds * 1000;
     this.opts.clock.clearTimeout(this.restartHandle);
     this.restartHandle = simTimeout(this.opts.clock, () => this.reboot(), seconds * 1000);
   }
@@ -231,7 +263,13 @@ export class ObkRuntime implements RunningFirmware {
     const elapsedMs = now - this.lastSecondMs;
     this.lastSecondMs = now;
     m.secondTick({ cf1Pulses: cf1, cfPulses: cf, elapsedMs });
+    this.log(timeLine(m.uptimeS, m.apMode));
+    const left = this.restartAtMs === undefined ? 0 : Math.round((this.restartAtMs - now) / 1000);
+    if (left >= 1) this.log(rebootCountdownLine(left));
+    if (m.uptimeS === BOOT_SUCCESS_S && !m.safeMode) this.log(bootCompleteLine(BOOT_SUCCESS_S));
     this.afterChange();
+    const crashAt = this.opts.faults.crashAfterS;
+    if (crashAt > 0 && m.uptimeS >= crashAt) this.reboot(false);
   }
 
   private countPulses(role: number, t0: number, t1: number): number {
@@ -259,8 +297,9 @@ export class ObkRuntime implements RunningFirmware {
     if (this.modelNow.configDirty) {
       this.modelNow.configDirty = false;
       saveConfig(this.ctx.flash, this.modelNow.cfg);
+      this.saves++;
     }
-    for (const line of this.modelNow.drainLog()) this.ctx.log(line);
+    for (const line of this.modelNow.drainLog()) this.log(line);
   }
 
   /** Sets every pad up for its role (once per role change) and drives the outputs. */
@@ -340,7 +379,9 @@ export class ObkRuntime implements RunningFirmware {
     }
   }
 
+  /** One log line: on UART2 (through the module) and on the network log. */
   private log(line: string): void {
     this.ctx.log(line);
+    this.netlog?.send(line);
   }
 }

@@ -198,7 +198,7 @@ describe('config persistence, restart and safe mode', () => {
     for (const net of bench.pads.values()) expect(net.moduleDrive()).toBe('z');
     expect(m.wifiMode()).toBe('ap');
     expect(safe.runtime!.runCommand('STATUS 8')).not.toContain('ENERGY');
-    expect(bench.logs).toContain('###### safe mode activated - boot failures 5');
+    expect(bench.logs).toContain('Info:MAIN:###### safe mode activated - boot failures 5');
     await safe.stop();
   });
 });
