@@ -48,7 +48,9 @@ function steps(u: UnitProvisioning): Step[] {
     if (u.mqtt.topic !== undefined) set('mqtt.topic', `MqttClient ${arg(u.mqtt.topic)}`);
   }
   if (u.name !== undefined) set('name', `ShortName ${arg(u.name)}`);
-  u.commands.forEach((c, i) => out.push({ key: `commands[${i}]`, command: c, secret: false, idempotent: false }));
+  u.commands.forEach((c, i) => {
+    out.push({ key: `commands[${i}]`, command: c, secret: false, idempotent: false });
+  });
   return out;
 }
 

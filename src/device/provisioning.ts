@@ -30,6 +30,12 @@ export type UnitProvisioning = Omit<Provisioning, 'source' | 'secrets'>;
 
 const CODE = 'E_PROVISION_FILE';
 const PLACEHOLDER = /\{([^}]*)\}/g;
+
+/** A control character (which would end or split a console command). */
+function hasControl(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) < 0x20 || v.charCodeAt(i) === 0x7f) return true;
+  return false;
+}
 const KNOWN = new Set(['mac', 'mac6']);
 
 function bad(source: string, key: string, what: string, hint: string): PlugrigError {
@@ -54,7 +60,7 @@ function text(source: string, key: string, v: unknown, opts: { pattern?: boolean
   if (v === undefined && opts.optional) return undefined;
   if (typeof v !== 'string' || v === '')
     throw bad(source, key, `must be a non-empty string, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`, 'e.g. "line-net"');
-  if (/["\u0000-\u001f]/.test(v))
+  if (v.includes('"') || hasControl(v))
     throw bad(source, key, 'contains a double quote or a control character', "OpenBeken's console cannot carry them in a quoted argument");
   if (opts.pattern) {
     for (const m of v.matchAll(PLACEHOLDER)) {
@@ -78,7 +84,8 @@ function secret(source: string, key: string, v: unknown, env: NodeJS.ProcessEnv)
     if (value === undefined || value === '') throw bad(source, key, `the environment variable ${v.env} is not set`, `export ${v.env}=… before running plugrig`);
   }
   if (typeof value !== 'string') throw bad(source, key, 'must be a string or { "env": "NAME" }', 'e.g. "password": { "env": "LINE_WIFI_PASS" }');
-  if (/["\u0000-\u001f]/.test(value)) throw bad(source, key, 'contains a double quote or a control character', "OpenBeken's console cannot carry them");
+  if (value.includes('"') || hasControl(value))
+    throw bad(source, key, 'contains a double quote or a control character', "OpenBeken's console cannot carry them");
   // A very short value cannot be scrubbed from output without scrubbing ordinary text too.
   if (value.length < MIN_SECRET_LENGTH) throw bad(source, key, `is shorter than ${MIN_SECRET_LENGTH} characters`, 'use a real password');
   return value;
@@ -125,7 +132,7 @@ export function parseProvisioning(raw: unknown, source: string, env: NodeJS.Proc
     if (!Array.isArray(raw.commands)) throw bad(source, 'commands', 'must be an array of console commands', 'e.g. ["PowerOnState 0"]');
     raw.commands.forEach((c, i) => {
       if (typeof c !== 'string' || c.trim() === '') throw bad(source, `commands[${i}]`, 'must be a non-empty string', 'e.g. "PowerOnState 0"');
-      if (/[\u0000-\u001f]/.test(c)) throw bad(source, `commands[${i}]`, 'contains a control character', 'one console command per item');
+      if (hasControl(c)) throw bad(source, `commands[${i}]`, 'contains a control character', 'one console command per item');
       for (const m of c.matchAll(PLACEHOLDER)) {
         if (!KNOWN.has(m[1]!)) throw bad(source, `commands[${i}]`, `unknown placeholder {${m[1]}}`, 'use {mac} or {mac6}');
       }
