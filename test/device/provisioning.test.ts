@@ -3,13 +3,15 @@
  * environment, {mac}/{mac6} filled in) and the redactor the run's emitter applies to every event.
  */
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redactor } from '../../src/core/redact.js';
 import type { RunEvent } from '../../src/core/run-types.js';
 import { forUnit, loadProvisioningFile, parseProvisioning } from '../../src/device/provisioning.js';
 import { RunEmitter } from '../../src/run/emitter.js';
+import { PACKAGE_ROOT, validateRig } from '../../src/rig/config.js';
+import { loadStationFile } from '../../src/station/station-file.js';
 
 const env = { LINE_WIFI_PASS: 'from-the-env-9' };
 
@@ -67,6 +69,19 @@ describe('provisioning file', () => {
     const f = join(dir, 'p.json');
     writeFileSync(f, '{\n  "name": "x",\n}\n');
     await expect(loadProvisioningFile(f, env)).rejects.toThrow(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:14: not valid JSON: a comma before`));
+  });
+});
+
+describe('where serve finds it', () => {
+  test('a rig file and a station file name a provisioning file, relative to themselves', async () => {
+    const rigJson = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'rigs/sim.json'), 'utf8'));
+    const rig = validateRig({ ...rigJson, provision: '../line.provision.json' }, join(PACKAGE_ROOT, 'rigs/sim.json'));
+    expect(rig.provisionPath).toBe(join(PACKAGE_ROOT, 'line.provision.json'));
+    const dir = mkdtempSync(join(tmpdir(), 'plugrig-prov-st-'));
+    writeFileSync(join(dir, 'station.json'), JSON.stringify({ rigs: ['r.json'], provision: 'p.json' }));
+    expect((await loadStationFile(join(dir, 'station.json'))).provision).toBe(join(dir, 'p.json'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ rigs: ['r.json'], provision: 3 }));
+    await expect(loadStationFile(join(dir, 'bad.json'))).rejects.toThrow(/\$\.provision: must be a provisioning file path/);
   });
 });
 
