@@ -15,6 +15,8 @@ import { hasInstantReaction, relayButtonPhase, type ButtonTiming } from './butto
 import { calibrationPhase } from './calibration.js';
 import { configurePhase } from './configure.js';
 import { identityPhase } from './identity.js';
+import { provisionPhase } from './provision.js';
+import type { Provisioning } from '../device/provisioning.js';
 import { relayPhase } from './relay.js';
 import { wifiLedPhase, type LedBootRecording, type LedLimits } from './led.js';
 
@@ -35,6 +37,11 @@ export interface CheckPlanOptions {
    */
   ledBootWatch?: (gpio: number) => LedBootRecording | undefined;
   bl0937Timing?: Partial<Bl0937Timing>;
+  /**
+   * Provision the unit last (checks/provision.ts): after the checks that need the open AP, since
+   * the values take the unit onto the customer's network at its next boot.
+   */
+  provision?: Provisioning;
 }
 
 /** Line kinds as a rig file wires them (Rig.fixture gives this shape). */
@@ -138,5 +145,6 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
       }
     }
   }
+  if (o.provision) phases.push(provisionPhase({ provisioning: o.provision }));
   return phases;
 }

@@ -16,6 +16,10 @@ export interface DeviceInfo {
   chipset?: string;
   shortName?: string;
   startCmd?: string;
+  /** "host:port" of the MQTT broker the unit is configured for. */
+  mqttHost?: string;
+  /** The unit's MQTT topic (its MQTT client id). */
+  mqttTopic?: string;
 }
 
 /** /api/pins. */

@@ -102,6 +102,10 @@ export function parseInfo(json: unknown, url: string): ObkInfo {
   if (chipset !== undefined) info.chipset = chipset;
   if (shortName !== undefined) info.shortName = shortName;
   if (startCmd !== undefined) info.startCmd = startCmd;
+  const mqttHost = optString(o, 'mqtthost');
+  const mqttTopic = optString(o, 'mqtttopic');
+  if (mqttHost !== undefined) info.mqttHost = mqttHost;
+  if (mqttTopic !== undefined) info.mqttTopic = mqttTopic;
   return info;
 }
 

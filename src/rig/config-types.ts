@@ -87,6 +87,8 @@ export interface RigConfig {
   uartPads: number[];
   /** Absolute path of a plan file applied to the default plan (`plan`, relative to the rig file). */
   planPath?: string;
+  /** Absolute path of a provisioning file applied to each unit (`provision`, relative to the rig file). */
+  provisionPath?: string;
   /** Validated simulator options (sim rigs). */
   sim?: SimModuleOptions;
 }

@@ -333,6 +333,7 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
     'boot',
     'sim',
     'plan',
+    'provision',
   ]);
   const kind = ctx.oneOf<RigKind>(top.kind, 'kind', ['pi', 'sim']);
   const name = top.name === undefined ? basename(source).replace(/\.json$/, '') : ctx.str(top.name, 'name', 'a short name for messages, e.g. "slot1"');
@@ -448,11 +449,20 @@ export function validateRig(json: unknown, source: string, opts: ValidateOptions
       ? undefined
       : resolve(dirname(resolve(source)), ctx.str(top.plan, 'plan', 'a plan file path relative to the rig file, e.g. "../plans/my-plan.ts"'));
 
+  const provisionPath =
+    top.provision === undefined
+      ? undefined
+      : resolve(
+          dirname(resolve(source)),
+          ctx.str(top.provision, 'provision', 'a provisioning file path relative to the rig file, e.g. "../line-1.provision.json"'),
+        );
+
   return {
     name,
     source,
     kind,
     ...(planPath ? { planPath } : {}),
+    ...(provisionPath ? { provisionPath } : {}),
     board,
     description,
     devicePath,

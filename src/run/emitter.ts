@@ -4,6 +4,7 @@
  * awaiting; a promise chain keeps the order.
  */
 import { PlugrigError } from '../core/errors.js';
+import type { Redactor } from '../core/redact.js';
 import type { RunEvent, RunEventBody, Sink } from '../core/run-types.js';
 
 export class RunEmitter {
@@ -23,6 +24,8 @@ export class RunEmitter {
     /** Event time (`t`): the run clock's wall time. */
     private readonly now: () => number,
     private readonly onEvent?: (e: RunEvent) => void,
+    /** Scrubs the run's secrets from every event before the record or any sink sees it. */
+    private readonly redactor?: Redactor,
   ) {
     this.durable = sinks.filter((s) => s.durable);
     this.others = sinks.filter((s) => !s.durable);
@@ -36,7 +39,8 @@ export class RunEmitter {
    */
   emit(body: RunEventBody): RunEvent {
     this.seq += 1;
-    const event = { ...body, runId: this.runId, slot: this.slot, seq: this.seq, t: this.now() } as RunEvent;
+    const clean = this.redactor ? this.redactor.deep(body) : body;
+    const event = { ...clean, runId: this.runId, slot: this.slot, seq: this.seq, t: this.now() } as RunEvent;
     this.onEvent?.(event);
     const stored = this.durableFailure ? Promise.resolve() : Promise.all(this.durable.map((s) => callSink(s, event)));
     stored.catch(() => undefined); // examined in order below

@@ -2,6 +2,7 @@
  * How a station gets the plan for one unit on one slot. The real flash+check plan (bk7231 + checks)
  * and the simulated slots both come in through this one shape.
  */
+import type { Redactor } from '../core/redact.js';
 import type { Clock } from '../core/clock.js';
 import type { UnitResources } from '../core/resources.js';
 import type { FirmwareInfo, Phase, SlotInfo, UnitIdentity } from '../core/run-types.js';
@@ -20,6 +21,8 @@ export interface PreparedRun {
   planFile?: string;
   /** The run's clock: the opened rig's (default: the station's). */
   clock?: Clock;
+  /** Scrubs the run's secrets (a provisioning file's passwords) from every event. */
+  redactor?: Redactor;
   /** Releases what preparing opened (the rig's lines and port); called once the run has ended. */
   release?: () => Promise<void>;
 }

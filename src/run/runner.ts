@@ -9,6 +9,7 @@ import { runAttempt, type AttemptResult } from './attempt.js';
 import { RunEmitter } from './emitter.js';
 import { noResources } from './resources/none.js';
 import type { UnitResources } from '../core/resources.js';
+import type { Redactor } from '../core/redact.js';
 import { applyEvent, decideOutcome, type RunRecord } from '../core/record.js';
 import type { ErrorInfo, FirmwareInfo, Phase, PhaseOutcome, RunEvent, Sink, UnitIdentity } from '../core/run-types.js';
 
@@ -34,6 +35,8 @@ export interface RunPlanOptions {
   clock?: Clock;
   /** What the rig owns, given to every phase (ctx.resources). Default: none, each use fails naming what is missing. */
   resources?: UnitResources;
+  /** The run's secrets (a provisioning file's passwords): scrubbed from every event before any sink sees it. */
+  redactor?: Redactor;
 }
 
 /** "20261129T085501-3fa9c2": sortable, unique enough for one store. */
@@ -58,6 +61,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
     (e: RunEvent) => {
       record = applyEvent(record, e);
     },
+    opts.redactor,
   );
   const hooks = {
     emit: (b: Parameters<RunEmitter['emit']>[0]) => void emitter.emit(b),

@@ -15,6 +15,7 @@ import { openRig } from '../rig/open.js';
 import type { RunFactory } from '../run/factory.js';
 import { simulatedRunFactory } from '../run/simulated-plan.js';
 import { openUnitPlan } from '../run/unit-plan.js';
+import { loadProvisioningFile, provisioningRedactor } from '../device/provisioning.js';
 
 export interface ServeFactoryOptions {
   /** The image every unit gets; default: the generated OpenBeken-tagged test image. */
@@ -31,6 +32,8 @@ export interface ServeFactoryOptions {
   clock?: Clock;
   /** The station file's plan (absolute): applied to every slot whose rig file names none. */
   planPath?: string;
+  /** The station file's provisioning file (absolute): applied in every slot whose rig file names none. */
+  provisionPath?: string;
 }
 
 /** A plan file applied to a slot's default plan; loaded (and tsx imported) only when one is named. */
@@ -50,6 +53,9 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
     // The rig file's own plan, else the station's; a bad one fails this run's prepare, naming it.
     const planPath = config.planPath ?? o.planPath;
     const plan = planPath ? await userPlan(planPath, o.cwd) : undefined;
+    const provisionPath = config.provisionPath ?? o.provisionPath;
+    const provision = provisionPath ? await loadProvisioningFile(provisionPath) : undefined;
+    const redactor = provisioningRedactor(provision);
     // A simulated rig boots the simulated OpenBeken (with the rig file's sim.firmwareFaults).
     const rig = await openRig(config, { signal, ...(o.clock ? { clock: o.clock } : {}) });
     const unit = await openUnitPlan({
@@ -61,6 +67,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
       backupDir: path.join(o.storeDir, 'backups'),
       ...(o.diff !== undefined ? { diff: o.diff } : {}),
       ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
+      ...(provision ? { checks: { provision } } : {}),
       signal,
     });
     let phases: Phase[];
@@ -78,6 +85,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
       resources: unit.resources,
       rig: rig.name,
       clock: rig.clock,
+      ...(redactor ? { redactor } : {}),
       release: async () => {
         await unit.close();
         await rig.close();

@@ -12,6 +12,8 @@ export interface StationFile {
   token?: string;
   /** A plan file applied to every slot's default plan (relative to the station file; absolute once loaded). */
   plan?: string;
+  /** A provisioning file applied to each unit of every slot whose rig file names none (relative, then absolute). */
+  provision?: string;
   rigs: { rig: string; slot?: string }[];
 }
 
@@ -26,12 +28,14 @@ export function validateStation(json: unknown, source: string): StationFile {
     throw bad(source, '$', 'must be an object', 'see docs/websocket-protocol.md, "Station file"');
   const o = json as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['name', 'token', 'rigs', 'description', 'plan'].includes(k))
-      throw bad(source, `$.${k}`, 'unknown key', 'allowed: name, token, rigs, description, plan');
+    if (!['name', 'token', 'rigs', 'description', 'plan', 'provision'].includes(k))
+      throw bad(source, `$.${k}`, 'unknown key', 'allowed: name, token, rigs, description, plan, provision');
   }
   if (o.name !== undefined && typeof o.name !== 'string') throw bad(source, '$.name', 'must be a string', '');
   if (o.plan !== undefined && (typeof o.plan !== 'string' || o.plan === ''))
     throw bad(source, '$.plan', 'must be a plan file path', 'e.g. "plan": "plans/line-1.ts" (relative to the station file)');
+  if (o.provision !== undefined && (typeof o.provision !== 'string' || o.provision === ''))
+    throw bad(source, '$.provision', 'must be a provisioning file path', 'e.g. "provision": "line-1.provision.json" (relative to the station file)');
   if (o.token !== undefined && (typeof o.token !== 'string' || o.token.length < 8 || o.token.length > 256)) {
     throw bad(source, '$.token', 'must be a string of 8 to 256 characters', 'use a long random string, e.g. `openssl rand -hex 16`');
   }
@@ -51,6 +55,7 @@ export function validateStation(json: unknown, source: string): StationFile {
     ...(o.name ? { name: o.name as string } : {}),
     ...(o.token ? { token: o.token as string } : {}),
     ...(o.plan ? { plan: o.plan as string } : {}),
+    ...(o.provision ? { provision: o.provision as string } : {}),
     rigs,
   };
 }
@@ -60,7 +65,12 @@ const STATION_FILE: JsonFileKind = { what: 'station file', code: 'E_STATION_INVA
 export async function loadStationFile(path: string): Promise<StationFile> {
   const st = validateStation(await readJsonFile(path, STATION_FILE), path);
   const base = dirname(resolve(path));
-  return { ...st, ...(st.plan ? { plan: resolve(base, st.plan) } : {}), rigs: st.rigs.map((r) => ({ ...r, rig: resolve(base, r.rig) })) };
+  return {
+    ...st,
+    ...(st.plan ? { plan: resolve(base, st.plan) } : {}),
+    ...(st.provision ? { provision: resolve(base, st.provision) } : {}),
+    rigs: st.rigs.map((r) => ({ ...r, rig: resolve(base, r.rig) })),
+  };
 }
 
 /** A rig name turned into a slot name the protocol accepts. */

@@ -144,6 +144,7 @@ export class Station implements StationControl {
           ...(prepared.resources ? { resources: prepared.resources } : {}),
           ...(prepared.planName ? { planName: prepared.planName } : {}),
           ...(prepared.planFile ? { planFile: prepared.planFile } : {}),
+          ...(prepared.redactor ? { redactor: prepared.redactor } : {}),
         });
         this.last.set(info.slot, rec);
         return rec;

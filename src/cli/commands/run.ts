@@ -27,6 +27,7 @@ import { storeDirOption } from '../store-option.js';
 import { defaultTestImage } from '../../bk7231/test-image.js';
 import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
 import { PLAN_HELP, planFromArgs } from '../plan-option.js';
+import { PROVISION_HELP, provisioningFromArgs } from '../provision-option.js';
 
 async function imageFrom(file: string | undefined, io: CommandIo): Promise<{ image: FirmwareImage; shownPath: string }> {
   if (!file) {
@@ -55,8 +56,8 @@ export const command: Command = {
   summary: 'flash, boot, configure and test one unit',
   usage:
     'plugrig run [image.bin] [--rig rigs/sim.json] [--device <template.json>] [--offset <addr>] [--diff] [--baud <rate>] ' +
-    '[--calibrate] [--junit <file>] [--store <dir>] [--slot <name>] [--sim-fault <name>]... [--plan <file>] [--virtual-time] [--json] [--verbose]\n' +
-    `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}`,
+    '[--calibrate] [--junit <file>] [--store <dir>] [--slot <name>] [--sim-fault <name>]... [--plan <file>] [--provision <file>] [--virtual-time] [--json] [--verbose]\n' +
+    `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}\n  ${PROVISION_HELP}`,
   options: {
     rig: { type: 'string' },
     device: { type: 'string' },
@@ -70,6 +71,7 @@ export const command: Command = {
     slot: { type: 'string' },
     'sim-fault': { type: 'string', multiple: true },
     plan: { type: 'string' },
+    provision: { type: 'string' },
     'virtual-time': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
@@ -88,6 +90,7 @@ export const command: Command = {
       throw new PlugrigError('E_USAGE', `--sim-fault needs a simulated rig; ${config.name} is a ${config.kind} rig`, 'use --rig rigs/sim.json');
     }
     const userPlan = await planFromArgs(args, io, config.planPath);
+    const prov = await provisioningFromArgs(args, io, config.provisionPath);
     const clock = clockFromArgs(args, [config], io);
     // Faults named here replace any the rig file's sim.firmwareFaults sets.
     const firmware = faults.length ? simFirmware(faults) : undefined;
@@ -110,7 +113,7 @@ export const command: Command = {
         diff: flag(args, 'diff'),
         baudRate,
         pipelineDepth,
-        checks: { calibrate: flag(args, 'calibrate') },
+        checks: { calibrate: flag(args, 'calibrate'), ...prov.checks },
         signal: io.signal,
       });
       try {
@@ -127,6 +130,7 @@ export const command: Command = {
           sinks,
           signal: io.signal,
           clock: rig.clock,
+          ...prov.run,
         });
         if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
         else if (flag(args, 'verbose')) view.write(`record kept in ${storeDir}\n`);

@@ -72,6 +72,7 @@ export const command: Command = {
     let slots: SlotInfo[];
     let stationName: string | undefined;
     let stationPlan: string | undefined;
+    let stationProvision: string | undefined;
     const rigKinds: { name: string; kind: string }[] = []; // --sim-slots: the timed model, simulated by definition
     if (stationPath) {
       const st = await loadStationFile(resolve(io.cwd, stationPath));
@@ -82,6 +83,7 @@ export const command: Command = {
       );
       stationName = st.name;
       stationPlan = st.plan;
+      stationProvision = st.provision;
       token ??= st.token;
     } else if (simSlots !== undefined) {
       slots = Array.from({ length: simSlots }, (_, i) => ({ slot: `slot${i}`, rig: 'sim' }));
@@ -105,6 +107,7 @@ export const command: Command = {
       ...(image ? { image } : {}),
       ...(clock ? { clock } : {}),
       ...(stationPlan ? { planPath: stationPlan } : {}),
+      ...(stationProvision ? { provisionPath: stationProvision } : {}),
     });
     const note = simSlots !== undefined ? 'slots run the timed model of the unit plan (no simulated module); give --rig files for the real plan' : undefined;
     const app = await startServe({

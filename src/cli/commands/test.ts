@@ -21,6 +21,7 @@ import type { Command, CommandIo } from '../command.js';
 import { DEVICE_OPTIONS } from '../device-option.js';
 import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
 import { PLAN_HELP, planFromArgs } from '../plan-option.js';
+import { PROVISION_HELP, provisioningFromArgs } from '../provision-option.js';
 
 /** A minimal console view: phase starts, failed measurements (all with --verbose), outcomes. */
 function consoleSink(out: CommandIo['out'], verbose: boolean): Sink {
@@ -56,8 +57,8 @@ export const command: Command = {
   name: 'test',
   summary: 'run the fixture checks on the flashed unit',
   usage:
-    'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--plan <file>] [--virtual-time] [--json] [--verbose]\n' +
-    `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}`,
+    'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--plan <file>] [--provision <file>] [--virtual-time] [--json] [--verbose]\n' +
+    `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}\n  ${PROVISION_HELP}`,
   options: {
     rig: { type: 'string' },
     device: { type: 'string' },
@@ -65,6 +66,7 @@ export const command: Command = {
     calibrate: { type: 'boolean' },
     configure: { type: 'boolean' },
     plan: { type: 'string' },
+    provision: { type: 'string' },
     'virtual-time': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
@@ -79,6 +81,7 @@ export const command: Command = {
     const password = stringOption(args, 'password');
     const timeoutMs = numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 });
     const userPlan = await planFromArgs(args, io, config.planPath);
+    const prov = await provisioningFromArgs(args, io, config.provisionPath);
     const clock = clockFromArgs(args, [config], io);
     const rig = await openRig(config, { signal: io.signal, ...(clock ? { clock } : {}) });
     let log: FirmwareLogCapture | undefined;
@@ -99,7 +102,7 @@ export const command: Command = {
       const checks = buildCheckPhases({
         rig,
         template,
-        options: { calibrate: flag(args, 'calibrate'), configure: flag(args, 'configure') },
+        options: { calibrate: flag(args, 'calibrate'), configure: flag(args, 'configure'), ...prov.checks },
       });
       const plan = userPlan ? userPlan.apply(checks) : checks;
       view.write(
@@ -114,6 +117,7 @@ export const command: Command = {
         sinks: [consoleSink(view, flag(args, 'verbose'))],
         signal: io.signal,
         clock: rig.clock,
+        ...prov.run,
       });
       if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
       return record.outcome === 'PASS' ? 0 : record.outcome === 'ABORTED' ? 130 : 1;

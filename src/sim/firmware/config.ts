@@ -30,11 +30,34 @@ export interface ObkConfig {
   powerMax: number;
   wifiSsid: string;
   wifiPass: string;
+  /** MQTT broker host ('' = none, the factory default), port, client id ('' = the short name), user, password. */
+  mqttHost: string;
+  mqttPort: number;
+  mqttClient: string;
+  mqttUser: string;
+  mqttPass: string;
+  /** Short device name ('' = the factory `obkXXXXXXXX` from the MAC). */
+  shortName: string;
   webPassword: string;
   /** Button times in units of 100 ms (short click window, long press, hold repeat). */
   buttonShort: number;
   buttonLong: number;
   buttonRepeat: number;
+}
+
+/**
+ * OpenBeken's config string fields (mainConfig_t): a longer value is cut to the field less its NUL
+ * (strcpy_safe), without an error. The Wi-Fi password is copied whole (64 bytes, no NUL needed).
+ */
+export const FIELD_MAX = { ssid: 63, wifiPass: 64, mqttHost: 255, mqttClient: 63, mqttUser: 63, mqttPass: 127, shortName: 31 } as const;
+
+/** A C string copy into a field of `max` bytes: cut at the byte limit, never in the middle of a UTF-8 character. */
+export function fitField(v: string, max: number): string {
+  const b = Buffer.from(v, 'utf8');
+  if (b.length <= max) return v;
+  let end = max;
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.subarray(0, end).toString('utf8');
 }
 
 export const FACTORY_FLAGS = 1n << 10n; // 1024: the only bit a fresh OpenBeken config sets
@@ -54,6 +77,13 @@ export function factoryConfig(): ObkConfig {
     powerMax: 0,
     wifiSsid: '',
     wifiPass: '',
+    mqttHost: '',
+    mqttPort: 1883,
+    mqttClient: '',
+    // What a fresh OpenBeken config holds (src/new_cfg.c CFG_SetDefaultConfig).
+    mqttUser: 'homeassistant',
+    mqttPass: 'qqqqqqqqqq',
+    shortName: '',
     webPassword: '',
     buttonShort: 3,
     buttonLong: 10,
@@ -117,6 +147,12 @@ export function parseConfig(sector: Buffer): ObkConfig {
     powerMax: num('powerMax', 0),
     wifiSsid: str('wifiSsid', ''),
     wifiPass: str('wifiPass', ''),
+    mqttHost: str('mqttHost', def.mqttHost),
+    mqttPort: num('mqttPort', def.mqttPort),
+    mqttClient: str('mqttClient', def.mqttClient),
+    mqttUser: str('mqttUser', def.mqttUser),
+    mqttPass: str('mqttPass', def.mqttPass),
+    shortName: str('shortName', def.shortName),
     webPassword: str('webPassword', ''),
     // zero button times are replaced by defaults on load, as the firmware does
     buttonShort: num('buttonShort', 0) || def.buttonShort,

@@ -53,11 +53,22 @@ export function deviceIp(m: ObkModel): string {
   return m.apMode ? '192.168.4.1' : '0.0.0.0';
 }
 
+/** The short name in use: the configured one, or the factory `obkXXXXXXXX`. */
+export function deviceShortName(m: ObkModel, id: DeviceIdentity): string {
+  return m.cfg.shortName || shortName(id.mac);
+}
+
+/** The MQTT topic (OpenBeken's MQTT client id), which a fresh config sets to the short name. */
+export function mqttTopic(m: ObkModel, id: DeviceIdentity): string {
+  return m.cfg.mqttClient || shortName(id.mac);
+}
+
 export function apiInfo(m: ObkModel, id: DeviceIdentity): string {
-  const sn = shortName(id.mac);
+  const sn = deviceShortName(m, id);
+  // "mqtthost" is host:port as rest_interface.c prints it (":1883" while no host is set).
   return (
     `{"uptime_s":${m.uptimeS},"build":${q(id.build)},"ip":${q(deviceIp(m))},"mac":${q(formatMac(id))},` +
-    `"flags":"${m.cfg.flags.toString()}","mqtthost":":1883","mqtttopic":${q(sn)},"chipset":"BK7231N",` +
+    `"flags":"${m.cfg.flags.toString()}","mqtthost":${q(`${m.cfg.mqttHost}:${m.cfg.mqttPort}`)},"mqtttopic":${q(mqttTopic(m, id))},"chipset":"BK7231N",` +
     `"webapp":${q(WEBAPP)},"shortName":${q(sn)},"startcmd":${q(m.cfg.startupCommand)},` +
     `"supportsSSDP":${m.drivers.has('SSDP') ? 1 : 0},"supportsClientDeviceDB":true}`
   );
@@ -136,7 +147,7 @@ export function statusFwr(id: DeviceIdentity): string {
 
 /** `Status` without argument: the Tasmota-style aggregate (the sections a client reads). */
 export function statusGeneric(m: ObkModel, id: DeviceIdentity): string {
-  const sn = shortName(id.mac);
+  const sn = deviceShortName(m, id);
   const relays = m.relayChannels();
   const startsAtZero = relays.includes(0);
   let powerCode = 0;
@@ -147,7 +158,7 @@ export function statusGeneric(m: ObkModel, id: DeviceIdentity): string {
   const relayPins = m.pinsWithRole(isRelayRole).length;
   const friendly = relayPins === 0 ? q(longName(id.mac)) : relays.map((ch) => q(`${sn}_${startsAtZero ? ch + 1 : ch}`)).join(',');
   return (
-    `{"Status":{"Module":0,"DeviceName":${q(sn)},"FriendlyName":[${friendly}],"Topic":${q(sn)},"ButtonTopic":"0",` +
+    `{"Status":{"Module":0,"DeviceName":${q(sn)},"FriendlyName":[${friendly}],"Topic":${q(mqttTopic(m, id))},"ButtonTopic":"0",` +
     `"Power":${powerCode},"PowerOnState":3,"LedState":1,"LedMask":"FFFF","SaveData":1,"SaveState":1,` +
     `"SwitchTopic":"0","SwitchMode":[0,0,0,0,0,0,0,0],"ButtonRetain":0,"SwitchRetain":0,"SensorRetain":0,` +
     `"PowerRetain":0,"InfoRetain":0,"StateRetain":0},` +

@@ -18,7 +18,7 @@ import {
   type EnergyValues,
 } from './bl0937.js';
 import { atof, atoi, parsePowerArgument, splitBacklog, splitCommand, tokenize } from './command-line.js';
-import { hasFlag, setFlag, type ObkConfig } from './config.js';
+import { FIELD_MAX, fitField, hasFlag, setFlag, type ObkConfig } from './config.js';
 import type { ButtonEvent } from './button.js';
 import type { ObkFaultSet } from './faults.js';
 import { CHANNEL_COUNT, GPIO_COUNT, isButtonRole, isRelayRole, parseRoleName, Role } from './roles.js';
@@ -299,14 +299,22 @@ export class ObkModel {
         return { ok: true };
       case 'restart':
         return { ok: true, restartInS: rest.trim() === '' ? 3 : Math.max(0, atoi(rest)) };
+      // Wi-Fi and MQTT settings (cmd_tasmota.c, cmd_channels.c): stored at once, used from the
+      // next boot. Without an argument the firmware only logs that one is needed.
       case 'ssid1':
-        this.cfg.wifiSsid = args[0] ?? '';
-        this.configDirty = true;
-        return { ok: true };
+        return this.setText(name, args, 'wifiSsid', FIELD_MAX.ssid);
       case 'password1':
-        this.cfg.wifiPass = args[0] ?? '';
-        this.configDirty = true;
-        return { ok: true };
+        return this.setText(name, args, 'wifiPass', FIELD_MAX.wifiPass);
+      case 'mqtthost':
+        return this.setText(name, args, 'mqttHost', FIELD_MAX.mqttHost);
+      case 'mqttuser':
+        return this.setText(name, args, 'mqttUser', FIELD_MAX.mqttUser);
+      case 'mqttpassword':
+        return this.setText(name, args, 'mqttPass', FIELD_MAX.mqttPass);
+      case 'mqttclient':
+        return this.setText(name, args, 'mqttClient', FIELD_MAX.mqttClient);
+      case 'shortname':
+        return this.setText(name, args, 'shortName', FIELD_MAX.shortName);
       case 'setbuttontimes':
         if (args.length < 3) return { ok: false, message: 'setButtonTimes needs long short repeat' };
         this.cfg.buttonLong = atoi(args[0]) || 10;
@@ -333,6 +341,24 @@ export class ObkModel {
         if (cmd.startsWith('power')) return this.powerCommand(name, rest);
         return { ok: true }; // STATUS, SENSOR, STATE, Ch...: reply only
     }
+  }
+
+  private setText(
+    name: string,
+    args: string[],
+    field: 'wifiSsid' | 'wifiPass' | 'mqttHost' | 'mqttUser' | 'mqttPass' | 'mqttClient' | 'shortName',
+    max: number,
+  ): CommandOutcome {
+    if (args.length === 0) {
+      this.log(`${name}: This command requires 1 argument`);
+      return { ok: true };
+    }
+    const v = fitField(args[0]!, max);
+    if (this.cfg[field] !== v) {
+      this.cfg[field] = v;
+      this.configDirty = true;
+    }
+    return { ok: true };
   }
 
   private powerCommand(name: string, rest: string): CommandOutcome {
