@@ -18,7 +18,7 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
-import { applyEvent, foldEvents, type RunRecord } from '../../core/record.js';
+import { applyEvent, foldEvents, foldInto, type RunRecord } from '../../core/record.js';
 import type { RunEvent } from '../../core/run-types.js';
 import { appendRefused, CommitFeed, type PendingAppend, storeOpenError, storeWriteError } from './commit.js';
 import { macKey, openRun } from './query.js';
@@ -72,6 +72,7 @@ export class SqliteRecordStore implements RecordStore {
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private importing = false;
+  private readonly queries = new Map<string, Statement>();
   private readonly stmt: Record<string, Statement>;
   /** What the open found: schema versions, runs marked unfinished. */
   readonly openReport = { migratedFrom: 0, markedUnfinished: [] as string[] };
@@ -285,7 +286,7 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   /** The SELECT over `runs` for a query, newest first; what the status of an open run reads as. */
-  private async runsQuery(query: RecordQuery): Promise<{ stmt: Statement; args: unknown[]; writerAlive: boolean }> {
+  private async runsQuery(query: RecordQuery, cursor = false): Promise<{ stmt: Statement; args: unknown[]; writerAlive: boolean }> {
     // A writer on another host cannot be asked: its runs read as running.
     const writerAlive = this.readOnly ? await writerActive(lockFile(this.path), { otherHost: true }) : true;
     const where: string[] = [];
@@ -305,7 +306,14 @@ export class SqliteRecordStore implements RecordStore {
     const sql = `SELECT run_id, status, first_seq, record FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY started_at DESC, run_id DESC ${query.limit !== undefined ? 'LIMIT ?' : ''}`;
     if (query.limit !== undefined) args.push(Math.max(0, Math.floor(query.limit)));
-    return { stmt: this.db.prepare(sql), args, writerAlive };
+    // A query shape is prepared once (a few dozen shapes exist); a cursor gets its own statement,
+    // since one being iterated cannot run again until it is done.
+    let stmt = cursor ? undefined : this.queries.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      if (!cursor && this.queries.size < 64) this.queries.set(sql, stmt);
+    }
+    return { stmt, args, writerAlive };
   }
 
   async records(query: RecordQuery = {}): Promise<RunRecord[]> {
@@ -319,7 +327,7 @@ export class SqliteRecordStore implements RecordStore {
    * sees one snapshot of the database for the whole iteration (WAL).
    */
   async *iterateRecords(query: RecordQuery = {}): AsyncGenerator<RunRecord> {
-    const { stmt, args, writerAlive } = await this.runsQuery(query);
+    const { stmt, args, writerAlive } = await this.runsQuery(query, true);
     for (const row of stmt.iterate(...args) as IterableIterator<RunRow>) yield this.rowRecord(row, writerAlive);
   }
 
@@ -363,7 +371,7 @@ export class SqliteRecordStore implements RecordStore {
             counts.runs += 1;
           }
         }
-        const record = applyEvent(prev, e);
+        const record = prev ? foldInto(prev, e) : applyEvent(undefined, e); // `open` owns its folds
         const seq = ++this.assigned;
         s.insertEvent!.run(seq, e.runId, e.slot, e.type, e.t, JSON.stringify(e));
         counts.events += 1;
