@@ -21,7 +21,7 @@ function write(out: Out, chunk: string): Promise<void> | undefined {
 const CALIBRATION_PHASES = ['calibrate', 'bl0937'];
 
 /**
- * The manifest's columns, in order (docs/records.md says the same):
+ * The manifest's columns, in order (docs/websocket-protocol.md, "Records", says the same):
  *   mac                 the unit's MAC, AA:BB:CC:DD:EE:FF
  *   firmware_sha256     SHA-256 of the image flashed
  *   outcome             PASS, FAIL, ERROR, ABORTED; UNFINISHED / RUNNING for runs that did not end
