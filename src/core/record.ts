@@ -106,7 +106,14 @@ export function emptyRecord(first: RunEvent): RunRecord {
  * Events of another run are a programming error and throw.
  */
 export function applyEvent(prev: RunRecord | undefined, e: RunEvent): RunRecord {
-  const rec: RunRecord = prev ? structuredClone(prev) : emptyRecord(e);
+  return foldInto(prev ? structuredClone(prev) : emptyRecord(e), e);
+}
+
+/**
+ * applyEvent without the copy: folds `e` into `rec` itself and returns it. For a bulk load that owns
+ * its records (the copy was most of an import's time).
+ */
+export function foldInto(rec: RunRecord, e: RunEvent): RunRecord {
   if (rec.runId !== e.runId) throw new Error(`event of run ${e.runId} folded into record of run ${rec.runId}`);
   rec.lastSeq = Math.max(rec.lastSeq, e.seq);
   switch (e.type) {

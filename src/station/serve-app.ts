@@ -10,12 +10,14 @@ import type { Sink } from '../core/run-types.js';
 import { ConsoleSink } from '../report/console.js';
 import { Hub, type HubOptions } from '../report/hub.js';
 import { Station } from './station.js';
-import { openFileStore, type FileRecordStore } from '../report/store/file-store.js';
+import { openDefaultStore } from '../report/store/default-store.js';
+import type { SqliteRecordStore } from '../report/store/sqlite-store.js';
 import { StoreSink } from '../report/store/store-sink.js';
 
 export interface ServeOptions {
   slots: SlotInfo[];
   factory: RunFactory;
+  /** Records go to <storeDir>/records.sqlite (refused while it holds only an old JSON-lines store). */
   storeDir: string;
   host?: string;
   port?: number;
@@ -42,13 +44,13 @@ export interface ServeHandle {
   token: string;
   hub: Hub;
   station: Station;
-  store: FileRecordStore;
+  store: SqliteRecordStore;
   close(): Promise<void>;
 }
 
 export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   const token = o.token ?? randomBytes(16).toString('hex');
-  const store = await openFileStore(o.storeDir);
+  const store = await openDefaultStore(o.storeDir);
   const sinks: Sink[] = [new StoreSink(store)];
   const consoleSink = o.consoleOut ? new ConsoleSink(o.consoleOut) : undefined;
   if (consoleSink) sinks.push(consoleSink);

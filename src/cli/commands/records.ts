@@ -1,17 +1,24 @@
 /**
- * plugrig records [--mac …] [--since …] [--outcome …] [--slot …] [--limit n] [--json] [--store <dir>]
- * Queries the record store read-only, so it works beside a running `plugrig serve`.
+ * plugrig records [--mac …] [--since …] [--until …] [--outcome …] [--slot …] [--limit n] [--json|--ndjson|--csv] [--store <dir>]
+ * plugrig records import <old-store-dir> [--store <dir>]
+ * Queries the record store (<store dir>/records.sqlite) read-only, so it works beside a running
+ * `plugrig serve`; --json, --ndjson and --csv stream from a cursor, so any size of answer works.
+ * `import` brings a JSON-lines store of an older plugrig over, idempotently (by run id).
  */
 import { PlugrigError } from '../../core/errors.js';
 import { formatDuration, formatMac } from '../../report/console.js';
 import { firstFailure, type RunRecord } from '../../core/record.js';
-import { openFileStore } from '../../report/store/file-store.js';
+import { openSqliteStore } from '../../report/store/sqlite-store.js';
+import { hasJsonLinesStore, openDefaultStore, sqlitePath } from '../../report/store/default-store.js';
+import { importJsonLinesStore } from '../../report/store/jsonl-import.js';
+import { type RecordFormat, streamRecords } from '../record-output.js';
+import { resolve } from 'node:path';
 import { storeDirOption } from '../store-option.js';
 import { normalizeMac, parseSince } from '../../report/store/query.js';
 import type { RecordQuery } from '../../report/store/types.js';
 import { flag, numberOption, stringOption } from '../args.js';
 import { type Column, textTable } from '../table.js';
-import type { Command } from '../command.js';
+import type { Command, CommandIo, ParsedCommandArgs } from '../command.js';
 
 const OUTCOMES = ['PASS', 'FAIL', 'ERROR', 'ABORTED', 'UNFINISHED', 'RUNNING'] as const;
 
@@ -44,51 +51,103 @@ export function recordsTable(records: RunRecord[]): string[] {
   return textTable(cols, records);
 }
 
+function dateOption(args: ParsedCommandArgs, name: 'since' | 'until'): number | undefined {
+  const raw = stringOption(args, name);
+  if (raw === undefined) return undefined;
+  const t = parseSince(raw);
+  if (t === undefined) throw new PlugrigError('E_USAGE', `--${name} ${raw} is not a date or an age`, 'e.g. 2026-11-29, 2026-11-29T08:00, today, 12h, 7d');
+  return t;
+}
+
+function queryFrom(args: ParsedCommandArgs): RecordQuery {
+  const q: RecordQuery = {};
+  const mac = stringOption(args, 'mac');
+  if (mac !== undefined) {
+    const m = normalizeMac(mac);
+    if (!m) throw new PlugrigError('E_USAGE', `--mac ${mac} is not a MAC address`, 'give 12 hex digits, with or without : separators');
+    q.mac = m;
+  }
+  const since = dateOption(args, 'since');
+  if (since !== undefined) q.since = since;
+  const until = dateOption(args, 'until');
+  if (until !== undefined) q.until = until;
+  const outcome = stringOption(args, 'outcome');
+  if (outcome !== undefined) {
+    const o = outcome.toUpperCase();
+    if (!(OUTCOMES as readonly string[]).includes(o))
+      throw new PlugrigError('E_USAGE', `--outcome ${outcome} is not an outcome`, `one of ${OUTCOMES.join(', ')}`);
+    q.outcome = o as RecordQuery['outcome'];
+  }
+  const slot = stringOption(args, 'slot');
+  if (slot !== undefined) q.slot = slot;
+  if (args.values.limit !== undefined) q.limit = numberOption(args, 'limit', 0, { min: 1, max: 1e9 });
+  return q;
+}
+
+function formatFrom(args: ParsedCommandArgs): RecordFormat | undefined {
+  const chosen = (['json', 'ndjson', 'csv'] as const).filter((f) => flag(args, f));
+  if (chosen.length > 1) throw new PlugrigError('E_USAGE', `--${chosen.join(' and --')} together`, 'choose one output format');
+  return chosen[0];
+}
+
+/** `plugrig records import <dir>`: the JSON-lines store in <dir> into the SQLite store. */
+async function importCommand(args: ParsedCommandArgs, io: CommandIo): Promise<number> {
+  const from = args.positionals[1];
+  if (!from) throw new PlugrigError('E_USAGE', 'records import: which directory?', 'plugrig records import <old-store-dir> [--store <dir>]');
+  const oldDir = resolve(io.cwd, from);
+  if (!hasJsonLinesStore(oldDir))
+    throw new PlugrigError('E_USAGE', `${oldDir} holds no JSON-lines store (events-*.jsonl, records-*.jsonl)`, 'name the old store directory');
+  const into = sqlitePath(storeDirOption(args, io));
+  const store = await openSqliteStore(into);
+  try {
+    const c = await importJsonLinesStore(oldDir, store);
+    io.out.write(
+      `imported ${c.runs + c.records} run(s) (${c.events} events${c.unfinished ? `, ${c.unfinished} unfinished` : ''}${c.records ? `, ${c.records} from records alone` : ''}); ` +
+        `${c.skippedRuns} already there; ${c.badLines} unreadable line(s) skipped\n`,
+    );
+    io.err.write(`from ${oldDir} into ${into}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
 export const command: Command = {
   name: 'records',
-  summary: 'query the stored test records',
+  summary: 'query the stored test records; import an old JSON-lines store',
   usage:
-    'plugrig records [--mac <mac>] [--since <date|12h|7d|today>] [--outcome PASS|FAIL|ERROR|ABORTED|UNFINISHED] [--slot <s>] [--limit <n>] [--json] [--store <dir>]',
+    'plugrig records [--mac <mac>] [--since <date|12h|7d|today>] [--until <date>] [--outcome PASS|FAIL|ERROR|ABORTED|UNFINISHED] [--slot <s>] [--limit <n>] ' +
+    '[--json|--ndjson|--csv] [--store <dir>]\n' +
+    '  plugrig records import <old-store-dir> [--store <dir>]   bring a JSON-lines store over (again is harmless)\n' +
+    '  --csv: the shipment manifest, columns mac,firmware_sha256,outcome,started_at,finished_at,station,slot,run_id,calibration_outcome,calibration',
   options: {
     mac: { type: 'string' },
     since: { type: 'string' },
+    until: { type: 'string' },
     outcome: { type: 'string' },
     slot: { type: 'string' },
     limit: { type: 'string' },
     json: { type: 'boolean' },
+    ndjson: { type: 'boolean' },
+    csv: { type: 'boolean' },
     store: { type: 'string' },
   },
+  positionals: [0, 2],
   async run(args, io) {
-    const q: RecordQuery = {};
-    const mac = stringOption(args, 'mac');
-    if (mac !== undefined) {
-      const m = normalizeMac(mac);
-      if (!m) throw new PlugrigError('E_USAGE', `--mac ${mac} is not a MAC address`, 'give 12 hex digits, with or without : separators');
-      q.mac = m;
-    }
-    const since = stringOption(args, 'since');
-    if (since !== undefined) {
-      const t = parseSince(since);
-      if (t === undefined) throw new PlugrigError('E_USAGE', `--since ${since} is not a date or an age`, 'e.g. 2026-11-29, 2026-11-29T08:00, today, 12h, 7d');
-      q.since = t;
-    }
-    const outcome = stringOption(args, 'outcome');
-    if (outcome !== undefined) {
-      const o = outcome.toUpperCase();
-      if (!(OUTCOMES as readonly string[]).includes(o))
-        throw new PlugrigError('E_USAGE', `--outcome ${outcome} is not an outcome`, `one of ${OUTCOMES.join(', ')}`);
-      q.outcome = o as RecordQuery['outcome'];
-    }
-    const slot = stringOption(args, 'slot');
-    if (slot !== undefined) q.slot = slot;
-    if (args.values.limit !== undefined) q.limit = numberOption(args, 'limit', 0, { min: 1, max: 1e9 });
+    if (args.positionals[0] === 'import') return importCommand(args, io);
+    if (args.positionals.length) throw new PlugrigError('E_USAGE', `records: unknown argument ${args.positionals[0]}`, `usage: ${command.usage}`);
+    const q = queryFrom(args);
+    const format = formatFrom(args);
     const dir = storeDirOption(args, io);
-    const store = await openFileStore(dir, { mode: 'read' });
+    const store = await openDefaultStore(dir, { readOnly: true });
     try {
+      if (format) {
+        const n = await streamRecords(store.iterateRecords(q), format, io.out);
+        if (io.err.isTTY) io.err.write(`${n} record(s) in ${dir}\n`);
+        return 0;
+      }
       const records = await store.records(q);
-      if (flag(args, 'json')) {
-        io.out.write(JSON.stringify(records, null, 2) + '\n');
-      } else if (records.length === 0) {
+      if (records.length === 0) {
         io.err.write(`no records match (store: ${dir})\n`);
       } else {
         io.out.write(recordsTable(records).join('\n') + '\n');

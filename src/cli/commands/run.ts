@@ -11,7 +11,7 @@ import { loadDeviceTemplate } from '../../device/cli-support.js';
 import { PlugrigError } from '../../core/errors.js';
 import { ConsoleSink } from '../../report/console.js';
 import { JunitSink } from '../../report/junit.js';
-import { openFileStore } from '../../report/store/file-store.js';
+import { openDefaultStore } from '../../report/store/default-store.js';
 import { StoreSink } from '../../report/store/store-sink.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
@@ -96,7 +96,7 @@ export const command: Command = {
     const firmware = faults.length ? simFirmware(faults) : undefined;
     const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
     const storeDir = storeDirOption(args, io);
-    const store = await openFileStore(storeDir);
+    const store = await openDefaultStore(storeDir);
     const view = json ? io.err : io.out;
     const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view, { verbose: flag(args, 'verbose') })];
     const junit = stringOption(args, 'junit');

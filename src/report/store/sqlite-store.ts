@@ -18,7 +18,7 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
-import { applyEvent, foldEvents, type RunRecord } from '../../core/record.js';
+import { applyEvent, foldEvents, foldInto, type RunRecord } from '../../core/record.js';
 import type { RunEvent } from '../../core/run-types.js';
 import { appendRefused, CommitFeed, type PendingAppend, storeOpenError, storeWriteError } from './commit.js';
 import { macKey, openRun } from './query.js';
@@ -31,6 +31,21 @@ export interface SqliteStoreOptions {
   readOnly?: boolean;
   /** Most events one eventsSince call returns, whatever the caller asks. Default 1000. */
   maxPage?: number;
+}
+
+type AnyIterable<T> = AsyncIterable<T> | Iterable<T>;
+
+/** What importRuns added (and skipped as already there). */
+export interface ImportCounts {
+  /** Runs brought in with their events. */
+  runs: number;
+  events: number;
+  /** Runs brought in as a record alone (their events were gone). */
+  records: number;
+  /** Runs already in the store, left as they were. */
+  skippedRuns: number;
+  /** Imported runs that never finished, stored as unfinished. */
+  unfinished: number;
 }
 
 interface Pending extends PendingAppend {
@@ -56,6 +71,8 @@ export class SqliteRecordStore implements RecordStore {
   private readonly feed = new CommitFeed();
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  private importing = false;
+  private readonly queries = new Map<string, Statement>();
   private readonly stmt: Record<string, Statement>;
   /** What the open found: schema versions, runs marked unfinished. */
   readonly openReport = { migratedFrom: 0, markedUnfinished: [] as string[] };
@@ -215,7 +232,9 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   append(event: RunEvent): Promise<StoredEvent> {
-    const refused = appendRefused({ closed: this.feed.closed, readOnly: this.readOnly, where: this.path });
+    const refused =
+      appendRefused({ closed: this.feed.closed, readOnly: this.readOnly, where: this.path }) ??
+      (this.importing ? new PlugrigError('E_STORE_BUSY', `the record store ${this.path} is importing`, 'wait for the import to end') : undefined);
     if (refused) return Promise.reject(refused);
     let prev = this.active.get(event.runId);
     let first = false;
@@ -266,7 +285,8 @@ export class SqliteRecordStore implements RecordStore {
     });
   }
 
-  async records(query: RecordQuery = {}): Promise<RunRecord[]> {
+  /** The SELECT over `runs` for a query, newest first; what the status of an open run reads as. */
+  private async runsQuery(query: RecordQuery, cursor = false): Promise<{ stmt: Statement; args: unknown[]; writerAlive: boolean }> {
     // A writer on another host cannot be asked: its runs read as running.
     const writerAlive = this.readOnly ? await writerActive(lockFile(this.path), { otherHost: true }) : true;
     const where: string[] = [];
@@ -286,8 +306,110 @@ export class SqliteRecordStore implements RecordStore {
     const sql = `SELECT run_id, status, first_seq, record FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY started_at DESC, run_id DESC ${query.limit !== undefined ? 'LIMIT ?' : ''}`;
     if (query.limit !== undefined) args.push(Math.max(0, Math.floor(query.limit)));
-    const rows = this.db.prepare(sql).all(...args) as RunRow[];
-    return rows.map((r) => this.rowRecord(r, writerAlive));
+    // A query shape is prepared once (a few dozen shapes exist); a cursor gets its own statement,
+    // since one being iterated cannot run again until it is done.
+    let stmt = cursor ? undefined : this.queries.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      if (!cursor && this.queries.size < 64) this.queries.set(sql, stmt);
+    }
+    return { stmt, args, writerAlive };
+  }
+
+  async records(query: RecordQuery = {}): Promise<RunRecord[]> {
+    const { stmt, args, writerAlive } = await this.runsQuery(query);
+    return (stmt.all(...args) as RunRow[]).map((r) => this.rowRecord(r, writerAlive));
+  }
+
+  /**
+   * The same records as records(), one at a time from a cursor (better-sqlite3 iterate), so an
+   * answer of any size is written out with flat memory (`records --json/--ndjson/--csv`). A reader
+   * sees one snapshot of the database for the whole iteration (WAL).
+   */
+  async *iterateRecords(query: RecordQuery = {}): AsyncGenerator<RunRecord> {
+    const { stmt, args, writerAlive } = await this.runsQuery(query, true);
+    for (const row of stmt.iterate(...args) as IterableIterator<RunRow>) yield this.rowRecord(row, writerAlive);
+  }
+
+  /**
+   * Bulk load, in ONE transaction (all or nothing): events in stream order, then records of runs
+   * whose events are gone. A run already in the store is skipped whole, by run id, so importing
+   * twice adds nothing. Imported events get new stream seqs; runs left open are stored as
+   * unfinished. Memory holds the folds of the runs open at one time and the run ids met. No append
+   * may run meanwhile; subscribers are not told (a bulk load is not a live run).
+   * `plugrig records import` uses it, and the records bench builds its synthetic store with it.
+   */
+  async importRuns(source: { events: AnyIterable<RunEvent>; records?: AnyIterable<RunRecord> }): Promise<ImportCounts> {
+    const refused = appendRefused({ closed: this.feed.closed, readOnly: this.readOnly, where: this.path });
+    if (refused) throw refused;
+    if (this.queue.length || this.active.size || this.importing)
+      throw new PlugrigError('E_STORE_BUSY', `the record store ${this.path} is being written`, 'import into a store no run is writing');
+    const counts: ImportCounts = { runs: 0, events: 0, records: 0, skippedRuns: 0, unfinished: 0 };
+    const open = new Map<string, RunRecord>();
+    const mine = new Set<string>();
+    const skip = new Set<string>();
+    const s = this.stmt;
+    this.importing = true;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for await (const e of source.events) {
+        if (skip.has(e.runId)) continue;
+        let prev = open.get(e.runId);
+        let first = false;
+        if (!prev) {
+          const row = s.run!.get(e.runId) as RunRow | undefined;
+          if (row && !mine.has(e.runId)) {
+            skip.add(e.runId);
+            counts.skippedRuns += 1;
+            continue;
+          }
+          if (row)
+            prev = this.rowRecord(row, true); // a late event of a run this import ended
+          else {
+            first = true;
+            mine.add(e.runId);
+            counts.runs += 1;
+          }
+        }
+        const record = prev ? foldInto(prev, e) : applyEvent(undefined, e); // `open` owns its folds
+        const seq = ++this.assigned;
+        s.insertEvent!.run(seq, e.runId, e.slot, e.type, e.t, JSON.stringify(e));
+        counts.events += 1;
+        if (first) s.insertRun!.run(this.runColumns(record, seq));
+        if (e.type === 'run.started' || e.type === 'unit.identified') s.identifyRun!.run(this.runColumns(record, seq));
+        if (record.status === 'running') open.set(e.runId, record);
+        else {
+          open.delete(e.runId);
+          this.writeEnded(record);
+        }
+      }
+      for (const rec of open.values()) {
+        this.writeEnded(openRun(rec, 'unfinished'));
+        counts.unfinished += 1;
+      }
+      open.clear();
+      for await (const rec of source.records ?? []) {
+        if (mine.has(rec.runId) || skip.has(rec.runId)) continue;
+        if (s.run!.get(rec.runId)) {
+          skip.add(rec.runId);
+          counts.skippedRuns += 1;
+          continue;
+        }
+        mine.add(rec.runId);
+        s.insertRun!.run(this.runColumns(rec, 0)); // no events: nothing to fold from
+        this.writeEnded(rec.status === 'running' ? openRun(rec, 'unfinished') : rec);
+        counts.records += 1;
+      }
+      this.db.exec('COMMIT');
+      this.committed = this.assigned;
+      return counts;
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.assigned = this.committed;
+      throw e instanceof PlugrigError ? e : storeWriteError(this.path, e);
+    } finally {
+      this.importing = false;
+    }
   }
 
   async eventsSince(since: number, opts: { slot?: string; limit?: number } = {}): Promise<StoredEvent[]> {
