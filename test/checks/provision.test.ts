@@ -112,8 +112,9 @@ describe('provisioning on the simulated plug', () => {
     const { record } = await good;
     const mac6 = record.unit.mac!.slice(6).toLowerCase();
     expect(phaseOf(record, 'provision').outcome).toBe('PASS');
-    // Provisioning comes last among the unit's phases, after the checks that need the open AP.
-    expect(record.phases.map((p) => p.name).slice(-2)).toEqual(['provision', 'after-reset']);
+    // Provisioning comes last among the unit's checks (after those that need the open AP); only the
+    // unexpected-reboot verdict, which covers it too, and the test's own phase follow.
+    expect(record.phases.map((p) => p.name).slice(-3)).toEqual(['provision', 'no-unexpected-reboot', 'after-reset']);
     expect(values(record, 'provision')).toEqual({
       wifi_ssid: ['line net', 'PASS'],
       wifi_password_set: [true, 'PASS'],
