@@ -15,6 +15,7 @@ import { openRig } from '../rig/open.js';
 import type { RunFactory } from '../run/factory.js';
 import { simulatedRunFactory } from '../run/simulated-plan.js';
 import { buildUnitPlan } from '../run/unit-plan.js';
+import { backupLocation } from '../report/store/backup-store.js';
 
 export interface ServeFactoryOptions {
   /** The image every unit gets; default: the generated OpenBeken-tagged test image. */
@@ -22,7 +23,7 @@ export interface ServeFactoryOptions {
   offset?: number;
   baudRate?: number;
   diff?: boolean;
-  /** Backups go to <storeDir>/backups. */
+  /** Backups are kept by sector content in <storeDir>/backups, indexed in <storeDir>/records.sqlite. */
   storeDir: string;
   cwd: string;
   /** --sim-slots only: run the timing model this many times faster. */
@@ -58,7 +59,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
       image: image.data,
       imagePath: image.shownPath,
       offset: o.offset ?? image.data.defaultOffset,
-      backupDir: path.join(o.storeDir, 'backups'),
+      backups: backupLocation(o.storeDir),
       ...(o.diff !== undefined ? { diff: o.diff } : {}),
       ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
       signal,
