@@ -20,7 +20,11 @@ export interface KeptBackup {
 export async function keepInStore(flasher: Flasher, storeDir: string, clock: { wallNow(): number }): Promise<KeptBackup> {
   const mac = flasher.identity.mac;
   if (!mac) {
-    throw new PlugrigError('E_BACKUP_NO_MAC', 'the unit has no MAC record: its backup could not be indexed', 'keep it in a file instead: plugrig backup <file>');
+    throw new PlugrigError(
+      'E_BACKUP_NO_MAC',
+      'the unit has no MAC record: its backup could not be indexed',
+      'keep it in a file instead: plugrig backup <file>',
+    );
   }
   const location = backupLocation(storeDir);
   const store = BackupStore.open(location);

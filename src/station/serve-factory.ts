@@ -4,7 +4,6 @@
  * opened for the run and released after it. Slots made with --sim-slots have no rig file: they run
  * the timed model of that plan (src/run/simulated-plan.ts), for demos and load tests.
  */
-import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Phase } from '../core/run-types.js';
 import type { FirmwareImage } from '../bk7231/image.js';

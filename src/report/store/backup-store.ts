@@ -127,9 +127,14 @@ function macOrThrow(raw: string): string {
 }
 
 function writeError(what: string, e: unknown): PlugrigError {
-  return new PlugrigError('E_BACKUP_WRITE', `cannot write ${what}: ${(e as Error).message}`, 'check the store directory and free disk space; the backup was not kept', {
-    cause: e,
-  });
+  return new PlugrigError(
+    'E_BACKUP_WRITE',
+    `cannot write ${what}: ${(e as Error).message}`,
+    'check the store directory and free disk space; the backup was not kept',
+    {
+      cause: e,
+    },
+  );
 }
 
 export class BackupStore {
@@ -156,9 +161,14 @@ export class BackupStore {
     } catch (e) {
       db?.close();
       if (e instanceof PlugrigError) throw e;
-      throw new PlugrigError('E_STORE_OPEN', `cannot open the backup index ${location.db}: ${(e as Error).message}`, 'check the store directory and its permissions', {
-        cause: e,
-      });
+      throw new PlugrigError(
+        'E_STORE_OPEN',
+        `cannot open the backup index ${location.db}: ${(e as Error).message}`,
+        'check the store directory and its permissions',
+        {
+          cause: e,
+        },
+      );
     }
   }
 
@@ -223,7 +233,11 @@ export class BackupStore {
       throw new PlugrigError('E_BACKUP_SIZE', `a backup of ${data.length} bytes is not whole 4 KiB sectors`, 'back up the whole flash');
     }
     if (this.has(mac)) {
-      throw new PlugrigError('E_BACKUP_EXISTS', `a backup of ${macDisplay(mac)} is already kept in ${this.location.db}`, 'a unit is backed up once, before its first flash');
+      throw new PlugrigError(
+        'E_BACKUP_EXISTS',
+        `a backup of ${macDisplay(mac)} is already kept in ${this.location.db}`,
+        'a unit is backed up once, before its first flash',
+      );
     }
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const n = buf.length / BACKUP_SECTOR;
@@ -277,9 +291,9 @@ export class BackupStore {
   private insert(m: BackupManifest): void {
     const db = this.db!;
     db.transaction(() => {
-      const baseRow = db
-        .prepare('SELECT * FROM backups WHERE base IS NULL AND flash_size = ? ORDER BY taken_at DESC LIMIT 1')
-        .get(m.flashSize) as BackupRow | undefined;
+      const baseRow = db.prepare('SELECT * FROM backups WHERE base IS NULL AND flash_size = ? ORDER BY taken_at DESC LIMIT 1').get(m.flashSize) as
+        | BackupRow
+        | undefined;
       let base: string | null = null;
       let entries: [number, string | null][] = m.sectors.flatMap((h, i) => (h === null ? [] : [[i, h] as [number, string]]));
       if (baseRow) {
