@@ -20,7 +20,7 @@
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
@@ -253,18 +253,20 @@ export class BackupStore {
       sectors.push(h);
       if (!content.has(h)) content.set(h, bytes);
     }
-    let written = 0;
+    // Nothing is reported kept until every sector it names reads back as its hash: a sector already
+    // stored is read and checked here (and rewritten if it does not match), a new one after writing.
+    const fresh: string[] = [];
     const touchedDirs = new Set<string>();
     for (const [h, bytes] of content) {
-      if (await this.sectorIntact(h)) continue;
+      if (this.sectorIntact(h)) continue;
       await this.writeSector(h, bytes, touchedDirs);
-      written++;
+      fresh.push(h);
     }
+    const written = fresh.length;
     // New names are durable only once their directory is: fsync each directory that got one.
     for (const d of touchedDirs) await fsyncDir(d);
-    // Nothing is reported kept until every sector it names reads back as its hash.
-    for (const h of content.keys()) {
-      if (!(await this.sectorIntact(h))) {
+    for (const h of fresh) {
+      if (!this.sectorIntact(h)) {
         throw new PlugrigError(
           'E_BACKUP_VERIFY',
           `sector file ${this.sectorPath(h)} read back differently from what was written`,
@@ -311,9 +313,18 @@ export class BackupStore {
     }).immediate();
   }
 
-  private async sectorIntact(h: string): Promise<boolean> {
-    const got = await readFile(this.sectorPath(h)).catch(() => undefined);
-    return got !== undefined && got.length === BACKUP_SECTOR && sha256(got) === h;
+  /**
+   * Synchronous on purpose: a backup checks a few hundred 4 KiB files, which takes ~3 ms read
+   * synchronously and ten times that through the thread pool, where each read is several requests.
+   */
+  private sectorIntact(h: string): boolean {
+    let got: Buffer;
+    try {
+      got = readFileSync(this.sectorPath(h));
+    } catch {
+      return false;
+    }
+    return got.length === BACKUP_SECTOR && sha256(got) === h;
   }
 
   /** Beside, fsync, rename: a crash leaves the old file or the new one, never half of one. */
