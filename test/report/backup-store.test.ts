@@ -132,3 +132,11 @@ describe('backup store', () => {
     expect(store.has('C8478C000022')).toBe(false);
   });
 });
+
+test('several connections on one database (slots of one serve) keep backups at the same time', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugrig-bstore-'));
+  const stores = Array.from({ length: 4 }, () => BackupStore.open(backupLocation(dir)));
+  open.push(...stores);
+  await Promise.all(stores.map((s, i) => s.keep(unitImage(`C8478C00003${i}`), { mac: `C8478C00003${i}`, takenAt: i, crc: 0 })));
+  expect(stores[0]!.count()).toBe(4);
+});

@@ -156,7 +156,10 @@ export class BackupStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
-      migrate(db, { readOnly: false, path: location.db });
+      // Under the write lock, so slots opening a fresh store at once do not both create the tables
+      // (migrate's own transaction nests as a savepoint; it reads user_version under the lock).
+      const d = db;
+      d.transaction(() => migrate(d, { readOnly: false, path: location.db })).immediate();
       return new BackupStore(location, db);
     } catch (e) {
       db?.close();
