@@ -6,6 +6,7 @@
  *   node --import tsx test/bench/records.bench.ts            build + measure
  *   PLUGRIG_BENCH_STORE=<path> ...                           reuse / keep the store at <path>
  * The build goes through the store's own append path (one transaction per batch of units).
+ * Then the size of the backups of 1,000 simulated units (test/bench/backup-size.ts; alone: npm run bench:backups).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../../src/report/store/sqlite-store.js';
 import type { RunEvent } from '../../src/core/run-types.js';
 import type { RunOutcome } from '../../src/core/run-types.js';
+import { describeBackupSize, measureBackupSize } from './backup-size.js';
 
 const UNITS = Number(process.env.PLUGRIG_BENCH_UNITS ?? 100_000);
 const T0 = Date.UTC(2026, 0, 1, 6);
@@ -211,5 +213,6 @@ if (process.argv[2] === 'measure') {
   else console.log(`reusing ${path}`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', self, 'measure', path], { stdio: 'inherit', env: process.env });
   if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const line of describeBackupSize(await measureBackupSize(1000))) console.log(line);
   process.exitCode = r.status ?? 1;
 }
