@@ -140,3 +140,32 @@ test('several connections on one database (slots of one serve) keep backups at t
   await Promise.all(stores.map((s, i) => s.keep(unitImage(`C8478C00003${i}`), { mac: `C8478C00003${i}`, takenAt: i, crc: 0 })));
   expect(stores[0]!.count()).toBe(4);
 });
+
+test('a line alternating between two products: each unit is a small delta of its own product', async () => {
+  const { dir, store } = freshStore();
+  const other = Buffer.alloc(MiB2, 0xff);
+  writeFactoryImage(other, 'C8478C000000', 0x1234); // another product: other bootloader and app
+  const productB = (mac: string) => {
+    const img = Buffer.from(other);
+    writeMacSector(img, mac);
+    return img;
+  };
+  const macs = ['C8478C000041', 'C8478C000042', 'C8478C000043', 'C8478C000044'];
+  await store.keep(unitImage(macs[0]!), { mac: macs[0]!, takenAt: 1, crc: 0 });
+  await store.keep(productB(macs[1]!), { mac: macs[1]!, takenAt: 2, crc: 0 });
+  await store.keep(unitImage(macs[2]!), { mac: macs[2]!, takenAt: 3, crc: 0 });
+  await store.keep(productB(macs[3]!), { mac: macs[3]!, takenAt: 4, crc: 0 });
+  const db = new Database(backupLocation(dir).db, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT mac, base, length(sectors) AS n FROM backups ORDER BY taken_at').all();
+    expect(rows).toEqual([
+      { mac: macs[0], base: null, n: expect.any(Number) },
+      { mac: macs[1], base: null, n: expect.any(Number) },
+      { mac: macs[2], base: macs[0], n: 36 },
+      { mac: macs[3], base: macs[1], n: 36 },
+    ]);
+  } finally {
+    db.close();
+  }
+  expect((await store.assemble(macs[3]!)).data.equals(productB(macs[3]!))).toBe(true);
+});

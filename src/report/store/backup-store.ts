@@ -35,6 +35,8 @@ const BLANK_MARK = Buffer.alloc(HASH_BYTES, 0);
 const ERASED = Buffer.alloc(BACKUP_SECTOR, 0xff);
 /** A manifest is stored as a delta of a full one while at most this share of its sectors differ. */
 const DELTA_SHARE = 1 / 8;
+/** How many of the newest full manifests a new one is compared with. */
+const RECENT_BASES = 8;
 
 /** Where a store's backups live: the sector files, and the database holding the manifests. */
 export interface BackupLocation {
@@ -292,28 +294,44 @@ export class BackupStore {
     return { manifest, sectorsWritten: written, sectorsShared: n - blank - written, sectorsBlank: blank, bytesWritten: written * BACKUP_SECTOR };
   }
 
-  /** Stores the manifest as a delta of the newest full manifest of its flash size when few sectors differ, else in full. */
+  /**
+   * Stores the manifest as a delta of a recent full manifest of its flash size when few sectors
+   * differ (the closest of the last few, so a line alternating between products still shares),
+   * else in full, where it becomes a base for the units after it.
+   */
   private insert(m: BackupManifest): void {
     const db = this.db!;
-    db.transaction(() => {
-      const baseRow = db.prepare('SELECT * FROM backups WHERE base IS NULL AND flash_size = ? ORDER BY taken_at DESC LIMIT 1').get(m.flashSize) as
-        | BackupRow
-        | undefined;
-      let base: string | null = null;
-      let entries: [number, string | null][] = m.sectors.flatMap((h, i) => (h === null ? [] : [[i, h] as [number, string]]));
-      if (baseRow) {
-        const baseSectors = this.manifestOf(baseRow).sectors;
-        const delta = m.sectors.flatMap((h, i) => (h === baseSectors[i] ? [] : [[i, h] as [number, string | null]]));
-        if (delta.length <= m.sectors.length * DELTA_SHARE) {
-          base = baseRow.mac;
-          entries = delta;
+    try {
+      db.transaction(() => {
+        const bases = db
+          .prepare('SELECT * FROM backups WHERE base IS NULL AND flash_size = ? ORDER BY taken_at DESC LIMIT ?')
+          .all(m.flashSize, RECENT_BASES) as BackupRow[];
+        let base: string | null = null;
+        let entries: [number, string | null][] = m.sectors.flatMap((h, i) => (h === null ? [] : [[i, h] as [number, string]]));
+        for (const row of bases) {
+          const baseSectors = this.manifestOf(row).sectors;
+          const delta = m.sectors.flatMap((h, i) => (h === baseSectors[i] ? [] : [[i, h] as [number, string | null]]));
+          if (delta.length <= m.sectors.length * DELTA_SHARE && (base === null || delta.length < entries.length)) {
+            base = row.mac;
+            entries = delta;
+          }
         }
+        db.prepare(
+          `INSERT INTO backups (mac, taken_at, flash_size, sha256, crc, base, sectors, run_id, station)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(m.mac, m.takenAt, m.flashSize, m.sha256, m.crc, base, encodeSectors(entries), m.runId ?? null, m.station ?? null);
+      }).immediate();
+    } catch (e) {
+      // Another process kept this MAC between our check and our commit.
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new PlugrigError(
+          'E_BACKUP_EXISTS',
+          `a backup of ${macDisplay(m.mac)} is already kept in ${this.location.db}`,
+          'a unit is backed up once, before its first flash',
+        );
       }
-      db.prepare(
-        `INSERT INTO backups (mac, taken_at, flash_size, sha256, crc, base, sectors, run_id, station)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(m.mac, m.takenAt, m.flashSize, m.sha256, m.crc, base, encodeSectors(entries), m.runId ?? null, m.station ?? null);
-    }).immediate();
+      throw writeError(`the backup index ${this.location.db}`, e);
+    }
   }
 
   /**
