@@ -12,6 +12,7 @@ import { PlugrigError } from '../../core/errors.js';
 import { ConsoleSink } from '../../report/console.js';
 import { JunitSink } from '../../report/junit.js';
 import { openDefaultStore } from '../../report/store/default-store.js';
+import { backupLocation } from '../../report/store/backup-store.js';
 import { StoreSink } from '../../report/store/store-sink.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
@@ -109,7 +110,7 @@ export const command: Command = {
         image,
         imagePath: shownPath,
         offset,
-        backupDir: path.join(storeDir, 'backups'),
+        backups: backupLocation(storeDir),
         diff: flag(args, 'diff'),
         baudRate,
         pipelineDepth,
