@@ -1,6 +1,7 @@
 /**
  * A throwaway Mosquitto for tests: `mosquitto -c <temp config>` listening on a free local port,
- * anonymous, no persistence (a restart loses retained messages: publishers must restore them).
+ * anonymous, persistent in the temp dir (a restart keeps retained messages and persistent sessions,
+ * saved on SIGTERM, as a production broker would).
  * `mosquittoBin()` is undefined when the broker is not installed, so a suite can skip, saying why.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -49,8 +50,8 @@ export async function startBroker(): Promise<Broker> {
   const dir = await mkdtemp(join(tmpdir(), 'plugrig-mqtt-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
-  // As root, mosquitto would drop to its own user; nothing here needs files, so it may stay.
-  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\nlog_dest stderr\n`);
+  // As root, mosquitto would drop to its own user, who cannot write the temp dir: it stays root.
+  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nuser root\nlog_dest stderr\n`);
   let proc: ChildProcess | undefined;
   let log = '';
   const start = async () => {
