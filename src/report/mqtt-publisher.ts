@@ -8,9 +8,11 @@
  *   plugrig/<station>/<slot>/state   the slot's view (SlotView JSON), retained (QoS 1)
  *   plugrig/<station>/status         "online", retained; the broker's will sets "offline"
  *
- * While the broker is away deliver() fails at once (nothing is queued in memory, so nothing is sent
- * twice by the client's own replay on top of the forwarder's); on every reconnect the slots' states
- * are published again, so a broker that lost its retained messages has them back.
+ * While the broker is away deliver() fails at once, and a page in flight when the connection drops
+ * fails too (the client's own resend is cancelled): the forwarder alone publishes it again, so
+ * nothing is queued twice. QoS 1 stays at-least-once: a page the broker took but could not
+ * acknowledge before it went away arrives twice, with the same (runId, seq). On every reconnect the
+ * slots' states are published again, so a broker that lost its retained messages has them back.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { PlugrigError } from '../core/errors.js';
@@ -47,6 +49,11 @@ export class MqttPublisher implements ForwardTarget {
     this.prefix = `${o.prefix ?? 'plugrig'}/${topicLevel(o.station)}`;
     for (const v of o.initialViews ?? []) this.views.set(v.slot, v);
     client.on('connect', () => void this.announce().catch(() => undefined));
+    // The forwarder publishes a page again when it was not acknowledged; the client must not resend
+    // it on its own at reconnect as well, or every outage would double the page in flight.
+    client.on('close', () => {
+      for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
+    });
     // Errors are reported through deliver(); the client reconnects by itself.
     client.on('error', () => undefined);
   }

@@ -17,7 +17,9 @@ import { openSqliteStore } from '../../src/report/store/sqlite-store.js';
 import { StoreSink } from '../../src/report/store/store-sink.js';
 import type { RecordStore } from '../../src/report/store/types.js';
 import { runPlan } from '../../src/run/runner.js';
+import { startCentral } from '../../src/station/central.js';
 import { startFleetLinks } from '../../src/station/fleet.js';
+import { connect } from './ws-client.js';
 import { type Broker, mosquittoBin, startBroker } from '../support/mosquitto.js';
 import { pgBinDir, startPgServer, type PgServer } from '../support/pg-server.js';
 
@@ -105,6 +107,59 @@ pgSuite('forwarding to PostgreSQL', () => {
   }, 120_000);
 });
 
+pgSuite('the central page', () => {
+  let server: PgServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startPgServer();
+    dir = await mkdtemp(join(tmpdir(), 'plugrig-central-'));
+  }, 60_000);
+  afterAll(async () => {
+    await server?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  test("two stations forward to one PostgreSQL; the central page shows both stations' slots, live and after a restart", async () => {
+    const stations = await Promise.all(
+      ['st-a', 'st-b'].map(async (name) => {
+        const local = await openSqliteStore(join(dir, name, 'records.sqlite'));
+        const links = await startFleetLinks({ local, stateDir: join(dir, name), station: name, pgUrl: server.url, minBackoffMs: 50 });
+        return { name, local, links };
+      }),
+    );
+    const [a, b] = stations as [(typeof stations)[0], (typeof stations)[0]];
+    await runPlan({ runId: 'a1', slot: 'slot0', station: 'st-a', rig: 'sim', unit: {}, plan: [ok('x')], sinks: [new StoreSink(a.local)] });
+    await a.links.drained();
+    const central = await startCentral({ pgUrl: server.url, port: 0 });
+    expect(central.slots).toEqual(['st-a/slot0']);
+    const page = await connect(central.url);
+    page.send({ type: 'watch' });
+    const first = await page.next((m) => m.type === 'slots');
+    expect(first.slots).toEqual([expect.objectContaining({ slot: 'st-a/slot0', state: 'done', outcome: 'PASS' })]);
+    // Station b's slot0 is a different slot; it appears on the page while the page is open.
+    await runPlan({ runId: 'b1', slot: 'slot0', station: 'st-b', rig: 'sim', unit: {}, plan: [ok('x', false)], sinks: [new StoreSink(b.local)] });
+    await b.links.drained();
+    await waitFor(() => central.hub.slotViews().some((v) => v.slot === 'st-b/slot0' && v.state === 'done'), 'st-b on the page');
+    // What the open page was sent, not only what the hub holds.
+    const sent = await page.next((m) => m.type === 'slot' && m.view?.slot === 'st-b/slot0' && m.view?.state === 'done');
+    expect(sent.view).toMatchObject({ outcome: 'FAIL', failure: { check: 'x' } });
+    const views = Object.fromEntries(central.hub.slotViews().map((v) => [v.slot, v.outcome]));
+    expect(views).toEqual({ 'st-a/slot0': 'PASS', 'st-b/slot0': 'FAIL' });
+    page.ws.close();
+    await central.close();
+    // A central page started afterwards finds both from the database.
+    const again = await startCentral({ pgUrl: server.url, port: 0 });
+    expect(again.slots).toEqual(['st-a/slot0', 'st-b/slot0']);
+    expect(Object.fromEntries(again.hub.slotViews().map((v) => [v.slot, v.outcome]))).toEqual({ 'st-a/slot0': 'PASS', 'st-b/slot0': 'FAIL' });
+    expect((await again.store.records({ slot: 'st-b/slot0' })).map((r) => r.runId)).toEqual(['b1']);
+    await again.close();
+    for (const st of stations) {
+      await st.links.close();
+      await st.local.close();
+    }
+  }, 120_000);
+});
+
 mqttSuite('forwarding to MQTT', () => {
   let broker: Broker;
   let dir: string;
@@ -142,9 +197,11 @@ mqttSuite('forwarding to MQTT', () => {
 
     const want = (await localEvents(local)).map((e) => `st-a/${e.runId}#${e.seq}`);
     await waitFor(() => want.every((k) => events.has(k)), 'every event at the subscriber');
+    // QoS 1 is at-least-once: the page in flight when the broker went away may come twice; a consumer
+    // keeps one per (station, runId, seq), and then has exactly the station's events.
     expect([...events.keys()].sort()).toEqual([...want].sort());
-    const dup = [...events.values()].filter((n) => n > 1).length;
-    expect(dup).toBe(0);
+    const repeats = [...events.values()].reduce((n, c) => n + c - 1, 0);
+    expect(repeats).toBeLessThanOrEqual(200); // at most one page
     await waitFor(() => states.get('plugrig/st-a/s0/state')?.runId === 'm2' && states.get('plugrig/st-a/s0/state')?.state === 'done', 'the last state');
     expect(states.get('plugrig/st-a/s0/state')).toMatchObject({ station: 'st-a', slot: 's0', state: 'done', runId: 'm2', outcome: 'FAIL' });
 

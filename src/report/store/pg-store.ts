@@ -36,6 +36,11 @@ export interface PgStoreOptions {
   queryTimeoutMs?: number;
   /** Connections in the pool. Default 4. */
   poolSize?: number;
+  /**
+   * The central view of several stations: events and records name their slot "<station>/<slot>",
+   * and a slot given to a query may be so named, so two stations' "slot0" stay apart.
+   */
+  qualifySlots?: boolean;
 }
 
 interface Pending {
@@ -46,6 +51,7 @@ interface Pending {
 
 interface RunRow {
   run_id: string;
+  station: string;
   status: 'running' | 'finished' | 'unfinished';
   record: RunRecord | null;
 }
@@ -83,7 +89,8 @@ export class PgRecordStore implements RecordStore {
     private readonly pool: Pool,
     private readonly url: string,
     readonly station: string,
-    private readonly o: Required<Omit<PgStoreOptions, 'station'>>,
+    private readonly o: Required<Omit<PgStoreOptions, 'station' | 'qualifySlots'>>,
+    private readonly qualify: boolean,
   ) {}
 
   static async open(url: string, opts: PgStoreOptions = {}): Promise<PgRecordStore> {
@@ -104,7 +111,9 @@ export class PgRecordStore implements RecordStore {
     });
     // An idle connection dropped by the server must not take the process down; the next query reconnects.
     pool.on('error', () => undefined);
-    const store = new PgRecordStore(pool, url, opts.station ?? hostname(), o);
+    // Nor may one checked out mid-transaction when the server goes away: the query in flight fails instead.
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    const store = new PgRecordStore(pool, url, opts.station ?? hostname(), o, opts.qualifySlots ?? false);
     try {
       const client = await pool.connect();
       try {
@@ -331,7 +340,11 @@ export class PgRecordStore implements RecordStore {
       where.push(clause.replace('?', `$${args.length}`));
     };
     if (query.runId !== undefined) match('run_id = ?', query.runId);
-    if (query.slot !== undefined) match('slot = ?', query.slot);
+    if (query.slot !== undefined) {
+      const q = this.splitSlot(query.slot);
+      if (q.station !== undefined) match('station = ?', q.station);
+      match('slot = ?', q.slot);
+    }
     if (query.since !== undefined) match('started_at >= ?', query.since);
     if (query.until !== undefined) match('started_at < ?', query.until);
     if (query.mac !== undefined) match('mac = ?', macKey(query.mac));
@@ -339,37 +352,47 @@ export class PgRecordStore implements RecordStore {
     else if (query.outcome === 'UNFINISHED') match("status = 'unfinished'");
     else if (query.outcome !== undefined) match('outcome = ?', query.outcome);
     if (query.limit !== undefined) args.push(Math.max(0, Math.floor(query.limit)));
-    const sql = `SELECT run_id, status, record FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT run_id, station, status, record FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY started_at DESC, run_id DESC ${query.limit !== undefined ? `LIMIT $${args.length}` : ''}`;
     const rows = (await this.pool.query<RunRow>(sql, args)).rows;
     const out: RunRecord[] = [];
     for (const row of rows) {
-      if (row.record) {
-        out.push(row.record);
-        continue;
-      }
-      const rec = this.active.get(row.run_id) ?? (await this.foldStored(this.pool, row.run_id));
-      out.push(rec.status === 'finished' ? rec : { ...rec, status: row.status });
+      let rec = row.record ?? this.active.get(row.run_id) ?? (await this.foldStored(this.pool, row.run_id));
+      if (!row.record && rec.status !== 'finished') rec = { ...rec, status: row.status };
+      out.push(this.qualify ? { ...rec, slot: `${row.station}/${rec.slot}` } : rec);
     }
     return out;
   }
 
   async eventsSince(since: number, opts: { slot?: string; limit?: number } = {}): Promise<StoredEvent[]> {
     const limit = Math.max(0, Math.min(opts.limit ?? this.o.maxPage, this.o.maxPage));
+    type Row = { seq: number; station: string; body: RunEvent };
+    const q = opts.slot === undefined ? undefined : this.splitSlot(opts.slot);
     const r =
-      opts.slot === undefined
-        ? await this.pool.query<{ seq: number; body: RunEvent }>('SELECT seq, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2', [since, limit])
-        : await this.pool.query<{ seq: number; body: RunEvent }>('SELECT seq, body FROM events WHERE slot = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
-            opts.slot,
-            since,
-            limit,
-          ]);
-    return r.rows.map((x) => ({ seq: x.seq, event: x.body }));
+      q === undefined
+        ? await this.pool.query<Row>('SELECT seq, station, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2', [since, limit])
+        : q.station === undefined
+          ? await this.pool.query<Row>('SELECT seq, station, body FROM events WHERE slot = $1 AND seq > $2 ORDER BY seq LIMIT $3', [q.slot, since, limit])
+          : await this.pool.query<Row>('SELECT seq, station, body FROM events WHERE station = $1 AND slot = $2 AND seq > $3 ORDER BY seq LIMIT $4', [
+              q.station,
+              q.slot,
+              since,
+              limit,
+            ]);
+    return r.rows.map((x) => ({ seq: x.seq, event: this.qualify ? { ...x.body, slot: `${x.station}/${x.body.slot}` } : x.body }));
   }
 
-  /** Station of each stored event's run: the central view tells slots of different stations apart. */
-  async stations(): Promise<{ station: string; slot: string }[]> {
-    const r = await this.pool.query<{ station: string; slot: string }>('SELECT DISTINCT station, slot FROM runs ORDER BY station, slot');
+  /** "st-a/slot0" → station st-a, slot slot0 (central view only; a station's own slot names are taken whole). */
+  private splitSlot(slot: string): { station?: string; slot: string } {
+    const i = slot.indexOf('/');
+    return this.qualify && i > 0 ? { station: slot.slice(0, i), slot: slot.slice(i + 1) } : { slot };
+  }
+
+  /** Every station's slots that ever ran, with the rig of their latest run: the central view's slots. */
+  async stations(): Promise<{ station: string; slot: string; rig: string }[]> {
+    const r = await this.pool.query<{ station: string; slot: string; rig: string }>(
+      'SELECT DISTINCT ON (station, slot) station, slot, rig FROM runs ORDER BY station, slot, started_at DESC',
+    );
     return r.rows;
   }
 
