@@ -48,18 +48,29 @@ export interface ForwarderStatus {
   failures: number;
 }
 
-export function readCursor(file: string): number {
-  if (!existsSync(file)) return 0;
+/** The persisted cursor: the local seq last delivered, and which event that was (run id, run seq). */
+export interface Cursor {
+  cursor: number;
+  runId?: string;
+  runSeq?: number;
+}
+
+export function readCursor(file: string): Cursor {
+  if (!existsSync(file)) return { cursor: 0 };
   try {
-    const v = (JSON.parse(readFileSync(file, 'utf8')) as { cursor?: unknown }).cursor;
-    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
+    const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<Cursor>;
+    if (typeof v.cursor !== 'number' || !Number.isFinite(v.cursor) || v.cursor < 0) return { cursor: 0 };
+    return { cursor: v.cursor, ...(typeof v.runId === 'string' ? { runId: v.runId } : {}), ...(typeof v.runSeq === 'number' ? { runSeq: v.runSeq } : {}) };
   } catch {
-    return 0; // unreadable: start over; the targets are idempotent
+    return { cursor: 0 }; // unreadable: start over; the targets are idempotent
   }
 }
 
 export class Forwarder {
   private cursor: number;
+  /** The cursor file as read; checked against the local store before the first delivery. */
+  private readonly saved: Cursor;
+  private checked = false;
   private readonly clock: Clock;
   private closed = false;
   private wake: (() => void) | undefined;
@@ -72,7 +83,8 @@ export class Forwarder {
 
   constructor(private readonly o: ForwarderOptions) {
     this.clock = o.clock ?? realClock;
-    this.cursor = readCursor(o.cursorFile);
+    this.saved = readCursor(o.cursorFile);
+    this.cursor = this.saved.cursor;
   }
 
   start(): this {
@@ -94,7 +106,7 @@ export class Forwarder {
 
   /** Resolves once everything the local store had committed when called has been delivered. */
   drained(): Promise<void> {
-    if (this.cursor >= this.o.source.head()) return Promise.resolve();
+    if (this.checked && this.cursor >= this.o.source.head()) return Promise.resolve();
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
       this.poke();
@@ -132,6 +144,7 @@ export class Forwarder {
     while (!this.closed) {
       let page: StoredEvent[];
       try {
+        if (!this.checked) await this.checkCursor();
         page = await this.o.source.eventsSince(this.cursor, { limit: this.o.pageSize ?? 200 });
       } catch (e) {
         this.lastError = `local store: ${(e as Error).message}`;
@@ -170,16 +183,36 @@ export class Forwarder {
       }
       backoff = min;
       this.lastError = undefined;
-      this.cursor = page[page.length - 1]!.seq;
-      await this.saveCursor();
+      const last = page[page.length - 1]!;
+      this.cursor = last.seq;
+      await this.saveCursor(last);
     }
   }
 
-  private async saveCursor(): Promise<void> {
+  /**
+   * A cursor names a seq of one local store. If the store at that seq holds another event (the store
+   * was replaced, e.g. moved to another engine), forwarding starts over from 0: the targets drop what
+   * they already have, where skipping would lose events for good.
+   */
+  private async checkCursor(): Promise<void> {
+    const { cursor, runId, runSeq } = this.saved;
+    if (cursor > 0) {
+      const [at] = await this.o.source.eventsSince(cursor - 1, { limit: 1 });
+      const same = at !== undefined && at.seq === cursor && (runId === undefined || (at.event.runId === runId && at.event.seq === runSeq));
+      if (!same) {
+        this.cursor = 0;
+        this.lastError = `the cursor (${cursor}) does not match the local store; forwarding everything again`;
+      }
+    }
+    this.checked = true;
+  }
+
+  private async saveCursor(last: StoredEvent): Promise<void> {
     const file = this.o.cursorFile;
     await mkdir(dirname(file), { recursive: true });
     const tmp = `${file}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ cursor: this.cursor, target: this.o.target.name })}\n`);
+    const c: Cursor & { target: string } = { cursor: this.cursor, runId: last.event.runId, runSeq: last.event.seq, target: this.o.target.name };
+    await writeFile(tmp, `${JSON.stringify(c)}\n`);
     await rename(tmp, file);
   }
 
