@@ -63,6 +63,18 @@ suite('run and serve on the line (--store postgres://, --mqtt)', () => {
     expect(states.get('plugrig/bench-1/bay1/state')).toMatchObject({ state: 'done', outcome: 'PASS' });
     await sub.endAsync();
 
+    // The line's records, from any host.
+    const fromLine = await cli(['records', '--store', server.url, '--slot', 'bench-1/bay1', '--json']);
+    expect((JSON.parse(fromLine.out) as { runId: string; slot: string }[]).map((x) => [x.runId, x.slot])).toEqual([[localRuns[0]!.runId, 'bench-1/bay1']]);
+
+    // A station's serve forwards too (stopped as soon as it is up).
+    const stopped = new AbortController();
+    stopped.abort();
+    const station = await cli(['serve', '--sim-slots', '1', '--store', server.url, '--mqtt', broker.url, '--port', '0'], { signal: stopped.signal });
+    expect(station.code).toBe(0);
+    expect(station.err).toContain('forwarding as station bench-1');
+    expect(station.out).toContain(`store: ${home}`);
+
     // The central page: serve with the line's database and no rigs (stopped as soon as it is up).
     const stop = new AbortController();
     stop.abort();

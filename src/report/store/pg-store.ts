@@ -333,11 +333,34 @@ export class PgRecordStore implements RecordStore {
   }
 
   async records(query: RecordQuery = {}): Promise<RunRecord[]> {
+    return this.recordsPage(query);
+  }
+
+  /** Records matching the query, newest first, fetched a page at a time (any size of answer). */
+  async *iterateRecords(query: RecordQuery = {}, pageSize = 500): AsyncGenerator<RunRecord> {
+    let left = query.limit ?? Number.POSITIVE_INFINITY;
+    let after: RunRecord | undefined;
+    while (left > 0) {
+      const want = Math.min(pageSize, left);
+      const page = await this.recordsPage({ ...query, limit: want }, after);
+      yield* page;
+      if (page.length < want) return;
+      left -= page.length;
+      after = page[page.length - 1];
+    }
+  }
+
+  /** One page of records; `after` (the last record of the previous page) continues the order. */
+  private async recordsPage(query: RecordQuery, after?: RunRecord): Promise<RunRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];
-    const match = (clause: string, value?: unknown) => {
-      if (value !== undefined) args.push(value);
-      where.push(clause.replace('?', `$${args.length}`));
+    const match = (clause: string, ...values: unknown[]) => {
+      let c = clause;
+      for (const v of values) {
+        args.push(v);
+        c = c.replace('?', `$${args.length}`);
+      }
+      where.push(c);
     };
     if (query.runId !== undefined) match('run_id = ?', query.runId);
     if (query.slot !== undefined) {
@@ -351,6 +374,7 @@ export class PgRecordStore implements RecordStore {
     if (query.outcome === 'RUNNING') match("status = 'running'");
     else if (query.outcome === 'UNFINISHED') match("status = 'unfinished'");
     else if (query.outcome !== undefined) match('outcome = ?', query.outcome);
+    if (after) match('(started_at, run_id) < (?, ?)', Math.round(after.startedAt), after.runId);
     if (query.limit !== undefined) args.push(Math.max(0, Math.floor(query.limit)));
     const sql = `SELECT run_id, station, status, record FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY started_at DESC, run_id DESC ${query.limit !== undefined ? `LIMIT $${args.length}` : ''}`;
