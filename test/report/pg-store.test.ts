@@ -70,6 +70,13 @@ suite('PostgreSQL record store', () => {
       expect((await s.records({ mac: 'c8:47:8c:00:00:b1' }))[0]).toMatchObject({ runId: 'b1', status: 'finished', outcome: 'FAIL', station: 'st-b' });
       expect((await s.records({ outcome: 'PASS' })).map((r) => r.runId).sort()).toEqual(['a1', 'a2']);
     }
+    // Paged iteration (records --json/--csv on the line's store) gives the same answer in the same order.
+    const paged: string[] = [];
+    for await (const r of central.iterateRecords({}, 2)) paged.push(r.runId);
+    expect(paged).toEqual((await central.records()).map((r) => r.runId));
+    const limited: string[] = [];
+    for await (const r of central.iterateRecords({ limit: 2 }, 1)) limited.push(r.runId);
+    expect(limited).toEqual(paged.slice(0, 2));
     const all = await central.eventsSince(0);
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
     expect((await central.stations()).map(({ station, slot }) => ({ station, slot }))).toEqual([
