@@ -20,7 +20,6 @@ import { WebSocket } from 'ws';
 import { openSqliteStore } from '../../src/report/store/sqlite-store.js';
 import type { RunEvent } from '../../src/core/run-types.js';
 import { macOf, rng, syntheticEvents, T0, UNIT_MS } from '../report/fixtures/synthetic-units.js';
-import type { RunOutcome } from '../../src/core/run-types.js';
 import { describeBackupSize, measureBackupSize } from './backup-size.js';
 
 const UNITS = Number(process.env.PLUGRIG_BENCH_UNITS ?? 100_000);
