@@ -137,6 +137,7 @@ export class Station implements StationControl {
           ...base,
           ...progress,
           rig: prepared.rig,
+          ...(prepared.rigKind ? { rigKind: prepared.rigKind } : {}),
           plan: prepared.plan,
           clock: prepared.clock ?? this.clock,
           ...(prepared.unit ? { unit: prepared.unit } : {}),

@@ -111,6 +111,7 @@ export const command: Command = {
       const record = await runPlan({
         slot: rig.name,
         rig: rig.name,
+        rigKind: config.kind,
         plan,
         resources,
         ...userPlan?.record,
