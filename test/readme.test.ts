@@ -88,7 +88,10 @@ interface Done {
 class Job {
   out = '';
   readonly done: Promise<Done>;
-  constructor(readonly line: string, readonly child: ChildProcess) {
+  constructor(
+    readonly line: string,
+    readonly child: ChildProcess,
+  ) {
     child.stdout!.on('data', (d: Buffer) => (this.out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.out += d.toString()));
     this.done = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, out: this.out })));

@@ -93,7 +93,11 @@ export const command: Command = {
         const deadline = realClock.now() + HTTP_UP_DEADLINE_MS;
         while (!module.httpUrl()) {
           if (realClock.now() > deadline) {
-            throw new PlugrigError('E_SIM_HTTP', `the simulated OpenBeken did not serve HTTP within ${HTTP_UP_DEADLINE_MS / 1000} s`, 'is --http-port free? try another or leave it out');
+            throw new PlugrigError(
+              'E_SIM_HTTP',
+              `the simulated OpenBeken did not serve HTTP within ${HTTP_UP_DEADLINE_MS / 1000} s`,
+              'is --http-port free? try another or leave it out',
+            );
           }
           await sleep(realClock, 50, io.signal, 'simulated OpenBeken boot');
         }
