@@ -173,4 +173,6 @@ export interface SlotInfo {
   rig: string;
   /** The rig file, when there is one. */
   rigPath?: string;
+  /** Its kind, when known before the run (a run that fails to prepare is still marked simulated). */
+  rigKind?: RunRigKind;
 }

@@ -10,6 +10,7 @@ import { recordsTable } from '../../src/cli/commands/records.js';
 import { isSimulatedRun, type RunRecord } from '../../src/core/record.js';
 import { describeImage } from '../../src/bk7231/image.js';
 import { createSimModule } from '../../src/sim/index.js';
+import { Station } from '../../src/station/station.js';
 import { cli } from './run-cli.js';
 
 let dir: string;
@@ -44,6 +45,21 @@ describe('simulated runs are marked', () => {
       } finally {
         await m.close();
       }
+    }
+  });
+
+  test('a simulated slot whose run fails to prepare is still recorded as simulated', async () => {
+    const station = new Station({
+      slots: [{ slot: 's0', rig: 'sim', rigKind: 'sim' }],
+      factory: () => Promise.reject(new Error('rig file broken')),
+      sinks: [],
+    });
+    try {
+      station.start('s0');
+      const rec = await station.whenDone('s0');
+      expect([rec?.outcome, rec?.rigKind]).toEqual(['ERROR', 'sim']);
+    } finally {
+      await station.close();
     }
   });
 
