@@ -11,6 +11,9 @@ import { isSimulatedRun, type RunRecord } from '../../src/core/record.js';
 import { describeImage } from '../../src/bk7231/image.js';
 import { createSimModule } from '../../src/sim/index.js';
 import { Station } from '../../src/station/station.js';
+import { startServe } from '../../src/station/serve-app.js';
+import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
+import { connect } from '../report/ws-client.js';
 import { cli } from './run-cli.js';
 
 let dir: string;
@@ -60,6 +63,28 @@ describe('simulated runs are marked', () => {
       expect([rec?.outcome, rec?.rigKind]).toEqual(['ERROR', 'sim']);
     } finally {
       await station.close();
+    }
+  });
+
+  test.each([
+    ['model', 1],
+    ['pi', 0],
+  ] as const)('serve: a station of %s slots counts %i simulated PASS in the day', async (rigKind, passed) => {
+    const app = await startServe({
+      slots: [{ slot: 's0', rig: 'r', rigKind }],
+      factory: simulatedRunFactory({ timeScale: 0.01, imageBytes: 64 * 1024 }),
+      storeDir: join(dir, `store-${rigKind}`),
+      port: 0,
+    });
+    try {
+      app.station.start('s0');
+      expect((await app.station.whenDone('s0'))?.rigKind).toBe('model');
+      const c = await connect(app.url);
+      c.send({ type: 'watch' });
+      expect((await c.next((m) => m.type === 'slots')).counters).toMatchObject({ passed, failed: 0 });
+      c.ws.terminate();
+    } finally {
+      await app.close();
     }
   });
 

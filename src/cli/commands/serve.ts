@@ -120,8 +120,6 @@ export const command: Command = {
       ...(stationName ? { stationName } : {}),
       consoleOut: io.out,
       ...(clock ? { clock } : {}),
-      // Simulated runs count toward the day only on a station that is all simulation.
-      hub: { countSimulated: simSlots !== undefined || (rigKinds.length > 0 && rigKinds.every((r) => r.kind === 'sim')) },
     });
     io.out.write(`listening: ${app.url}\n`);
     io.out.write(`operator page: ${app.operatorUrl}\n`);
