@@ -2,7 +2,7 @@
  * The record of one run, folded from its events (pure). The store, JUnit, `plugrig records` and
  * the runner's own outcome all come from this one fold, so they cannot disagree.
  */
-import type { ErrorInfo, FirmwareInfo, Measurement, PhaseOutcome, ProgressInfo, RunEvent, RunOutcome, UnitIdentity } from './run-types.js';
+import type { ErrorInfo, FirmwareInfo, Measurement, PhaseOutcome, ProgressInfo, RunEvent, RunOutcome, RunRigKind, UnitIdentity } from './run-types.js';
 
 export interface PhaseRecord {
   name: string;
@@ -39,6 +39,11 @@ export interface ArtifactRecord {
   sha256?: string;
 }
 
+/** True for a run on a simulated rig or --sim-slots' timed model: never a real unit. */
+export function isSimulatedRun(rec: { rigKind?: RunRigKind }): boolean {
+  return rec.rigKind === 'sim' || rec.rigKind === 'model';
+}
+
 /** running: events still coming; finished: run.finished seen; unfinished: the process died mid-run. */
 export type RecordStatus = 'running' | 'finished' | 'unfinished';
 
@@ -46,6 +51,8 @@ export interface RunRecord {
   runId: string;
   slot: string;
   rig: string;
+  /** 'sim'/'model' mark a simulated run (see isSimulatedKind); absent in old records. */
+  rigKind?: RunRigKind;
   station?: string;
   /** The user's plan file, when one was applied (run.started). */
   planName?: string;
@@ -119,6 +126,7 @@ export function foldInto(rec: RunRecord, e: RunEvent): RunRecord {
   switch (e.type) {
     case 'run.started':
       rec.rig = e.rig;
+      if (e.rigKind) rec.rigKind = e.rigKind;
       rec.plan = [...e.plan];
       rec.unit = { ...rec.unit, ...e.unit };
       if (e.firmware) rec.firmware = e.firmware;

@@ -63,6 +63,12 @@ export interface ProgressInfo {
   label?: string;
 }
 
+/**
+ * What a run ran on. 'sim' (a simulated rig) and 'model' (serve --sim-slots) are simulated: their
+ * records never count as real units. Records written before this field existed have none.
+ */
+export type RunRigKind = 'pi' | 'sim' | 'model';
+
 /** Fields every event carries. `seq` is monotonic per run, starting at 1; `t` is wall-clock ms. */
 export interface EventBase {
   runId: string;
@@ -75,6 +81,8 @@ export type RunEventBody =
   | {
       type: 'run.started';
       rig: string;
+      /** What ran the unit: a real rig ('pi'), a simulated one ('sim') or --sim-slots' timed model ('model'). */
+      rigKind?: RunRigKind;
       plan: string[];
       unit: UnitIdentity;
       firmware?: FirmwareInfo;
@@ -165,4 +173,6 @@ export interface SlotInfo {
   rig: string;
   /** The rig file, when there is one. */
   rigPath?: string;
+  /** Its kind, when known before the run (a run that fails to prepare is still marked simulated). */
+  rigKind?: RunRigKind;
 }

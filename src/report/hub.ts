@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { isPlugrigError, PlugrigError } from '../core/errors.js';
+import { isSimulatedRun } from '../core/record.js';
 import type { RunEvent } from '../core/run-types.js';
 import { loadPage, type PageFiles } from './page-files.js';
 import {
@@ -61,6 +62,12 @@ export interface HubOptions {
   pingIntervalMs?: number;
   /** Messages per second per client (burst = 2×; default 50). */
   rateLimit?: number;
+  /**
+   * A simulated station (every slot a simulated rig or --sim-slots): its simulated runs count.
+   * Otherwise runs marked simulated (record.rigKind) are left out of the day's counters, so a demo
+   * on the line's station never inflates the real units' numbers. Default false.
+   */
+  countSimulated?: boolean;
   now?: () => number;
 }
 
@@ -99,11 +106,13 @@ export class Hub {
   private readonly views = new Map<string, SlotView>();
   private readonly viewTimers = new Map<string, NodeJS.Timeout>();
   private counters: Counters;
+  /** Runs in progress that are simulated and not counted (runIds from their run.started). */
+  private readonly uncounted = new Set<string>();
   private unfollow: (() => void) | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private page: PageFiles | undefined;
   private readonly tokenHash: Buffer | undefined;
-  private readonly o: Required<Omit<HubOptions, 'control' | 'token' | 'store' | 'slots'>>;
+  private readonly o: Required<Omit<HubOptions, 'control' | 'token' | 'store' | 'slots' | 'countSimulated'>>;
   /** Clients dropped for being slow, by reason (for the benchmark and tests). */
   readonly dropped: { slow: number; policy: number } = { slow: 0, policy: 0 };
 
@@ -175,7 +184,7 @@ export class Hub {
   private async restoreFromStore(): Promise<void> {
     const today = startOfLocalDay(this.o.now());
     for (const rec of await this.opts.store.records({ since: today })) {
-      if (rec.status !== 'finished') continue;
+      if (rec.status !== 'finished' || (isSimulatedRun(rec) && !this.opts.countSimulated)) continue;
       if (rec.outcome === 'PASS') this.counters.passed += 1;
       else if (rec.outcome === 'FAIL' || rec.outcome === 'ERROR') this.counters.failed += 1;
     }
@@ -414,7 +423,8 @@ export class Hub {
     const before = this.views.get(e.slot) ?? idleView(e.slot);
     const after = reduceSlotView(before, e);
     this.views.set(e.slot, after);
-    if (e.type === 'run.finished') this.count(e.outcome);
+    if (e.type === 'run.started' && isSimulatedRun(e) && !this.opts.countSimulated) this.uncounted.add(e.runId);
+    if (e.type === 'run.finished' && !this.uncounted.delete(e.runId)) this.count(e.outcome);
     if (after === before) return;
     if (e.type === 'phase.progress' || e.type === 'log') {
       if (!this.viewTimers.has(e.slot)) {

@@ -5,7 +5,7 @@
 import type { Redactor } from '../core/redact.js';
 import type { Clock } from '../core/clock.js';
 import type { UnitResources } from '../core/resources.js';
-import type { FirmwareInfo, Phase, SlotInfo, UnitIdentity } from '../core/run-types.js';
+import type { FirmwareInfo, Phase, RunRigKind, SlotInfo, UnitIdentity } from '../core/run-types.js';
 
 export type { SlotInfo };
 
@@ -14,6 +14,8 @@ export interface PreparedRun {
   unit?: UnitIdentity;
   firmware?: FirmwareInfo;
   rig: string;
+  /** 'pi', 'sim' (a simulated rig) or 'model' (--sim-slots): recorded so simulated runs never pass as real units. */
+  rigKind?: RunRigKind;
   /** What the rig gives every phase (t.device, t.fixture…); default: none, each use fails naming what is missing. */
   resources?: UnitResources;
   /** A user's plan file applied to the default plan (recorded in run.started). */

@@ -11,7 +11,7 @@ import { noResources } from './resources/none.js';
 import type { UnitResources } from '../core/resources.js';
 import type { Redactor } from '../core/redact.js';
 import { applyEvent, decideOutcome, type RunRecord } from '../core/record.js';
-import type { ErrorInfo, FirmwareInfo, Phase, PhaseOutcome, RunEvent, Sink, UnitIdentity } from '../core/run-types.js';
+import type { ErrorInfo, FirmwareInfo, Phase, PhaseOutcome, RunEvent, RunRigKind, Sink, UnitIdentity } from '../core/run-types.js';
 
 export interface RunPlanOptions {
   runId?: string;
@@ -21,6 +21,8 @@ export interface RunPlanOptions {
   unit?: UnitIdentity;
   firmware?: FirmwareInfo;
   station?: string;
+  /** Recorded in run.started: 'sim'/'model' runs are simulated and never count as real units. */
+  rigKind?: RunRigKind;
   /** A user's plan file applied to the default plan (recorded in run.started). */
   planName?: string;
   planFile?: string;
@@ -73,6 +75,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
   emitter.emit({
     type: 'run.started',
     rig: opts.rig,
+    ...(opts.rigKind ? { rigKind: opts.rigKind } : {}),
     plan: opts.plan.map((p) => p.name),
     unit: opts.unit ?? {},
     ...(opts.firmware ? { firmware: opts.firmware } : {}),

@@ -48,7 +48,7 @@ export function sectorWriteMs(baud: number): number {
   return wire + BLOCK_ERASE_MS / SECTORS_PER_BLOCK + (SECTOR / 256) * PAGE_PROGRAM_MS;
 }
 
-/** A plan that looks like a real run of one unit. `unitNo` makes each unit's MAC distinct. */
+/** A plan that looks like a real run of one unit, under the simulator's locally administered MAC prefix 02:5A:4D (never a real module's). `unitNo` makes each unit's MAC distinct. */
 export function simulatedPlan(slot: SlotInfo, unitNo: number, opts: SimPlanOptions = {}): Phase[] {
   const scale = opts.timeScale ?? 1;
   const baud = opts.baud ?? 2_000_000;
@@ -56,7 +56,7 @@ export function simulatedPlan(slot: SlotInfo, unitNo: number, opts: SimPlanOptio
   const faults = opts.faults?.(slot) ?? {};
   const wait = (ms: number, ctx: PhaseContext) => sleep(ctx.clock, ms * scale, ctx.signal, 'simulated wait');
   const slotHash = createHash('sha256').update(slot.slot).digest();
-  const mac = `C8478C${((slotHash.readUInt16BE(0) << 8) ^ unitNo).toString(16).toUpperCase().padStart(6, '0').slice(-6)}`;
+  const mac = `025A4D${((slotHash.readUInt16BE(0) << 8) ^ unitNo).toString(16).toUpperCase().padStart(6, '0').slice(-6)}`;
   const t = (ms: number) => Math.max(200, ms * scale * 20); // deadlines well above the modelled time
 
   const phase = (name: string, modelMs: number, body: (ctx: PhaseContext) => Promise<void>): Phase => ({
@@ -130,6 +130,7 @@ export function simulatedRunFactory(opts: SimPlanOptions = {}): RunFactory {
     units.set(slot.slot, n);
     return {
       rig: slot.rig,
+      rigKind: 'model',
       plan: simulatedPlan(slot, n, opts),
       firmware: { path: '(simulated image)', sha256: createHash('sha256').update(`sim-image-${imageBytes}`).digest('hex'), size: imageBytes },
     };

@@ -34,7 +34,7 @@ export interface SimModuleOptions {
   /** Initial status register SR2<<8|SR1. Default 0x4004 (stock Tuya: CMP + BP0). */
   initialSr?: number;
   protection?: ProtectionModel;
-  /** 12 hex digits. Default derived from the seed with Tuya's C8:47:8C OUI. */
+  /** 12 hex digits. Default derived from the seed under the locally administered prefix 02:5A:4D (never a real OUI). */
   mac?: string;
   /** Start with the stock Tuya factory image (default) or an erased flash. */
   factoryImage?: boolean;
@@ -410,7 +410,9 @@ function defaultMac(seed: number): string {
       .toString(16)
       .padStart(2, '0'),
   );
-  return ('c8478c' + tail.join('')).toUpperCase();
+  // 02:5A:4D (locally administered bit set: no vendor's OUI) so a simulated unit's record can never
+  // be taken for a real module's; Tuya's C8:47:8C is what real CB2S modules carry.
+  return ('025a4d' + tail.join('')).toUpperCase();
 }
 
 // --- the registry the serialport binding looks ports up in ---

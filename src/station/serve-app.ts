@@ -63,7 +63,9 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
   });
-  const hub = new Hub({ store, slots: o.slots, control: station, token, host: o.host ?? '127.0.0.1', port: o.port ?? 8231, ...o.hub });
+  // Simulated runs count toward the day only on a station whose every slot is simulated.
+  const countSimulated = o.slots.length > 0 && o.slots.every((s) => s.rigKind === 'sim' || s.rigKind === 'model');
+  const hub = new Hub({ store, slots: o.slots, control: station, token, host: o.host ?? '127.0.0.1', port: o.port ?? 8231, countSimulated, ...o.hub });
   let url: string;
   try {
     ({ url } = await hub.listen());

@@ -84,6 +84,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
       firmware: unit.firmware,
       resources: unit.resources,
       rig: rig.name,
+      rigKind: config.kind,
       clock: rig.clock,
       ...(redactor ? { redactor } : {}),
       release: async () => {

@@ -119,7 +119,14 @@ export class Station implements StationControl {
   }
 
   private async execute(info: SlotInfo, runId: string, signal: AbortSignal): Promise<RunRecord | undefined> {
-    const base = { runId, slot: info.slot, sinks: this.opts.sinks, signal, ...(this.opts.name ? { station: this.opts.name } : {}) };
+    const base = {
+      runId,
+      slot: info.slot,
+      sinks: this.opts.sinks,
+      signal,
+      ...(this.opts.name ? { station: this.opts.name } : {}),
+      ...(info.rigKind ? { rigKind: info.rigKind } : {}),
+    };
     const progress = this.opts.progressIntervalMs !== undefined ? { progressIntervalMs: this.opts.progressIntervalMs } : {};
     try {
       let prepared: PreparedRun;
@@ -137,6 +144,7 @@ export class Station implements StationControl {
           ...base,
           ...progress,
           rig: prepared.rig,
+          ...(prepared.rigKind ? { rigKind: prepared.rigKind } : {}),
           plan: prepared.plan,
           clock: prepared.clock ?? this.clock,
           ...(prepared.unit ? { unit: prepared.unit } : {}),

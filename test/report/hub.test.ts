@@ -103,7 +103,7 @@ describe('hub: stream', () => {
   });
 
   test('watchers get slot views, verdicts and counters', async () => {
-    const { station, client } = await setup();
+    const { station, client } = await setup({ countSimulated: true }); // an all-simulated station counts its runs
     const c = await client();
     c.send({ type: 'watch' });
     const snap = await c.next((m) => m.type === 'slots');
@@ -115,10 +115,46 @@ describe('hub: stream', () => {
     station.start('slot0');
     const fin = await c.next((m) => m.type === 'slot' && m.view.state === 'done');
     expect(fin.view).toMatchObject({ slot: 'slot0', outcome: 'PASS' });
-    expect(fin.view.mac).toMatch(/^C8478C[0-9A-F]{6}$/);
+    expect(fin.view.mac).toMatch(/^025A4D[0-9A-F]{6}$/);
     expect((await c.next((m) => m.type === 'counters')).counters).toMatchObject({ passed: 1, failed: 0 });
   });
+
+  test('simulated runs stay out of the counters of a station that is not simulated, live and after a restart', async () => {
+    const { station, store, client } = await setup();
+    const c = await client();
+    c.send({ type: 'watch' });
+    await c.next((m) => m.type === 'slots');
+    station.start('slot0');
+    await station.whenDone('slot0');
+    const [rec] = await store.records({ slot: 'slot0', limit: 1 });
+    expect(rec!.rigKind).toBe('model');
+    expect(rec!.unit.mac).toMatch(/^025A4D/); // locally administered: never a real module's
+    // A real run finishing after it is counted: the simulated one never was.
+    await appendRunFinished(store, 'real-1', 'slot1', 'pi', 'PASS');
+    expect((await c.next((m) => m.type === 'counters')).counters).toMatchObject({ passed: 1, failed: 0 });
+    // A hub started on the same store (restart) restores only the real one.
+    const again = new Hub({ store, slots: [{ slot: 'slot0', rig: 'sim-a' }], port: 0 });
+    const { url } = await again.listen();
+    try {
+      const w = await connect(url);
+      await w.next((m) => m.type === 'hello');
+      w.send({ type: 'watch' });
+      expect((await w.next((m) => m.type === 'slots')).counters).toMatchObject({ passed: 1, failed: 0 });
+      w.ws.terminate();
+    } finally {
+      await again.close();
+    }
+  });
 });
+
+/** A finished one-phase run of the given rig kind, appended straight to the store. */
+async function appendRunFinished(store: FileRecordStore, runId: string, slot: string, rigKind: 'pi' | 'sim', outcome: 'PASS' | 'FAIL'): Promise<void> {
+  let seq = 0;
+  const e = (body: object) => ({ ...body, runId, slot, seq: ++seq, t: Date.now() }) as RunEvent;
+  await store.append(e({ type: 'run.started', rig: 'r', rigKind, plan: ['x'], unit: { mac: 'C8478C000001' } }));
+  await store.append(e({ type: 'phase.finished', phase: 'x', outcome, durationMs: 1, attempts: 1 }));
+  await store.append(e({ type: 'run.finished', outcome, durationMs: 1 }));
+}
 
 describe('hub: bad input never hurts the server', () => {
   test('malformed, unknown, oversized and binary messages get error replies', async () => {

@@ -31,6 +31,7 @@ describeWithChromium('operator page in headless Chromium', () => {
       storeDir,
       port: 0,
       token: 'page-test-token',
+      hub: { countSimulated: true }, // an all-simulated station: its runs count
     });
     // A temporary profile (--user-data-dir) is given as the persistent context's directory.
     browser = await launchChromium(profile);
@@ -55,7 +56,7 @@ describeWithChromium('operator page in headless Chromium', () => {
     await page.waitForSelector('.card[data-slot="slot1"].pass', { timeout: 15_000 });
     expect(await card(page, 'slot0').locator('.verdict').textContent()).toBe('PASS');
     expect(await card(page, 'slot1').locator('.verdict').textContent()).toBe('PASS');
-    expect(await card(page, 'slot0').locator('.mac').textContent()).toMatch(/^C8:47:8C(:[0-9A-F]{2}){3}$/);
+    expect(await card(page, 'slot0').locator('.mac').textContent()).toMatch(/^02:5A:4D(:[0-9A-F]{2}){3}$/);
 
     await card(page, 'slot2').locator('button.start').click();
     await page.waitForSelector('.card[data-slot="slot2"].fail', { timeout: 15_000 });

@@ -101,7 +101,7 @@ describe('the unit plan against each simulated firmware fault', () => {
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.out) as RunRecord;
     expect(rec.outcome).toBe('PASS');
-    expect(rec.unit.mac).toMatch(/^C8478C[0-9A-F]{6}$/);
+    expect(rec.unit.mac).toMatch(/^025A4D[0-9A-F]{6}$/);
     const xml = readFileSync(join(viaCli.dir, 'junit.xml'), 'utf8');
     for (const p of rec.phases) expect(xml).toContain(`name="${p.name}"`);
     expect(xml).not.toMatch(/<failure/);

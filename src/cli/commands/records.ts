@@ -41,6 +41,8 @@ export function recordsTable(records: RunRecord[]): string[] {
   const cols: Column<RunRecord>[] = [
     ['started', (r) => localStamp(r.startedAt)],
     ['slot', (r) => r.slot],
+    // A simulated run is never a real unit: say so on every row (records older than the field: "-").
+    ['rig kind', (r) => (r.rigKind === 'pi' ? 'real' : r.rigKind === 'sim' ? 'SIM' : r.rigKind === 'model' ? 'SIM model' : '-')],
     ['outcome', (r) => (r.status === 'finished' ? (r.outcome ?? '?') : r.status.toUpperCase())],
     ['mac', (r) => formatMac(r.unit.mac) || '-'],
     ['chip', (r) => r.unit.chipId ?? '-'],

@@ -130,6 +130,7 @@ export const command: Command = {
         const record = await runPlan({
           slot: stringOption(args, 'slot') ?? rig.name,
           rig: rig.name,
+          rigKind: config.kind,
           plan,
           ...userPlan?.record,
           firmware: unit.firmware,

@@ -25,7 +25,7 @@ async function slotsFrom(rigPaths: string[], named: (string | undefined)[], kind
   for (const [i, path] of rigPaths.entries()) {
     const rig = await loadRigFile(path);
     kinds.push({ name: rig.name, kind: rig.kind });
-    slots.push({ slot: named[i] ?? slotNameFor(rig.name), rig: rig.name, rigPath: path });
+    slots.push({ slot: named[i] ?? slotNameFor(rig.name), rig: rig.name, rigPath: path, rigKind: rig.kind });
   }
   const seen = new Map<string, number>();
   for (const s of slots) seen.set(s.slot, (seen.get(s.slot) ?? 0) + 1);
@@ -101,7 +101,7 @@ export const command: Command = {
       stationProvision = st.provision;
       token ??= st.token;
     } else if (simSlots !== undefined) {
-      slots = Array.from({ length: simSlots }, (_, i) => ({ slot: `slot${i}`, rig: 'sim' }));
+      slots = Array.from({ length: simSlots }, (_, i) => ({ slot: `slot${i}`, rig: 'sim', rigKind: 'model' as const }));
     } else {
       const paths = (rigArgs.length ? rigArgs : ['rigs/sim.json']).map((p) => resolve(io.cwd, p));
       slots = await slotsFrom(paths, [], rigKinds);

@@ -4,6 +4,7 @@
  * The unit must already run OpenBeken; when the rig knows no device URL yet (a sim rig, a unit
  * not powered), the rig's boot sequence is run once and we wait for the HTTP API to appear.
  */
+import { PlugrigError } from '../../core/errors.js';
 import path from 'node:path';
 import { buildCheckPhases } from '../../checks/plan.js';
 import { waitForDevice } from '../../checks/wait-for-device.js';
@@ -77,6 +78,16 @@ export const command: Command = {
     const config = await loadRigFile(path.resolve(io.cwd, stringOption(args, 'rig') ?? 'rigs/sim.json'));
     const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
     const url = stringOption(args, 'url');
+    // A simulated rig that keeps no flash starts every command from the Tuya factory image: no
+    // OpenBeken would ever answer, so say so now instead of waiting out the device deadline.
+    if (config.kind === 'sim' && config.sim?.flashFile === undefined && url === undefined) {
+      throw new PlugrigError(
+        'E_SIM_NOT_FLASHED',
+        `${config.name}: a fresh simulated module holds the factory image, not OpenBeken, so there is nothing to test`,
+        'flash it on the rig that keeps its flash: plugrig sim --write-image fw.bin; plugrig flash fw.bin --rig rigs/sim-kept.json; ' +
+          'then plugrig test --rig rigs/sim-kept.json (or plugrig run, which flashes and tests in one go)',
+      );
+    }
     const user = stringOption(args, 'user');
     const password = stringOption(args, 'password');
     const timeoutMs = numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 });
@@ -111,6 +122,7 @@ export const command: Command = {
       const record = await runPlan({
         slot: rig.name,
         rig: rig.name,
+        rigKind: config.kind,
         plan,
         resources,
         ...userPlan?.record,
