@@ -1,0 +1,111 @@
+import { describe, expect, test } from '@jest/globals';
+import { formatLimits, formatValue, measuredAgainstLimits, plainWords, roundSensibly } from '../../src/report/plain-words.js';
+import { reduceSlotView, idleView, viewFromRecord } from '../../src/report/slot-view.js';
+import { measurement } from '../../src/core/measurement.js';
+import type { RunEvent, RunEventBody } from '../../src/core/run-types.js';
+import { recordsTable } from '../../src/cli/commands/records.js';
+import type { RunRecord } from '../../src/core/record.js';
+import { matchRecord } from '../../src/report/store/query.js';
+
+describe('plain words', () => {
+  test('the error code wins, then the measurement, then the phase', () => {
+    expect(plainWords({ phase: 'link', code: 'E_LINK_NO_REPLY' })).toBe('No answer from the module: check it is seated');
+    expect(plainWords({ phase: 'flash', code: 'E_LINK_NO_REPLY' })).toBe('No answer from the module: check it is seated');
+    expect(plainWords({ phase: 'relay', check: 'relay_follows_button' })).toBe('Relay does not switch');
+    expect(plainWords({ phase: 'relay-button', check: 'power_on_latency' })).toBe('Relay does not switch');
+    expect(plainWords({ phase: 'bl0937', check: 'power_error@100W' })).toBe('Power meter reads wrong: calibrate it');
+    expect(plainWords({ phase: 'link', code: 'E_SOMETHING_NEW' })).toBe('No answer from the module: check it is seated');
+    expect(plainWords({ phase: 'mystery' })).toBe('mystery failed');
+    expect(plainWords({ code: 'E_X' })).toBe('Stopped with E_X');
+  });
+
+  test('numbers to sensible digits, never a float artefact', () => {
+    expect(roundSensibly(87.4999999)).toBe('87.5');
+    expect(roundSensibly(0.1 + 0.2)).toBe('0.3');
+    expect(roundSensibly(3.3149)).toBe('3.31');
+    expect(roundSensibly(1234.567)).toBe('1235');
+    expect(roundSensibly(0.0012345)).toBe('0.00123');
+    expect(roundSensibly(42)).toBe('42');
+  });
+
+  test('value against limits', () => {
+    const m = measurement({ name: 'power_w', value: 87.50000001, unit: 'W', limits: { low: 95, high: 105 } });
+    expect(formatValue(m)).toBe('87.5 W');
+    expect(formatLimits(m)).toBe('limits 95–105 W');
+    expect(measuredAgainstLimits(m)).toBe('power_w = 87.5 W (limits 95–105 W)');
+    const b = measurement({ name: 'relay_follows_button', value: false, limits: { equals: true } });
+    expect(measuredAgainstLimits(b)).toBe('relay_follows_button = no (expected yes)');
+    expect(formatValue({ value: null })).toBe('nothing');
+    expect(formatLimits({ limits: { low: 1 }, unit: 'B' })).toBe('limit ≥ 1 B');
+  });
+});
+
+const ev = (seq: number, body: RunEventBody): RunEvent => ({ ...body, runId: 'r1', slot: 's0', seq, t: 1000 + seq }) as RunEvent;
+
+describe('slot view failure', () => {
+  test('a failed measurement: plain words, value, limits, note, and the phase error hint', () => {
+    let v = idleView('s0');
+    v = reduceSlotView(v, ev(1, { type: 'run.started', rig: 'r', plan: ['relay'], unit: {} }));
+    v = reduceSlotView(v, ev(2, { type: 'phase.started', phase: 'relay', attempt: 1 }));
+    v = reduceSlotView(
+      v,
+      ev(3, {
+        type: 'measurement',
+        phase: 'relay',
+        measurement: measurement({ name: 'relay_follows_button', value: false, limits: { equals: true }, note: 'no click heard' }),
+      }),
+    );
+    v = reduceSlotView(
+      v,
+      ev(4, {
+        type: 'phase.finished',
+        phase: 'relay',
+        outcome: 'FAIL',
+        durationMs: 5,
+        attempts: 1,
+        error: { code: 'E_PHASE_FAILED', message: 'x', hint: 'check the relay pad' },
+      }),
+    );
+    v = reduceSlotView(v, ev(5, { type: 'run.finished', outcome: 'FAIL', durationMs: 9 }));
+    expect(v.failure).toMatchObject({
+      words: 'Relay does not switch',
+      value: 'no',
+      limits: 'expected yes',
+      note: 'no click heard',
+      hint: 'check the relay pad',
+    });
+  });
+
+  test('an error: plain words by code and the error hint; ERROR stays ERROR', () => {
+    let v = idleView('s0');
+    v = reduceSlotView(v, ev(1, { type: 'run.started', rig: 'r', plan: ['link'], unit: {} }));
+    v = reduceSlotView(v, ev(2, { type: 'phase.started', phase: 'link', attempt: 1 }));
+    const error = { code: 'E_LINK_NO_REPLY', message: 'no reply to LinkCheck', hint: 'seat the module and press Start' };
+    v = reduceSlotView(v, ev(3, { type: 'phase.finished', phase: 'link', outcome: 'ERROR', durationMs: 5, attempts: 1, error }));
+    v = reduceSlotView(v, ev(4, { type: 'run.finished', outcome: 'ERROR', durationMs: 9, error }));
+    expect(v.outcome).toBe('ERROR');
+    expect(v.failure).toMatchObject({
+      words: 'No answer from the module: check it is seated',
+      code: 'E_LINK_NO_REPLY',
+      hint: 'seat the module and press Start',
+    });
+  });
+});
+
+describe('records', () => {
+  const rec = (over: Partial<RunRecord>): RunRecord =>
+    ({ runId: 'r', slot: 's0', rig: 'r', plan: [], startedAt: 0, status: 'finished', unit: {}, phases: [], ...over }) as RunRecord;
+  test('"why" names the measurement and its value; ERROR is ERROR', () => {
+    const m = measurement({ name: 'power_w', value: 87.5, unit: 'W', limits: { low: 95, high: 105 } });
+    const failed = rec({ outcome: 'FAIL', phases: [{ name: 'bl0937', outcome: 'FAIL', measurements: [m] }] as RunRecord['phases'] });
+    const errored = rec({
+      outcome: 'ERROR',
+      phases: [{ name: 'link', outcome: 'ERROR', measurements: [], error: { code: 'E_LINK_NO_REPLY', message: 'x' } }] as unknown as RunRecord['phases'],
+    });
+    const [, a, b] = recordsTable([failed, errored]);
+    expect(a).toContain('bl0937: power_w = 87.5 W (limits 95–105 W)');
+    expect(b).toMatch(/ERROR .*link: E_LINK_NO_REPLY/);
+    expect([failed, errored, rec({ outcome: 'PASS' })].filter((r) => matchRecord(r, { outcome: 'FAILED' }))).toEqual([failed, errored]);
+    expect(viewFromRecord(errored)).toMatchObject({ outcome: 'ERROR', failure: { words: 'No answer from the module: check it is seated' } });
+  });
+});
