@@ -78,10 +78,26 @@
       return;
     }
     el.querySelector('.words').textContent = f.words || f.detail || '';
-    el.querySelector('.value').textContent = f.value !== undefined ? f.value + (f.limits ? ' · ' + f.limits : '') : '';
+    var value = el.querySelector('.value');
+    value.textContent = '';
+    if (f.value !== undefined) {
+      // "87.5 W · limits 95–105 W": each part kept whole on a narrow card
+      value.appendChild(nowrap(f.value));
+      if (f.limits) {
+        value.appendChild(document.createTextNode(' · '));
+        value.appendChild(nowrap(f.limits));
+      }
+    }
     el.querySelector('.hint').textContent = f.hint ? '→ ' + f.hint : f.note || '';
     // the full technical line, e.g. "relay: relay_follows_button = false (expected true): FAIL — ..."
     el.querySelector('.detail').textContent = (f.phase ? f.phase + ': ' : '') + (f.detail || f.check || '');
+  }
+
+  function nowrap(text) {
+    var s = document.createElement('span');
+    s.className = 'nowrap';
+    s.textContent = text;
+    return s;
   }
 
   function toggleWhy(why) {
