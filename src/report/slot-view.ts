@@ -19,7 +19,8 @@ export interface SlotView {
   phaseIndex?: number;
   progress?: { fraction: number; bytesPerSec?: number; etaMs?: number; label?: string };
   mac?: string;
-  outcome?: RunOutcome;
+  /** The word `records` uses: PASS, FAIL, ERROR, ABORTED, or UNFINISHED for a run cut off mid-way. */
+  outcome?: RunOutcome | 'UNFINISHED';
   /** The first thing that failed: its phase, the check (measurement) name and a readable line. */
   failure?: Failure;
   startedAt?: number;
@@ -147,7 +148,7 @@ export function viewFromRecord(rec: RunRecord): SlotView {
     ...(rec.durationMs !== undefined ? { durationMs: rec.durationMs } : {}),
   };
   if (rec.status === 'unfinished') {
-    v.outcome = 'ERROR';
+    v.outcome = 'UNFINISHED'; // as `records` says it; never counted as tested
     v.failure = errorFailure('', {
       code: 'E_RUN_UNFINISHED',
       message: 'the previous run was cut off (plugrig stopped mid-run)',

@@ -106,6 +106,10 @@ describe('records', () => {
     expect(a).toContain('bl0937: power_w = 87.5 W (limits 95–105 W)');
     expect(b).toMatch(/ERROR .*link: E_LINK_NO_REPLY/);
     expect([failed, errored, rec({ outcome: 'PASS' })].filter((r) => matchRecord(r, { outcome: 'FAILED' }))).toEqual([failed, errored]);
+    // a run cut off mid-way is UNFINISHED on the page as in records, not a made-up ERROR
+    const cut = rec({ status: 'unfinished' });
+    expect(recordsTable([cut])[1]).toContain('UNFINISHED');
+    expect(viewFromRecord(cut)).toMatchObject({ outcome: 'UNFINISHED', failure: { code: 'E_RUN_UNFINISHED', hint: 'test this unit again' } });
     expect(viewFromRecord(errored)).toMatchObject({ outcome: 'ERROR', failure: { words: 'No answer from the module: check it is seated' } });
   });
 });

@@ -113,10 +113,11 @@
     el.className = 'card ' + (v.state === 'running' ? 'running' : v.state === 'done' ? (v.outcome === 'PASS' ? 'pass' : 'fail') : 'idle');
     el.querySelector('.rig').textContent = v.rig || '';
     var verdict = el.querySelector('.verdict');
-    // the same word as in records: PASS, FAIL, ERROR, ABORTED
+    // the same word as in records: PASS, FAIL, ERROR, ABORTED, UNFINISHED
     if (v.state === 'running') verdict.textContent = 'RUNNING';
     else if (v.state === 'done') verdict.textContent = v.outcome || 'ERROR';
     else verdict.textContent = '';
+    verdict.classList.toggle('long', verdict.textContent.length > 5); // UNFINISHED, ABORTED fit a narrow card
     renderWhy(el, failed ? v.failure : undefined);
     var phase = '';
     if (v.state === 'running' && v.phase) phase = v.phase + (v.phaseIndex && v.plan ? ' (' + v.phaseIndex + '/' + v.plan.length + ')' : '');
