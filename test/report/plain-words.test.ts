@@ -6,6 +6,10 @@ import type { RunEvent, RunEventBody } from '../../src/core/run-types.js';
 import { recordsTable } from '../../src/cli/commands/records.js';
 import type { RunRecord } from '../../src/core/record.js';
 import { matchRecord } from '../../src/report/store/query.js';
+import { openSqliteStore } from '../../src/report/store/sqlite-store.js';
+import { join } from 'node:path';
+import { inTmpDir } from './fixtures/stores.js';
+import { cli } from '../cli/run-cli.js';
 
 describe('plain words', () => {
   test('the error code wins, then the measurement, then the phase', () => {
@@ -113,3 +117,39 @@ describe('records', () => {
     expect(viewFromRecord(errored)).toMatchObject({ outcome: 'ERROR', failure: { words: 'No answer from the module: check it is seated' } });
   });
 });
+
+test('records --outcome FAILED (FAIL or ERROR) on the SQLite store; the table says ERROR and why with the value', async () => {
+  await inTmpDir(async (dir) => {
+    const store = await openSqliteStore(join(dir, 'records.sqlite'));
+    const run = async (runId: string, slot: string, outcome: 'PASS' | 'FAIL' | 'ERROR', body: RunEventBody[]) => {
+      let seq = 0;
+      const e = (b: RunEventBody) => ({ ...b, runId, slot, seq: ++seq, t: Date.now() }) as RunEvent;
+      await store.append(e({ type: 'run.started', rig: 'r', plan: ['p'], unit: {} }));
+      for (const b of body) await store.append(e(b));
+      await store.append(e({ type: 'run.finished', outcome, durationMs: 10 }));
+    };
+    const phase = (outcome: 'PASS' | 'FAIL' | 'ERROR', extra: object = {}): RunEventBody[] => [
+      { type: 'phase.started', phase: 'bl0937', attempt: 1 },
+      {
+        type: 'measurement',
+        phase: 'bl0937',
+        measurement: measurement({ name: 'power_w', value: outcome === 'PASS' ? 100 : 87.5, unit: 'W', limits: { low: 95, high: 105 } }),
+      },
+      { type: 'phase.finished', phase: 'bl0937', outcome, durationMs: 5, attempts: 1, ...extra },
+    ];
+    await run('r-pass', 's0', 'PASS', phase('PASS'));
+    await run('r-fail', 's1', 'FAIL', phase('FAIL'));
+    await run('r-err', 's2', 'ERROR', [
+      { type: 'phase.started', phase: 'link', attempt: 1 },
+      { type: 'phase.finished', phase: 'link', outcome: 'ERROR', durationMs: 5, attempts: 1, error: { code: 'E_LINK_NO_REPLY', message: 'no reply' } },
+    ]);
+    expect((await store.records({ outcome: 'FAILED' })).map((r) => r.slot).sort()).toEqual(['s1', 's2']);
+    await store.close();
+    const r = await cli(['records', '--store', dir, '--outcome', 'failed']);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(r.out).toMatch(/s1 +FAIL .*bl0937: power_w = 87\.5 W \(limits 95–105 W\)/);
+    expect(r.out).toMatch(/s2 +ERROR .*link: E_LINK_NO_REPLY/);
+  });
+}, 30_000);
