@@ -103,13 +103,16 @@ export function formatValue(m: Pick<Measurement, 'value' | 'unit'>): string {
   return `${show(m.value)}${unit}`;
 }
 
-/** "95–105 W", "≥ 1 MB", "expected yes"; empty without limits. */
+/** "limits 95–105 W", "limits ±0.8 V", "limit ≥ 1 B", "expected yes"; empty without limits. */
 export function formatLimits(m: Pick<Measurement, 'limits' | 'unit'>): string {
   const l = m.limits;
   if (!l) return '';
   const unit = m.unit ? ` ${m.unit}` : '';
   if (l.equals !== undefined) return `expected ${show(l.equals)}`;
-  if (l.low !== undefined && l.high !== undefined) return `limits ${roundSensibly(l.low)}–${roundSensibly(l.high)}${unit}`;
+  if (l.low !== undefined && l.high !== undefined) {
+    if (l.low === -l.high && l.high > 0) return `limits ±${roundSensibly(l.high)}${unit}`; // an error band: "±0.823 V"
+    return `limits ${roundSensibly(l.low)}${l.low < 0 ? ' to ' : '–'}${roundSensibly(l.high)}${unit}`;
+  }
   if (l.low !== undefined) return `limit ≥ ${roundSensibly(l.low)}${unit}`;
   if (l.high !== undefined) return `limit ≤ ${roundSensibly(l.high)}${unit}`;
   return '';

@@ -41,6 +41,8 @@ describe('plain words', () => {
     expect(measuredAgainstLimits(b)).toBe('relay_follows_button = no (expected yes)');
     expect(formatValue({ value: null })).toBe('nothing');
     expect(formatLimits({ limits: { low: 1 }, unit: 'B' })).toBe('limit ≥ 1 B');
+    expect(formatLimits({ limits: { low: -0.8225, high: 0.8225 }, unit: 'V' })).toBe('limits ±0.823 V');
+    expect(formatLimits({ limits: { low: -5, high: -1 } })).toBe('limits -5 to -1');
   });
 });
 
