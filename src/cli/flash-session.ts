@@ -233,3 +233,8 @@ export async function withSession<T>(args: ParsedCommandArgs, io: CommandIo, bod
 export function formatMac(mac: string | undefined): string {
   return mac ? mac.replace(/(..)(?!$)/g, '$1:') : 'unknown';
 }
+
+/** The session clock a command was given (io.clock: tests run the simulated rig in virtual time), else the default. */
+export function sessionClock(io: Pick<CommandIo, 'clock'>): SessionOptions {
+  return io.clock ? { clock: io.clock } : {};
+}

@@ -8,7 +8,8 @@ const load = (file: string) => () => import(`./commands/${file}.js`) as Promise<
 /** Commands load lazily so `plugrig sim` never pays for the WebSocket stack and vice versa. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   info: { summary: 'identify the module: chip, flash, MAC', load: load('info') },
-  backup: { summary: 'read the whole flash to a verified file', load: load('backup') },
+  backup: { summary: 'read the whole flash into the backup store (or a verified file)', load: load('backup') },
+  restore: { summary: "write a unit's kept backup back, verified by CRC", load: load('restore') },
   flash: { summary: 'write an image and verify it by CRC', load: load('flash') },
   verify: { summary: 'compare the flash with an image by CRC', load: load('verify') },
   run: { summary: 'flash, boot, configure and test one unit', load: load('run') },

@@ -8,7 +8,7 @@ import { PlugrigError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Rig } from '../rig/types.js';
 import type { Phase, PhaseContext } from '../core/run-types.js';
-import { backupPath, existingBackup, saveVerified } from '../bk7231/backup-file.js';
+import { BackupStore, type BackupLocation } from '../report/store/backup-store.js';
 import { chipCrc } from '../bk7231/crc.js';
 import { Flasher } from '../bk7231/flasher.js';
 import { hex } from '../bk7231/frames.js';
@@ -24,8 +24,8 @@ export interface FlashPhaseOptions {
   baudRate?: number;
   /** Rewrite only the sectors whose chip CRC differs. */
   diff?: boolean;
-  /** Where backups go; a unit whose MAC already has one here is not backed up again. */
-  backupDir: string;
+  /** Where backups are kept (backupLocation(storeDir)); a unit whose MAC already has one there is not backed up again. */
+  backups: BackupLocation;
   /** Requests in flight; 1 (stop-and-wait) unless the chip is known to buffer while busy. */
   pipelineDepth?: number;
   /** How long the booted firmware may take to answer on HTTP. */
@@ -137,18 +137,26 @@ export function flashPhases(o: FlashPhaseOptions): FlashPhases {
     async run(ctx) {
       const f = need();
       const mac = f.identity.mac;
-      if (mac) {
-        const kept = await existingBackup(o.backupDir, mac);
-        if (kept) ctx.skip(`a backup of ${mac} is already kept: ${kept}`);
+      if (!mac) {
+        throw new PlugrigError('E_BACKUP_NO_MAC', 'the unit has no MAC record: its backup could not be indexed', 'keep it by hand with plugrig backup <file>');
       }
-      const data = await f.read(0, f.identity.flashSize);
-      // Every sector was CRC-checked as it was read; one more whole-flash CRC proves nothing moved.
-      const chip = await f.chip.crc(0, data.length);
-      ctx.measure({ name: 'backup_crc_match', value: chip === chipCrc(data), limits: { equals: true }, note: `chip 0x${hex(chip, 8)}` });
-      if (chip !== chipCrc(data)) return;
-      const saved = await saveVerified(await backupPath(`${o.backupDir}/`, mac, data), data);
-      ctx.artifact('backup', saved.path, saved.sha256);
-      ctx.log(`backup: ${saved.path}`);
+      const store = BackupStore.open(o.backups);
+      try {
+        if (store.has(mac)) ctx.skip(`a backup of ${mac} is already kept (plugrig restore ${mac})`);
+        const data = await f.read(0, f.identity.flashSize);
+        // Every sector was CRC-checked as it was read; one more whole-flash CRC proves nothing moved.
+        const chip = await f.chip.crc(0, data.length);
+        ctx.measure({ name: 'backup_crc_match', value: chip === chipCrc(data), limits: { equals: true }, note: `chip 0x${hex(chip, 8)}` });
+        if (chip !== chipCrc(data)) return;
+        // Rejects unless every sector is on disk and read back by hash: the phase then ends in
+        // ERROR and the flash phase, the first to erase, never runs.
+        const kept = await store.keep(data, { mac, takenAt: ctx.clock.wallNow(), crc: chip });
+        ctx.measure({ name: 'backup_sectors_new', value: kept.sectorsWritten, note: `${kept.sectorsShared} shared, ${kept.sectorsBlank} blank` });
+        ctx.artifact('backup', `${o.backups.db}#${mac}`, kept.manifest.sha256);
+        ctx.log(`backup of ${mac} kept: ${kept.sectorsWritten} new sectors, ${kept.sectorsShared} shared, ${kept.sectorsBlank} blank (plugrig restore ${mac})`);
+      } finally {
+        store.close();
+      }
     },
   };
 

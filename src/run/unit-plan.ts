@@ -11,6 +11,7 @@ import { pinsOfKind, type Template } from '../device/template.js';
 import { rebootWatchPhase } from '../checks/reboot-watch.js';
 import { withRebootCheck } from '../checks/reboot-check.js';
 import type { Rig } from '../rig/types.js';
+import type { BackupLocation } from '../report/store/backup-store.js';
 import type { FirmwareInfo, Phase } from '../core/run-types.js';
 import type { FirmwareLog, UnitResources } from '../core/resources.js';
 import { buildResources } from './resources/index.js';
@@ -23,7 +24,8 @@ export interface UnitPlanOptions {
   /** The image's path as the user named it, for the record ("(generated)" for the test image). */
   imagePath: string;
   offset: number;
-  backupDir: string;
+  /** Where backups are kept: backupLocation(storeDir). */
+  backups: BackupLocation;
   diff?: boolean;
   baudRate?: number;
   pipelineDepth?: number;
@@ -50,7 +52,7 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
     rig: o.rig,
     image: o.image,
     offset: o.offset,
-    backupDir: o.backupDir,
+    backups: o.backups,
     ...(o.diff !== undefined ? { diff: o.diff } : {}),
     ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
     ...(o.pipelineDepth !== undefined ? { pipelineDepth: o.pipelineDepth } : {}),

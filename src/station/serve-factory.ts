@@ -4,7 +4,6 @@
  * opened for the run and released after it. Slots made with --sim-slots have no rig file: they run
  * the timed model of that plan (src/run/simulated-plan.ts), for demos and load tests.
  */
-import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Phase } from '../core/run-types.js';
 import type { FirmwareImage } from '../bk7231/image.js';
@@ -16,6 +15,7 @@ import type { RunFactory } from '../run/factory.js';
 import { simulatedRunFactory } from '../run/simulated-plan.js';
 import { openUnitPlan } from '../run/unit-plan.js';
 import { loadProvisioningFile, provisioningRedactor } from '../device/provisioning.js';
+import { backupLocation } from '../report/store/backup-store.js';
 
 export interface ServeFactoryOptions {
   /** The image every unit gets; default: the generated OpenBeken-tagged test image. */
@@ -23,7 +23,7 @@ export interface ServeFactoryOptions {
   offset?: number;
   baudRate?: number;
   diff?: boolean;
-  /** Backups go to <storeDir>/backups. */
+  /** Backups are kept by sector content in <storeDir>/backups, indexed in <storeDir>/records.sqlite. */
   storeDir: string;
   cwd: string;
   /** --sim-slots only: run the timing model this many times faster. */
@@ -64,7 +64,7 @@ export function serveRunFactory(o: ServeFactoryOptions): { factory: RunFactory; 
       image: image.data,
       imagePath: image.shownPath,
       offset: o.offset ?? image.data.defaultOffset,
-      backupDir: path.join(o.storeDir, 'backups'),
+      backups: backupLocation(o.storeDir),
       ...(o.diff !== undefined ? { diff: o.diff } : {}),
       ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
       ...(provision ? { checks: { provision } } : {}),

@@ -9,6 +9,7 @@
  *   PLUGRIG_BENCH_STORE=<dir> ...                           reuse / keep the store in <dir>/records.sqlite
  * The build is the store's own bulk import (importRuns: one transaction, the store's own schema and
  * fold, no per-append promise or fsync), fed by a generator, so memory stays flat while it builds.
+ * Then the size of the backups of 1,000 simulated units (test/bench/backup-size.ts; alone: npm run bench:backups).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { WebSocket } from 'ws';
 import { openSqliteStore } from '../../src/report/store/sqlite-store.js';
 import type { RunEvent } from '../../src/core/run-types.js';
 import { macOf, rng, syntheticEvents, T0, UNIT_MS } from '../report/fixtures/synthetic-units.js';
+import { describeBackupSize, measureBackupSize } from './backup-size.js';
 
 const UNITS = Number(process.env.PLUGRIG_BENCH_UNITS ?? 100_000);
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
@@ -191,5 +193,6 @@ if (process.argv[2] === 'measure') {
   else console.log(`reusing ${path}`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', self, 'measure', path], { stdio: 'inherit', env: process.env });
   if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const line of describeBackupSize(await measureBackupSize(1000))) console.log(line);
   process.exitCode = r.status ?? 1;
 }

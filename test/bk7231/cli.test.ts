@@ -13,6 +13,7 @@ import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { createSimModule, startPtyServer, type PtyServer, type SimModule } from '../../src/sim/index.js';
 import { withSession } from '../../src/cli/flash-session.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { BackupStore, backupLocation } from '../../src/report/store/backup-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plugrig-flash-cli-'));
 
@@ -147,14 +148,16 @@ ptyDescribe('flash commands on a bare port (real serial binding, simulated modul
     writeFileSync(img, data);
     const before = module.flash.read(0, 2 * 1024 * 1024);
     const pre = join(dir, 'pre-flash');
-    const f = await run(['flash', img, '--port', pty.path, '--no-reboot', '--backup', pre + '/']);
+    const f = await run(['flash', img, '--port', pty.path, '--no-reboot', '--backup', '--store', pre]);
     expect(f.err).not.toMatch(/^E_/m);
     expect(f.code).toBe(0);
-    // The whole flash as it was before the erase, in a verified file named by MAC and hash.
-    const saved = readdirSync(pre);
-    expect(saved).toHaveLength(1);
-    expect(saved[0]).toMatch(/^C8478CAABBCC_[0-9a-f]{8}\.bin$/);
-    expect(readFileSync(join(pre, saved[0]!)).equals(before)).toBe(true);
+    // The whole flash as it was before the erase, kept in the store's backups under the MAC.
+    const store = BackupStore.open(backupLocation(pre), { create: false });
+    try {
+      expect((await store.assemble('c8:47:8c:aa:bb:cc')).data.equals(before)).toBe(true);
+    } finally {
+      store.close();
+    }
     expect(module.flash.read(0, data.length).equals(data)).toBe(true);
     expect((await run(['verify', img, '--port', pty.path, '--no-reboot'])).code).toBe(0);
     module.flash.program(0x5000, Buffer.from([0x00]));

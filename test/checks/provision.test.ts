@@ -5,6 +5,7 @@
  * password too long for its field (refused before anything is sent). The test password appears
  * in no event any sink saw.
  */
+import { backupLocation } from '../../src/report/store/backup-store.js';
 import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,7 @@ async function runUnit(seed: number, prov: ReturnType<typeof file>, extra = fals
     image,
     imagePath: '(test)',
     offset: 0,
-    backupDir: mkdtempSync(join(tmpdir(), 'plugrig-prov-bk-')),
+    backups: backupLocation(mkdtempSync(join(tmpdir(), 'plugrig-prov-bk-'))),
     bootTimeoutMs: 8000,
     checks: { provision: prov },
   });

@@ -19,6 +19,7 @@ import type { RunRecord } from '../../src/core/record.js';
 import { openRigFirmwareLog } from '../../src/run/resources/log.js';
 import { runPlan } from '../../src/run/runner.js';
 import { buildUnitPlan } from '../../src/run/unit-plan.js';
+import { backupLocation } from '../../src/report/store/backup-store.js';
 import { createSimModule, openBekenFirmware, type ObkSimFaultSpec } from '../../src/sim/index.js';
 import { cli } from '../cli/run-cli.js';
 import { simTestFile, simulatorTakesClock } from './shared-clock.js';
@@ -48,7 +49,7 @@ async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunReco
     image,
     imagePath: '(test)',
     offset: 0,
-    backupDir: mkdtempSync(join(tmpdir(), 'plugrig-bk-')),
+    backups: backupLocation(mkdtempSync(join(tmpdir(), 'plugrig-bk-'))),
     bootTimeoutMs: 8000,
   });
   try {
@@ -108,7 +109,7 @@ describe('the unit plan against each simulated firmware fault', () => {
     expect(q.code).toBe(0);
     const kept = JSON.parse(q.out) as RunRecord[];
     expect(kept.map((k) => [k.runId, k.outcome])).toEqual([[rec.runId, 'PASS']]);
-    expect(kept[0]!.backupPath).toMatch(new RegExp(`backups/${rec.unit.mac}_[0-9a-f]{8}\\.bin$`));
+    expect(kept[0]!.backupPath).toBe(`${join(viaCli.dir, 'store', 'records.sqlite')}#${rec.unit.mac}`);
   }, 150_000);
 
   const CHECKS = ['wifi-led', 'relay', 'relay-button', 'bl0937'];

@@ -14,6 +14,7 @@ import { hasJsonLinesStore, openDefaultStore, sqlitePath } from '../../report/st
 import { importJsonLinesStore } from '../../report/store/jsonl-import.js';
 import { type RecordFormat, streamRecords } from '../record-output.js';
 import { resolve } from 'node:path';
+import { isPgUrl, openPgStore, redactUrl } from '../../report/store/pg-store.js';
 import { storeDirOption } from '../store-option.js';
 import { normalizeMac, parseSince } from '../../report/store/query.js';
 import type { RecordQuery } from '../../report/store/types.js';
@@ -119,7 +120,7 @@ export const command: Command = {
   summary: 'query the stored test records; import an old JSON-lines store',
   usage:
     'plugrig records [--mac <mac>] [--since <date|12h|7d|today>] [--until <date>] [--outcome PASS|FAIL|ERROR|FAILED|ABORTED|UNFINISHED] [--slot <s>] [--limit <n>] ' +
-    '[--json|--ndjson|--csv] [--store <dir>]\n' +
+    '[--json|--ndjson|--csv] [--store <dir>|postgres://…]\n' +
     '  plugrig records import <old-store-dir> [--store <dir>]   bring a JSON-lines store over (again is harmless)\n' +
     '  --csv: the shipment manifest, columns mac,firmware_sha256,outcome,started_at,finished_at,station,slot,run_id,calibration_outcome,calibration',
   options: {
@@ -140,8 +141,11 @@ export const command: Command = {
     if (args.positionals.length) throw new PlugrigError('E_USAGE', `records: unknown argument ${args.positionals[0]}`, `usage: ${command.usage}`);
     const q = queryFrom(args);
     const format = formatFrom(args);
-    const dir = storeDirOption(args, io);
-    const store = await openDefaultStore(dir, { readOnly: true });
+    // The line's PostgreSQL store names each slot "<station>/<slot>"; --slot takes that form too.
+    const given = stringOption(args, 'store');
+    const pgUrl = given !== undefined && isPgUrl(given) ? given : undefined;
+    const dir = pgUrl ? redactUrl(pgUrl) : storeDirOption(args, io);
+    const store = pgUrl ? await openPgStore(pgUrl, { qualifySlots: true }) : await openDefaultStore(dir, { readOnly: true });
     try {
       if (format) {
         const n = await streamRecords(store.iterateRecords(q), format, io.out);

@@ -12,6 +12,7 @@ import { PlugrigError } from '../../core/errors.js';
 import { ConsoleSink } from '../../report/console.js';
 import { JunitSink } from '../../report/junit.js';
 import { openDefaultStore } from '../../report/store/default-store.js';
+import { backupLocation } from '../../report/store/backup-store.js';
 import { StoreSink } from '../../report/store/store-sink.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
@@ -23,6 +24,7 @@ import { flag, numberOption, stringList, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 import { readImageFile } from '../flash-image.js';
 import { rigPath } from '../flash-session.js';
+import { FLEET_HELP, finishLinks, fleetOptions, startLinks } from '../fleet-option.js';
 import { storeDirOption } from '../store-option.js';
 import { defaultTestImage } from '../../bk7231/test-image.js';
 import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
@@ -56,8 +58,8 @@ export const command: Command = {
   summary: 'flash, boot, configure and test one unit',
   usage:
     'plugrig run [image.bin] [--rig rigs/sim.json] [--device <template.json>] [--offset <addr>] [--diff] [--baud <rate>] ' +
-    '[--calibrate] [--junit <file>] [--store <dir>] [--slot <name>] [--sim-fault <name>]... [--plan <file>] [--provision <file>] [--virtual-time] [--json] [--verbose]\n' +
-    `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}\n  ${PROVISION_HELP}`,
+    '[--calibrate] [--junit <file>] [--store <dir>|postgres://…] [--mqtt mqtt://…] [--slot <name>] [--sim-fault <name>]... [--plan <file>] [--provision <file>] [--virtual-time] [--json] [--verbose]\n' +
+    `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}\n  ${PROVISION_HELP}\n  ${FLEET_HELP}`,
   options: {
     rig: { type: 'string' },
     device: { type: 'string' },
@@ -68,6 +70,7 @@ export const command: Command = {
     calibrate: { type: 'boolean' },
     junit: { type: 'string' },
     store: { type: 'string' },
+    mqtt: { type: 'string' },
     slot: { type: 'string' },
     'sim-fault': { type: 'string', multiple: true },
     plan: { type: 'string' },
@@ -97,6 +100,10 @@ export const command: Command = {
     const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
     const storeDir = storeDirOption(args, io);
     const store = await openDefaultStore(storeDir);
+    const links = await startLinks(fleetOptions(args, io), store, storeDir, io).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
     const view = json ? io.err : io.out;
     const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view, { verbose: flag(args, 'verbose') })];
     const junit = stringOption(args, 'junit');
@@ -109,7 +116,7 @@ export const command: Command = {
         image,
         imagePath: shownPath,
         offset,
-        backupDir: path.join(storeDir, 'backups'),
+        backups: backupLocation(storeDir),
         diff: flag(args, 'diff'),
         baudRate,
         pipelineDepth,
@@ -140,6 +147,7 @@ export const command: Command = {
         await rig.close();
       }
     } finally {
+      await finishLinks(links, io);
       await store.close();
       stopClock(clock, io);
     }

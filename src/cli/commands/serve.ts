@@ -6,9 +6,12 @@
  */
 import { resolve } from 'node:path';
 import { PlugrigError } from '../../core/errors.js';
+import { redactUrl } from '../../report/store/pg-store.js';
 import { serveRunFactory } from '../../station/serve-factory.js';
 import { startServe } from '../../station/serve-app.js';
 import { loadStationFile, slotNameFor } from '../../station/station-file.js';
+import { startCentral } from '../../station/central.js';
+import { FLEET_HELP, finishLinks, fleetOptions, startLinks } from '../fleet-option.js';
 import { storeDirOption } from '../store-option.js';
 import { loadRigFile } from '../../rig/config.js';
 import type { SlotInfo } from '../../run/factory.js';
@@ -40,8 +43,9 @@ export const command: Command = {
   name: 'serve',
   summary: 'operator page and WebSocket stream for several slots',
   usage:
-    'plugrig serve [--rig <file>]… [--station <file>] [--sim-slots <n>] [--sim-speed <x>] [--image <file>] [--diff] [--baud <rate>] [--host <addr>] [--port <n>] [--token <t>] [--store <dir>] [--virtual-time]\n' +
-    `  ${VIRTUAL_TIME_HELP} One clock for every slot; the page and the store keep real time.`,
+    'plugrig serve [--rig <file>]… [--station <file>] [--sim-slots <n>] [--sim-speed <x>] [--image <file>] [--diff] [--baud <rate>] [--host <addr>] [--port <n>] [--token <t>] [--store <dir>|postgres://…] [--mqtt mqtt://…] [--virtual-time]\n' +
+    `  ${VIRTUAL_TIME_HELP} One clock for every slot; the page and the store keep real time.\n` +
+    `  ${FLEET_HELP} With --store postgres://… and no rigs, serve is the line's central page: every station's slots, read-only.`,
   options: {
     rig: { type: 'string', multiple: true },
     station: { type: 'string' },
@@ -54,6 +58,7 @@ export const command: Command = {
     port: { type: 'string' },
     token: { type: 'string' },
     store: { type: 'string' },
+    mqtt: { type: 'string' },
     'virtual-time': { type: 'boolean' },
   },
   async run(args, io) {
@@ -64,6 +69,16 @@ export const command: Command = {
     const simSlots = args.values['sim-slots'] !== undefined ? numberOption(args, 'sim-slots', 1, { min: 1, max: 64 }) : undefined;
     if ([rigArgs.length > 0, stationPath !== undefined, simSlots !== undefined].filter(Boolean).length > 1) {
       throw new PlugrigError('E_USAGE', 'serve: give rigs one way: --rig (repeatable), --station or --sim-slots', `usage: ${command.usage}`);
+    }
+    const central = fleetOptions(args, io);
+    if (central.pgUrl && rigArgs.length === 0 && stationPath === undefined && simSlots === undefined) {
+      const app = await startCentral({ pgUrl: central.pgUrl, host, port });
+      io.out.write(`listening: ${app.url}\n`);
+      io.out.write(`central page of ${redactUrl(central.pgUrl)}: ${app.slots.length ? app.slots.join(', ') : 'no station has run yet'}\n`);
+      if (central.mqttUrl) io.err.write('note: the central page follows PostgreSQL; --mqtt is for stations\n');
+      await new Promise<void>((r) => (io.signal.aborted ? r() : io.signal.addEventListener('abort', () => r(), { once: true })));
+      await app.close();
+      return 0;
     }
     let token = stringOption(args, 'token') ?? io.env.PLUGRIG_TOKEN;
     if (token !== undefined && token.length < 8)
@@ -121,6 +136,7 @@ export const command: Command = {
       consoleOut: io.out,
       ...(clock ? { clock } : {}),
     });
+    const links = await startLinks(fleetOptions(args, io, stationName), app.store, storeDir, io);
     io.out.write(`listening: ${app.url}\n`);
     io.out.write(`operator page: ${app.operatorUrl}\n`);
     io.out.write(`slots: ${slots.map((s) => `${s.slot} (${s.rig})`).join(', ')}\n`);
@@ -134,6 +150,10 @@ export const command: Command = {
     }
     await new Promise<void>((r) => (io.signal.aborted ? r() : io.signal.addEventListener('abort', () => r(), { once: true })));
     io.out.write('stopping: aborting running slots and closing the store\n');
+    if (links) {
+      await app.station.close(); // the aborted runs' last events are forwarded before the links stop
+      await finishLinks(links, io);
+    }
     await app.close();
     stopClock(clock, io);
     return 0;

@@ -11,6 +11,8 @@
  *                 reads events
  *   phases        one row per phase of an ended run (for reports over many runs: yields, durations)
  *   measurements  the last attempt's measurements of an ended run (manifests, calibration reports)
+ *   backups       one flash backup per MAC: its manifest, whose sectors live once each, by content,
+ *                 in the backup store's sector directory (backup-store.ts)
  */
 import type { Database } from 'better-sqlite3';
 import { PlugrigError } from '../../core/errors.js';
@@ -89,6 +91,28 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (run_id, phase, ord)
         ) WITHOUT ROWID;
         CREATE INDEX measurements_name ON measurements (name, verdict);
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'backups',
+    up(db) {
+      // `sectors` is the packed sector list (backup-store.ts, encodeSectors): against `base` (the
+      // MAC of a full manifest) only the sectors that differ, so a unit costs a few rows' bytes.
+      db.exec(`
+        CREATE TABLE backups (
+          mac        TEXT    PRIMARY KEY,  -- normalised: 12 upper-case hex digits
+          taken_at   INTEGER NOT NULL,     -- wall-clock ms
+          flash_size INTEGER NOT NULL,
+          sha256     TEXT    NOT NULL,     -- of the whole image
+          crc        INTEGER NOT NULL,     -- the chip's CRC of the whole image
+          base       TEXT,                 -- MAC of the full manifest this one is a delta of; NULL = full
+          sectors    BLOB    NOT NULL,
+          run_id     TEXT,
+          station    TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX backups_full ON backups (flash_size, taken_at) WHERE base IS NULL;
       `);
     },
   },
