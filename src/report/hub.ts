@@ -301,6 +301,9 @@ export class Hub {
       case 'subscribe':
         this.subscribe(client, msg.slot, msg.since, msg.id);
         return;
+      case 'auth':
+        if (this.authorized(client, msg.token, msg.id)) this.reply(client, { type: 'authorized', ...id });
+        return;
       case 'start':
       case 'abort':
         this.control(client, msg);
@@ -308,18 +311,24 @@ export class Hub {
     }
   }
 
+  /** True when control is on and `token` is right; otherwise answers the client with why not. */
+  private authorized(client: Client, token: string, id: RequestId | undefined): boolean {
+    if (!this.opts.control || !this.tokenHash) {
+      this.error(client, 'E_WS_CONTROL_DISABLED', 'this server was started without control (no token)', id);
+      return false;
+    }
+    if (!timingSafeEqual(sha(token), this.tokenHash)) {
+      client.authFailures += 1;
+      this.error(client, 'E_WS_UNAUTHORIZED', 'wrong control token', id);
+      if (client.authFailures >= 5) this.drop(client, CLOSE_POLICY, 'too many wrong tokens', 'policy');
+      return false;
+    }
+    return true;
+  }
+
   private control(client: Client, msg: Extract<ClientMessage, { type: 'start' | 'abort' }>): void {
     const control = this.opts.control;
-    if (!control || !this.tokenHash) {
-      this.error(client, 'E_WS_CONTROL_DISABLED', 'this server was started without control (no token)', msg.id);
-      return;
-    }
-    if (!timingSafeEqual(sha(msg.token), this.tokenHash)) {
-      client.authFailures += 1;
-      this.error(client, 'E_WS_UNAUTHORIZED', 'wrong control token', msg.id);
-      if (client.authFailures >= 5) this.drop(client, CLOSE_POLICY, 'too many wrong tokens', 'policy');
-      return;
-    }
+    if (!control || !this.authorized(client, msg.token, msg.id)) return;
     const slots = msg.slot === '*' ? control.slotNames() : [msg.slot];
     const id = msg.id !== undefined ? { id: msg.id } : {};
     if (msg.slot !== '*' && !control.slotNames().includes(msg.slot)) {

@@ -19,6 +19,8 @@ export type ClientMessage =
   | { type: 'watch'; id?: RequestId }
   | { type: 'start'; slot: string; token: string; id?: RequestId }
   | { type: 'abort'; slot: string; token: string; id?: RequestId }
+  /** Checks a control token without acting, so a page can warn about a wrong one before any Start. */
+  | { type: 'auth'; token: string; id?: RequestId }
   | { type: 'ping'; id?: RequestId };
 
 export interface Counters {
@@ -40,6 +42,7 @@ export type ServerMessage =
   | { type: 'started'; slot: string; runId: string; id?: RequestId }
   | { type: 'aborting'; slot: string; id?: RequestId }
   | { type: 'pong'; id?: RequestId }
+  | { type: 'authorized'; id?: RequestId }
   | { type: 'error'; code: ErrorCode; message: string; id?: RequestId };
 
 export type ErrorCode =
@@ -99,6 +102,11 @@ export function parseClientMessage(data: Buffer | string, isBinary: boolean, max
     case 'watch':
     case 'ping':
       return { ok: true, msg: withId({ type: o.type }) };
+    case 'auth':
+      if (typeof o.token !== 'string' || o.token.length === 0 || o.token.length > 256) {
+        return fail('E_WS_UNAUTHORIZED', '"auth" needs the control "token" given to plugrig serve', id);
+      }
+      return { ok: true, msg: withId({ type: 'auth', token: o.token }) };
     case 'start':
     case 'abort': {
       const slot = slotOf();

@@ -5,7 +5,8 @@
  */
 import { describeMeasurement } from '../core/measurement.js';
 import { firstFailure, type RunRecord } from '../core/record.js';
-import type { RunEvent, RunOutcome } from '../core/run-types.js';
+import type { ErrorInfo, Measurement, RunEvent, RunOutcome } from '../core/run-types.js';
+import { formatLimits, formatValue, plainWords } from './plain-words.js';
 
 export interface SlotView {
   slot: string;
@@ -18,11 +19,55 @@ export interface SlotView {
   phaseIndex?: number;
   progress?: { fraction: number; bytesPerSec?: number; etaMs?: number; label?: string };
   mac?: string;
-  outcome?: RunOutcome;
+  /** The word `records` uses: PASS, FAIL, ERROR, ABORTED, or UNFINISHED for a run cut off mid-way. */
+  outcome?: RunOutcome | 'UNFINISHED';
   /** The first thing that failed: its phase, the check (measurement) name and a readable line. */
-  failure?: { phase: string; check?: string; detail: string };
+  failure?: Failure;
   startedAt?: number;
   durationMs?: number;
+}
+
+/**
+ * What failed, for an operator: `words` is the plain-words headline (src/report/plain-words.ts);
+ * `value` and `limits` the measured value against its limits, rounded; `hint` the error's own advice;
+ * `detail` the full technical line (measurement text or "E_CODE: message").
+ */
+export interface Failure {
+  phase: string;
+  check?: string;
+  detail: string;
+  words: string;
+  value?: string;
+  limits?: string;
+  code?: string;
+  /** What to do, from the error (PlugrigError.hint) of the phase that failed. */
+  hint?: string;
+  /** Why the value is what it is (the measurement's note). */
+  note?: string;
+}
+
+function measurementFailure(phase: string, m: Measurement): Failure {
+  const limits = formatLimits(m);
+  return {
+    phase,
+    check: m.name,
+    detail: describeMeasurement(m),
+    words: plainWords({ phase, check: m.name }),
+    value: formatValue(m),
+    ...(limits ? { limits } : {}),
+    ...(m.note ? { note: m.note } : {}),
+  };
+}
+
+function errorFailure(phase: string, error: ErrorInfo | undefined): Failure {
+  if (!error) return { phase, detail: 'error', words: plainWords({ phase }) };
+  return {
+    phase,
+    detail: `${error.code}: ${error.message}`,
+    words: plainWords({ phase, code: error.code }),
+    code: error.code,
+    ...(error.hint ? { hint: error.hint } : {}),
+  };
 }
 
 export function idleView(slot: string, rig?: string): SlotView {
@@ -67,12 +112,14 @@ export function reduceSlotView(view: SlotView, e: RunEvent): SlotView {
     }
     case 'measurement':
       if (e.measurement.verdict === 'FAIL' && !v.failure) {
-        v.failure = { phase: e.phase, check: e.measurement.name, detail: describeMeasurement(e.measurement) };
+        v.failure = measurementFailure(e.phase, e.measurement);
       }
       break;
     case 'phase.finished':
       if (e.outcome === 'ERROR' && !v.failure) {
-        v.failure = { phase: e.phase, detail: e.error ? `${e.error.code}: ${e.error.message}` : 'error' };
+        v.failure = errorFailure(e.phase, e.error);
+      } else if (v.failure && v.failure.phase === e.phase && !v.failure.hint && e.error?.hint) {
+        v.failure = { ...v.failure, hint: e.error.hint }; // a failed check's phase may say what to do
       }
       break;
     case 'run.finished':
@@ -80,7 +127,7 @@ export function reduceSlotView(view: SlotView, e: RunEvent): SlotView {
       v.outcome = e.outcome;
       v.durationMs = e.durationMs;
       delete v.progress;
-      if (e.outcome !== 'PASS' && !v.failure && e.error) v.failure = { phase: v.phase ?? '', detail: `${e.error.code}: ${e.error.message}` };
+      if (e.outcome !== 'PASS' && !v.failure && e.error) v.failure = errorFailure(v.phase ?? '', e.error);
       break;
     default:
       break;
@@ -101,18 +148,21 @@ export function viewFromRecord(rec: RunRecord): SlotView {
     ...(rec.durationMs !== undefined ? { durationMs: rec.durationMs } : {}),
   };
   if (rec.status === 'unfinished') {
-    v.outcome = 'ERROR';
-    v.failure = { phase: '', detail: 'E_RUN_UNFINISHED: the previous run was cut off (plugrig stopped mid-run)' };
+    v.outcome = 'UNFINISHED'; // as `records` says it; never counted as tested
+    v.failure = errorFailure('', {
+      code: 'E_RUN_UNFINISHED',
+      message: 'the previous run was cut off (plugrig stopped mid-run)',
+      hint: 'test this unit again',
+    });
     return v;
   }
   if (rec.outcome) v.outcome = rec.outcome;
   const f = firstFailure(rec);
   if (f) {
-    v.failure = f.measurement
-      ? { phase: f.phase.name, check: f.measurement.name, detail: describeMeasurement(f.measurement) }
-      : { phase: f.phase.name, detail: f.phase.error ? `${f.phase.error.code}: ${f.phase.error.message}` : 'error' };
+    v.failure = f.measurement ? measurementFailure(f.phase.name, f.measurement) : errorFailure(f.phase.name, f.phase.error);
+    if (f.measurement && f.phase.error?.hint) v.failure.hint = f.phase.error.hint;
   } else if (rec.error && rec.outcome !== 'PASS') {
-    v.failure = { phase: '', detail: `${rec.error.code}: ${rec.error.message}` };
+    v.failure = errorFailure('', rec.error);
   }
   return v;
 }

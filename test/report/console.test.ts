@@ -45,7 +45,15 @@ describe('console', () => {
     );
     expect(line).toBe('slot0    ████████░░░░░░░░░░░░ flash (2/4)  50% 50.0 KiB/s ETA 12s  C8:47:8C:00:00:01');
     expect(
-      slotLine({ slot: 'slot0', state: 'done', outcome: 'FAIL', failure: { phase: 'relay', check: 'relay_on', detail: 'x'.repeat(300) } }, 60).length,
+      slotLine(
+        {
+          slot: 'slot0',
+          state: 'done',
+          outcome: 'FAIL',
+          failure: { phase: 'relay', check: 'relay_on', detail: 'x'.repeat(300), words: 'Relay does not switch' },
+        },
+        60,
+      ).length,
     ).toBe(60);
   });
 

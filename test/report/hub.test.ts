@@ -192,6 +192,22 @@ describe('hub: bad input never hurts the server', () => {
     expect(await other.next((m) => m.type === 'pong')).toMatchObject({ id: 2 });
   });
 
+  test('"auth" checks a token without acting: authorized, or E_WS_UNAUTHORIZED (the page warns on it)', async () => {
+    const { station, client } = await setup();
+    const c = await client();
+    c.send({ type: 'auth', token: 'guess', id: 1 });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'E_WS_UNAUTHORIZED', id: 1 });
+    c.send({ type: 'auth', id: 2 });
+    expect(await c.next((m) => m.type === 'error' && m.id === 2)).toMatchObject({ code: 'E_WS_UNAUTHORIZED' });
+    c.send({ type: 'auth', token: TOKEN, id: 3 });
+    expect(await c.next((m) => m.type === 'authorized')).toMatchObject({ id: 3 });
+    expect(station.isRunning('slot0')).toBe(false);
+    const readOnly = await setup({ control: undefined });
+    const r = await readOnly.client();
+    r.send({ type: 'auth', token: TOKEN });
+    expect((await r.next((m) => m.type === 'error')).code).toBe('E_WS_CONTROL_DISABLED');
+  });
+
   test('control needs the token: missing or wrong is refused, five wrong ones close with 1008', async () => {
     const { station, client } = await setup();
     const c = await client();

@@ -65,6 +65,10 @@ describeWithChromium('operator page driving simulated rigs through the real unit
     await page.waitForSelector('.card[data-slot="slot1"].pass', { timeout: 30_000 });
     await page.waitForSelector('.card[data-slot="slot2"].fail', { timeout: 30_000 });
     expect(await card(page, 'slot2').locator('.check').textContent()).toMatch(/^bl0937: .*_error@/);
+    // in plain words, with the value against its limits, as the operator reads it
+    expect(await card(page, 'slot2').locator('.words').textContent()).toBe('Power meter reads wrong: calibrate it');
+    expect(await card(page, 'slot2').locator('.value').textContent()).toMatch(/^-?\d+(\.\d+)? ?\S* · limits ±/);
+    if (process.env.PLUGRIG_SCREENSHOTS) await page.screenshot({ path: join(process.env.PLUGRIG_SCREENSHOTS, 'sim-rigs-800x480.png') });
     // however long the failure text, the slot's Start button stays on a 7-inch 800×480 screen
     const start = await card(page, 'slot2').locator('button.start').boundingBox();
     expect(start!.y + start!.height).toBeLessThanOrEqual(480);

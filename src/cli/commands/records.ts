@@ -8,6 +8,7 @@
 import { PlugrigError } from '../../core/errors.js';
 import { formatDuration, formatMac } from '../../report/console.js';
 import { firstFailure, type RunRecord } from '../../core/record.js';
+import { measuredAgainstLimits } from '../../report/plain-words.js';
 import { openSqliteStore } from '../../report/store/sqlite-store.js';
 import { hasJsonLinesStore, openDefaultStore, sqlitePath } from '../../report/store/default-store.js';
 import { importJsonLinesStore } from '../../report/store/jsonl-import.js';
@@ -21,7 +22,8 @@ import { flag, numberOption, stringOption } from '../args.js';
 import { type Column, textTable } from '../table.js';
 import type { Command, CommandIo, ParsedCommandArgs } from '../command.js';
 
-const OUTCOMES = ['PASS', 'FAIL', 'ERROR', 'ABORTED', 'UNFINISHED', 'RUNNING'] as const;
+// FAILED is FAIL or ERROR: what the operator page counts as "failed today".
+const OUTCOMES = ['PASS', 'FAIL', 'ERROR', 'FAILED', 'ABORTED', 'UNFINISHED', 'RUNNING'] as const;
 
 function localStamp(ms: number): string {
   const d = new Date(ms);
@@ -32,7 +34,7 @@ function localStamp(ms: number): string {
 function why(r: RunRecord): string {
   if (r.status === 'unfinished') return 'cut off mid-run';
   const f = firstFailure(r);
-  if (f?.measurement) return `${f.phase.name}: ${f.measurement.name}`;
+  if (f?.measurement) return `${f.phase.name}: ${measuredAgainstLimits(f.measurement)}`;
   if (f) return `${f.phase.name}: ${f.phase.error?.code ?? 'error'}`;
   return r.outcome !== 'PASS' && r.error ? r.error.code : '';
 }
@@ -119,7 +121,7 @@ export const command: Command = {
   name: 'records',
   summary: 'query the stored test records; import an old JSON-lines store',
   usage:
-    'plugrig records [--mac <mac>] [--since <date|12h|7d|today>] [--until <date>] [--outcome PASS|FAIL|ERROR|ABORTED|UNFINISHED] [--slot <s>] [--limit <n>] ' +
+    'plugrig records [--mac <mac>] [--since <date|12h|7d|today>] [--until <date>] [--outcome PASS|FAIL|ERROR|FAILED|ABORTED|UNFINISHED] [--slot <s>] [--limit <n>] ' +
     '[--json|--ndjson|--csv] [--store <dir>|postgres://…]\n' +
     '  plugrig records import <old-store-dir> [--store <dir>]   bring a JSON-lines store over (again is harmless)\n' +
     '  --csv: the shipment manifest, columns mac,firmware_sha256,outcome,started_at,finished_at,station,slot,run_id,calibration_outcome,calibration',

@@ -28,6 +28,7 @@
   var views = {};
   var ws = null;
   var control = false;
+  var tokenBad = false; // the server refused our token: say so instead of looking ready
   var backoff = 500;
 
   document.getElementById('readonly').hidden = !!token;
@@ -44,6 +45,14 @@
     el.querySelector('.start').addEventListener('click', () => {
       send({ type: 'start', slot: slot, token: token });
     });
+    var why = el.querySelector('.why');
+    why.addEventListener('click', () => toggleWhy(why));
+    why.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        toggleWhy(why);
+      }
+    });
     slotsEl.appendChild(el);
     cards[slot] = el;
     return el;
@@ -59,6 +68,44 @@
     return s >= 60 ? Math.floor(s / 60) + 'm' + String(s % 60).padStart(2, '0') + 's' : s + 's';
   }
 
+  // A failed card: the plain-words reason, the value against its limits, what to do; a tap shows the whole text.
+  function renderWhy(el, f) {
+    var why = el.querySelector('.why');
+    why.hidden = !f;
+    if (!f) {
+      why.classList.remove('open');
+      why.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    el.querySelector('.words').textContent = f.words || f.detail || '';
+    var value = el.querySelector('.value');
+    value.textContent = '';
+    if (f.value !== undefined) {
+      // "87.5 W · limits 95–105 W": each part kept whole on a narrow card
+      value.appendChild(nowrap(f.value));
+      if (f.limits) {
+        value.appendChild(document.createTextNode(' · '));
+        value.appendChild(nowrap(f.limits));
+      }
+    }
+    el.querySelector('.hint').textContent = f.hint ? '→ ' + f.hint : f.note || '';
+    // the full technical line, e.g. "relay: relay_follows_button = false (expected true): FAIL — ..."
+    el.querySelector('.detail').textContent = (f.phase ? f.phase + ': ' : '') + (f.detail || f.check || '');
+  }
+
+  function nowrap(text) {
+    var s = document.createElement('span');
+    s.className = 'nowrap';
+    s.textContent = text;
+    return s;
+  }
+
+  function toggleWhy(why) {
+    var open = !why.classList.contains('open');
+    why.classList.toggle('open', open);
+    why.setAttribute('aria-expanded', String(open));
+  }
+
   function render(v) {
     views[v.slot] = v;
     var el = card(v.slot);
@@ -66,14 +113,12 @@
     el.className = 'card ' + (v.state === 'running' ? 'running' : v.state === 'done' ? (v.outcome === 'PASS' ? 'pass' : 'fail') : 'idle');
     el.querySelector('.rig').textContent = v.rig || '';
     var verdict = el.querySelector('.verdict');
+    // the same word as in records: PASS, FAIL, ERROR, ABORTED, UNFINISHED
     if (v.state === 'running') verdict.textContent = 'RUNNING';
-    else if (v.state === 'done') verdict.textContent = v.outcome === 'PASS' ? 'PASS' : v.outcome === 'ABORTED' ? 'ABORTED' : 'FAIL';
+    else if (v.state === 'done') verdict.textContent = v.outcome || 'ERROR';
     else verdict.textContent = '';
-    var check = '';
-    // "relay: relay_follows_button = false (expected true)": the phase, then the check as measured
-    if (failed && v.failure) check = (v.failure.phase ? v.failure.phase + ': ' : '') + (v.failure.detail || v.failure.check || '');
-    el.querySelector('.check').textContent = check;
-    el.querySelector('.check').title = check;
+    verdict.classList.toggle('long', verdict.textContent.length > 5); // UNFINISHED, ABORTED fit a narrow card
+    renderWhy(el, failed ? v.failure : undefined);
     var phase = '';
     if (v.state === 'running' && v.phase) phase = v.phase + (v.phaseIndex && v.plan ? ' (' + v.phaseIndex + '/' + v.plan.length + ')' : '');
     else if (v.state === 'done' && v.durationMs !== undefined) phase = 'took ' + fmtEta(v.durationMs);
@@ -90,13 +135,27 @@
         ? [fmtRate(v.progress.bytesPerSec), v.progress.etaMs !== undefined ? 'ETA ' + fmtEta(v.progress.etaMs) : ''].filter(Boolean).join(' · ')
         : '';
     el.querySelector('.speed').textContent = sp;
-    el.querySelector('.start').disabled = !(control && token) || v.state === 'running';
+    el.querySelector('.start').disabled = !canControl() || v.state === 'running';
     updateStartAll();
   }
 
   function updateStartAll() {
     var idle = Object.keys(views).some((s) => views[s].state !== 'running');
-    startAll.disabled = !(control && token && idle && ws && ws.readyState === 1);
+    startAll.disabled = !(canControl() && idle && ws && ws.readyState === 1);
+  }
+
+  function canControl() {
+    return control && !!token && !tokenBad;
+  }
+
+  function badToken() {
+    tokenBad = true;
+    document.getElementById('badtoken').hidden = false;
+    connEl.textContent = 'wrong token';
+    connEl.className = 'conn warn';
+    Object.keys(views).forEach((s) => {
+      render(views[s]);
+    });
   }
 
   startAll.addEventListener('click', () => {
@@ -113,8 +172,8 @@
     ws = new WebSocket(url);
     ws.onopen = () => {
       backoff = 500;
-      connEl.textContent = 'connected';
-      connEl.className = 'conn up';
+      connEl.textContent = tokenBad ? 'wrong token' : 'connected';
+      connEl.className = tokenBad ? 'conn warn' : 'conn up';
       send({ type: 'watch' });
     };
     ws.onmessage = (ev) => {
@@ -124,15 +183,21 @@
       } catch {
         return;
       }
-      if (msg.type === 'hello') control = !!msg.control;
-      else if (msg.type === 'slots') {
+      if (msg.type === 'hello') {
+        control = !!msg.control;
+        // check the link's token now, not at the first Start: a wrong one is a warning, never a green badge
+        if (control && token) send({ type: 'auth', token: token });
+      } else if (msg.type === 'authorized') {
+        tokenBad = false;
+        document.getElementById('badtoken').hidden = true;
+      } else if (msg.type === 'slots') {
         msg.slots.forEach(render);
         counters(msg.counters);
       } else if (msg.type === 'slot') render(msg.view);
       else if (msg.type === 'counters') counters(msg.counters);
       else if (msg.type === 'error') {
-        connEl.textContent = msg.code;
-        if (msg.code === 'E_WS_UNAUTHORIZED') document.getElementById('readonly').hidden = false;
+        if (msg.code === 'E_WS_UNAUTHORIZED') badToken();
+        else connEl.textContent = msg.code;
       }
     };
     ws.onclose = () => {

@@ -373,6 +373,7 @@ export class PgRecordStore implements RecordStore {
     if (query.mac !== undefined) match('mac = ?', macKey(query.mac));
     if (query.outcome === 'RUNNING') match("status = 'running'");
     else if (query.outcome === 'UNFINISHED') match("status = 'unfinished'");
+    else if (query.outcome === 'FAILED') match("outcome IN ('FAIL', 'ERROR')");
     else if (query.outcome !== undefined) match('outcome = ?', query.outcome);
     if (after) match('(started_at, run_id) < (?, ?)', Math.round(after.startedAt), after.runId);
     if (query.limit !== undefined) args.push(Math.max(0, Math.floor(query.limit)));

@@ -53,6 +53,7 @@ export function matchRecord(rec: RunRecord, q: RecordQuery): boolean {
   if (q.outcome !== undefined) {
     if (q.outcome === 'UNFINISHED') return rec.status === 'unfinished';
     if (q.outcome === 'RUNNING') return rec.status === 'running';
+    if (q.outcome === 'FAILED') return rec.status === 'finished' && (rec.outcome === 'FAIL' || rec.outcome === 'ERROR');
     if (rec.outcome !== q.outcome) return false;
   }
   return true;

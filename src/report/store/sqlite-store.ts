@@ -302,6 +302,7 @@ export class SqliteRecordStore implements RecordStore {
     if (query.mac !== undefined) match('mac = ?', macKey(query.mac));
     if (query.outcome === 'RUNNING') match(writerAlive ? "status = 'running'" : '0');
     else if (query.outcome === 'UNFINISHED') match(writerAlive ? "status = 'unfinished'" : "status IN ('unfinished', 'running')");
+    else if (query.outcome === 'FAILED') match("outcome IN ('FAIL', 'ERROR')");
     else if (query.outcome !== undefined) match('outcome = ?', query.outcome);
     const sql = `SELECT run_id, status, first_seq, record FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY started_at DESC, run_id DESC ${query.limit !== undefined ? 'LIMIT ?' : ''}`;

@@ -17,7 +17,8 @@ export interface RecordQuery {
   /** Runs started at or after this wall-clock ms. */
   since?: number;
   until?: number;
-  outcome?: RunOutcome | 'UNFINISHED' | 'RUNNING';
+  /** FAILED: FAIL or ERROR, the runs the page's "failed today" counts. */
+  outcome?: RunOutcome | 'FAILED' | 'UNFINISHED' | 'RUNNING';
   slot?: string;
   runId?: string;
   /** Newest first, at most this many. */
