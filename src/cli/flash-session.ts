@@ -39,6 +39,8 @@ export interface Session {
   flasher: Flasher;
   /** "rig sim (rigs/sim.json)" or "port /dev/ttyUSB0". */
   target: string;
+  /** The rig's name, or the port's path: what a record names as its rig. */
+  rigName: string;
   json: boolean;
   progress: ProgressFn;
   log: (line: string) => void;
@@ -51,13 +53,14 @@ interface Opened {
   port: SerialPortStream;
   resets: readonly ResetSequence[];
   target: string;
+  rigName: string;
   close(): Promise<void>;
 }
 
 async function openBarePort(path: string, signal: AbortSignal): Promise<Opened> {
   const opener = createSerialOpener({ path, binding: autoDetect(), lock: true });
   const port = await opener.open({ baudRate: 115200, signal });
-  return { port, resets: [], target: `port ${path}`, close: async () => undefined };
+  return { port, resets: [], target: `port ${path}`, rigName: path, close: async () => undefined };
 }
 
 export function rigPath(raw: string | undefined, io: CommandIo): string {
@@ -76,7 +79,7 @@ async function openRigPort(path: string, signal: AbortSignal, clock: Clock): Pro
   try {
     await rig.releaseUartPads();
     const port = await rig.uart.open({ baudRate: 115200, signal });
-    return { port, resets: rig.resets, target: `rig ${rig.name} (${rig.source})`, close: () => rig.close() };
+    return { port, resets: rig.resets, target: `rig ${rig.name} (${rig.source})`, rigName: rig.name, close: () => rig.close() };
   } catch (e) {
     await rig.close().catch(() => undefined);
     throw e;
@@ -228,6 +231,7 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   return {
     flasher,
     target: opened.target,
+    rigName: opened.rigName,
     json,
     progress,
     log,

@@ -108,7 +108,9 @@ export async function main(argv: string[], partialIo: Partial<CommandIo> = {}): 
     return await command.run(args, io);
   } catch (e) {
     if (isPlugrigError(e)) {
-      io.err.write(e.oneLine() + '\n');
+      // A stop by the user still ends with a next step.
+      const shown = e.code === 'E_ABORTED' && !e.hint ? new PlugrigError(e.code, e.message, 'stopped before the end; run the command again to finish') : e;
+      io.err.write(shown.oneLine() + '\n');
       return e.code === 'E_USAGE' ? 2 : e.code === 'E_ABORTED' ? 130 : 1;
     }
     const code = (e as NodeJS.ErrnoException)?.code;

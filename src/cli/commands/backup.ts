@@ -30,7 +30,7 @@ export const command: Command = {
       const secs = (s.flasher.clock.now() - t0) / 1000;
       if (s.json) {
         io.out.write(
-          JSON.stringify({ file: saved.path, sha256: saved.sha256, offset, length, mac: formatMac(s.flasher.identity.mac), seconds: secs }, null, 2) + '\n',
+          JSON.stringify({ file: saved.path, sha256: saved.sha256, offset, length, mac: s.flasher.identity.mac ?? null, seconds: secs }, null, 2) + '\n',
         );
       } else {
         io.out.write(

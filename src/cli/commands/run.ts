@@ -118,8 +118,8 @@ export const command: Command = {
       });
       try {
         const plan = userPlan ? userPlan.apply(unit.plan) : unit.plan;
-        if (!json)
-          view.write(`rig ${rig.name}${userPlan ? `, plan ${userPlan.def.name} (${userPlan.record.planFile})` : ''}: ${plan.map((p) => p.name).join(' → ')}\n`);
+        // The phases are printed once, by the console sink's run line.
+        if (!json && userPlan) view.write(`plan ${userPlan.def.name} (${userPlan.record.planFile})\n`);
         const record = await runPlan({
           slot: stringOption(args, 'slot') ?? rig.name,
           rig: rig.name,
