@@ -8,13 +8,15 @@ import { closest } from './suggest.js';
  * Unknown options are found here, before node:util sees them, so the message can offer the closest
  * known one; node's own wording never reaches the user.
  */
-function checkOptionNames(cmd: Command, argv: string[]): void {
+function checkOptionNames(cmd: Command, argv: string[]): string[] {
+  const out: string[] = [];
   const names = Object.keys(cmd.options);
   const shorts = new Map(Object.entries(cmd.options).flatMap(([n, o]) => (o.short ? [[o.short, n] as const] : [])));
   const help = `see 'plugrig ${cmd.name} --help'`;
   for (let i = 0; i < argv.length; i++) {
+    const start = i;
     const a = argv[i]!;
-    if (a === '--') return;
+    if (a === '--') return [...out, ...argv.slice(i)];
     if (a.startsWith('--')) {
       const name = a.slice(2).split('=')[0]!;
       const spec = cmd.options[name];
@@ -27,7 +29,10 @@ function checkOptionNames(cmd: Command, argv: string[]): void {
         if (next === undefined || (next.startsWith('--') && next.length > 2)) {
           throw new PlugrigError('E_USAGE', `${cmd.name}: --${name} needs a value`, `${optionLine(cmd, name)}; ${help}`);
         }
+        // "--offset -5": node would call the value ambiguous; joined, the validator judges it.
+        out.push(`--${name}=${next}`);
         i++;
+        continue;
       } else if (spec.type === 'boolean' && a.includes('=')) {
         throw new PlugrigError('E_USAGE', `${cmd.name}: --${name} takes no value`, `write --${name} alone; ${help}`);
       }
@@ -44,7 +49,9 @@ function checkOptionNames(cmd: Command, argv: string[]): void {
         }
       }
     }
+    out.push(...argv.slice(start, i + 1));
   }
+  return out;
 }
 
 function optionLine(cmd: Command, name: string): string {
@@ -54,10 +61,10 @@ function optionLine(cmd: Command, name: string): string {
 
 /** Parses argv for one command; every mistake becomes a PlugrigError naming the bad argument. */
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedCommandArgs {
-  checkOptionNames(cmd, argv);
+  const args = checkOptionNames(cmd, argv);
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: cmd.options, allowPositionals: true, strict: true });
   } catch (e) {
     // Not expected after checkOptionNames; node's text is still reduced to its first sentence.
     const msg = e instanceof Error ? e.message.split(/\.\s/)[0]! : String(e);

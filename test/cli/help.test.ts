@@ -29,7 +29,9 @@ describe('--help', () => {
       expect({ opt, default: h?.default }).toEqual({ opt, default: expect.stringMatching(/\S/) });
     }
     const text = commandHelp(cmd);
-    for (const line of text.split('\n').filter((l) => /^\s+(-\w, )?--/.test(l))) expect(line).toMatch(/; default: /);
+    const rows = text.split('\n\noptions:\n')[1]!.split('\n');
+    expect(rows).toHaveLength(Object.keys(cmd.options).length);
+    for (const line of rows) expect(line).toMatch(/^ {2}(-\w, | {4})--[a-z-]+( <value>)? +\S.*; default: \S/);
   });
 
   test('run --help lists the fault names and the baud rates', async () => {
@@ -80,6 +82,10 @@ describe('numbers', () => {
     const r = await cli(['records', '--limit', 'ten']);
     expect(r.code).toBe(2);
     expect(r.err).toBe('E_USAGE: --limit ten is not a number — use decimal, 0x-hex, or a k/M suffix (e.g. 2M)\n');
+    // A value that starts with a dash reaches the validator, not node's "ambiguous" text.
+    const neg = await cli(['backup', 'x/', '--offset', '-4096']);
+    expect(neg.code).toBe(2);
+    expect(neg.err).toMatch(/^E_USAGE: --offset -4096 is not a number — /);
     const w = await cli(['info', '--port', '/dev/null', '--wait', '0']);
     expect(w.code).toBe(2);
     expect(w.err).toMatch(/^E_USAGE: --wait 0 is out of range — allowed 1\.\.3600/);

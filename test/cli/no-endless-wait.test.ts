@@ -47,7 +47,7 @@ describe('records --store', () => {
 });
 
 describe('rig check', () => {
-  test("validates the device template the rig names, as run does", async () => {
+  test('validates the device template the rig names, as run does', async () => {
     const dir = tmp();
     const good = JSON.parse(readFileSync('hardware/devices/rmc021.json', 'utf8')) as { pins: Record<string, string> };
     good.pins['26'] = 'Rell;1';
@@ -74,7 +74,10 @@ describe('flash writes a record', () => {
     expect(f.code).toBe(0);
     const mac = (JSON.parse(f.out) as { mac: string }).mac;
     expect(mac).toMatch(/^[0-9A-F]{12}$/);
-    const last3 = mac.slice(6).replace(/(..)(?!$)/g, '$1-').toLowerCase();
+    const last3 = mac
+      .slice(6)
+      .replace(/(..)(?!$)/g, '$1-')
+      .toLowerCase();
     const j = await cli(['records', '--store', dir, '--mac', last3, '--json']);
     expect(j.code).toBe(0);
     const recs = JSON.parse(j.out) as { unit: { mac: string }; outcome: string; phases: { name: string }[] }[];

@@ -107,7 +107,11 @@ export const command: Command = {
       if (failed !== undefined) throw failed;
       if (!r) {
         // The phase never ran to its end (stopped before it began, or its deadline): nothing says the flash is whole.
-        throw partialImageError(io.signal.aborted ? new AbortedError('flash') : new PlugrigError('E_FLASH_TIMEOUT', 'the write did not finish in time'), args.positionals[0]!, backup?.path);
+        throw partialImageError(
+          io.signal.aborted ? new AbortedError('flash') : new PlugrigError('E_FLASH_TIMEOUT', 'the write did not finish in time'),
+          args.positionals[0]!,
+          backup?.path,
+        );
       }
       const secs = (s.flasher.clock.now() - t0) / 1000;
       const summary = {

@@ -66,7 +66,12 @@ function queryFrom(args: ParsedCommandArgs): RecordQuery {
   const mac = stringOption(args, 'mac');
   if (mac !== undefined) {
     const m = normalizeMacQuery(mac);
-    if (!m) throw new PlugrigError('E_USAGE', `--mac ${mac} is not a MAC address`, 'give 12 hex digits or the last 3 bytes (6 digits), any separator: C8:47:8C:01:02:03, 01-02-03');
+    if (!m)
+      throw new PlugrigError(
+        'E_USAGE',
+        `--mac ${mac} is not a MAC address`,
+        'give 12 hex digits or the last 3 bytes (6 digits), any separator: C8:47:8C:01:02:03, 01-02-03',
+      );
     q.mac = m;
   }
   const since = dateOption(args, 'since');
@@ -143,7 +148,11 @@ export const command: Command = {
     const dir = storeDirOption(args, io);
     // A typo in --store must not read as "this unit was never tested".
     if (args.values.store !== undefined && !existsSync(dir)) {
-      throw new PlugrigError('E_STORE_MISSING', `--store ${dir} does not exist`, 'name the directory run/serve wrote to (it holds records.sqlite), or drop --store for the default');
+      throw new PlugrigError(
+        'E_STORE_MISSING',
+        `--store ${dir} does not exist`,
+        'name the directory run/serve wrote to (it holds records.sqlite), or drop --store for the default',
+      );
     }
     const store = await openDefaultStore(dir, { readOnly: true });
     try {
