@@ -58,7 +58,7 @@ describe('rig check', () => {
     const r = await cli(['rig', 'check', join(dir, 'rig.json')]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/Rell/);
-    expect(r.err).toMatch(/did you mean Rel/);
+    expect(r.err).toMatch(/did you mean "Rel"/);
     const ok = await cli(['rig', 'check', 'rigs/sim.json']);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/device .*rmc021\.json \(template valid\)/);
@@ -69,7 +69,7 @@ describe('flash writes a record', () => {
   test('records --mac <last 3 bytes> finds it; JSON has 12 hex digits, the table colons', async () => {
     const dir = tmp();
     const img = join(dir, 'small.bin');
-    writeFileSync(img, generateTestImage({ size: 64 * 1024 }));
+    writeFileSync(img, generateTestImage({ size: 96 * 1024 }));
     const f = await cli(['flash', img, '--baud', '2M', '--json', '--no-reboot', '--store', dir]);
     expect(f.code).toBe(0);
     const mac = (JSON.parse(f.out) as { mac: string }).mac;
