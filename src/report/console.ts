@@ -139,7 +139,7 @@ export class ConsoleSink implements Sink {
     this.views.set(e.slot, view);
     // Several phases identify the unit (link, boot): its line is printed once per run.
     if (e.type === 'unit.identified') {
-      const key = `${e.runId}/${e.unit.mac ?? ''}/${e.unit.chipId ?? ''}`;
+      const key = `${e.runId}/${e.unit.mac ?? ''}`;
       if (this.units.has(key)) return;
       this.units.add(key);
     }
