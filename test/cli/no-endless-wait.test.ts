@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
-import { normalizeMac, normalizeMacQuery } from '../../src/core/mac.js';
+import { macMatches, normalizeMac, normalizeMacQuery } from '../../src/core/mac.js';
+import type { RunRecord } from '../../src/core/record.js';
+import { matchRecord } from '../../src/report/store/query.js';
 import { cli } from './run-cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'plugrig-cli11-'));
@@ -26,6 +28,12 @@ describe('MACs', () => {
     expect(normalizeMacQuery('01:02:0g')).toBeUndefined();
     // A full MAC stays 12 digits; 3 bytes are only a query.
     expect(normalizeMac('01:02:03')).toBeUndefined();
+    expect(macMatches('C8478C010203', '010203')).toBe(true);
+    expect(macMatches('C8478C010203', '8C0102')).toBe(false);
+    const rec = { unit: { mac: 'C8478C010203' } } as unknown as RunRecord;
+    expect(matchRecord(rec, { mac: '010203' })).toBe(true);
+    expect(matchRecord(rec, { mac: 'C8478C010203' })).toBe(true);
+    expect(matchRecord(rec, { mac: '010204' })).toBe(false);
   });
 
   test('records --mac with a bad value says both accepted forms', async () => {
