@@ -97,12 +97,18 @@ export function plainLines(e: RunEvent, lastQuarter: Map<string, number>, verbos
       return verbose ? [`${p} fw ${e.source}: ${e.line}`] : [];
     case 'phase.finished': {
       const why = e.error ? ` ${e.error.code}: ${e.error.message}${e.error.hint ? ` — ${e.error.hint}` : ''}` : e.skipReason ? ` (${e.skipReason})` : '';
-      return [`${p} ${e.phase} ${e.outcome}${e.outcome === 'SKIP' ? '' : ` ${formatDuration(e.durationMs)}`}${why}`];
+      // The unit plan's write stopped midway leaves half an image; an ABORTED phase carries no error to say so.
+      const partial =
+        e.phase === 'flash' && e.outcome === 'ABORTED'
+          ? " — the flash now holds a partial image: run again (the flash phase rewrites it) or 'plugrig flash <image> --diff'"
+          : '';
+      return [`${p} ${e.phase} ${e.outcome}${e.outcome === 'SKIP' ? '' : ` ${formatDuration(e.durationMs)}`}${why}${partial}`];
     }
     case 'run.finished':
       if (e.outcome !== 'PASS' && failure) {
         return [`${p} run ${e.outcome} in ${formatDuration(e.durationMs)} — failed in ${failureText(failure)}${e.error?.hint ? ` — ${e.error.hint}` : ''}`];
       }
+      if (e.outcome === 'ABORTED' && !e.error) return [`${p} run ABORTED in ${formatDuration(e.durationMs)} — stopped before the end; run again to finish`];
       return [`${p} run ${e.outcome} in ${formatDuration(e.durationMs)}${e.error ? ` — ${e.error.code}: ${e.error.message}` : ''}`];
   }
 }

@@ -51,4 +51,17 @@ describe('console format', () => {
     ]);
     expect(out.at(-1)).toBe('[sim] run ERROR in 0s — failed in link: E_LINK_NO_REPLY: no reply to link checks — check TX/RX');
   });
+
+  test('a stopped flash phase says the flash holds a partial image and how to finish it', () => {
+    const out = lines([
+      ev({ type: 'run.started', rig: 'sim', plan: ['flash', 'verify'], unit: {} }),
+      ev({ type: 'phase.started', phase: 'flash', attempt: 1 }),
+      ev({ type: 'phase.finished', phase: 'flash', outcome: 'ABORTED', durationMs: 3000, attempts: 1 }),
+      ev({ type: 'run.finished', outcome: 'ABORTED', durationMs: 3000 }),
+    ]);
+    expect(out).toContain(
+      "[sim] flash ABORTED 3s — the flash now holds a partial image: run again (the flash phase rewrites it) or 'plugrig flash <image> --diff'",
+    );
+    expect(out.at(-1)).toBe('[sim] run ABORTED in 3s — stopped before the end; run again to finish');
+  });
 });
