@@ -41,7 +41,10 @@ const HELP: Record<string, OptionHelp> = {
   'virtual-time': { text: 'simulated rigs only: run on a virtual clock, so waits cost no real time', default: 'off' },
   verbose: { text: 'show every measurement and the firmware log', default: 'off' },
   junit: { text: 'also write a JUnit XML report to this file', default: 'off' },
-  store: { text: 'record store directory (records.sqlite, backups/); must exist for records', default: '$PLUGRIG_HOME, else ~/.local/share/plugrig' },
+  store: {
+    text: 'record store directory (records.sqlite, backups/; must exist for records), or a postgres:// URL where the command takes one',
+    default: '$PLUGRIG_HOME, else ~/.local/share/plugrig',
+  },
   slot: { text: 'slot name in the record', default: 'the rig name' },
   'sim-fault': { text: `simulated rigs only, repeatable: a firmware fault, one of ${OBK_SIM_FAULTS.join(', ')}`, default: 'none' },
   // records
@@ -73,6 +76,13 @@ const HELP: Record<string, OptionHelp> = {
   'sim.mac': { text: "the simulated module's MAC (12 hex digits)", default: 'a locally administered one' },
   python: { text: 'python interpreter for the pty helper', default: 'python3' },
   'rx-buffer': { text: "the ROM's receive buffer, bytes", default: '128' },
+  http: { text: 'run a simulated module already running OpenBeken; prints "http: <url>" for --url', default: 'off' },
+  'http-port': { text: 'TCP port of the simulated OpenBeken with --http (0 = any free one)', default: '0' },
+  'write-image': { text: 'save the generated OpenBeken test image to this file, to try flash and verify', default: 'off' },
+  // run, serve (stations forwarding to a fleet)
+  mqtt: { text: 'MQTT broker (mqtt://host) to publish each run to', default: 'none' },
+  // restore
+  'other-unit': { text: "allow writing one unit's backup to a module with another MAC", default: 'off' },
 };
 
 export function optionHelp(command: string, option: string): OptionHelp | undefined {

@@ -146,8 +146,8 @@ export const command: Command = {
     const q = queryFrom(args);
     const format = formatFrom(args);
     const dir = storeDirOption(args, io);
-    // A typo in --store must not read as "this unit was never tested".
-    if (args.values.store !== undefined && !existsSync(dir)) {
+    // A typo in --store must not read as "this unit was never tested" (a postgres:// URL is not a directory).
+    if (typeof args.values.store === 'string' && !args.values.store.includes('://') && !existsSync(dir)) {
       throw new PlugrigError(
         'E_STORE_MISSING',
         `--store ${dir} does not exist`,
