@@ -16,7 +16,7 @@ import type { Progress, ProgressFn } from '../bk7231/progress.js';
 import { createFrameTrace, type FrameTrace } from '../bk7231/trace.js';
 import { createSerialOpener } from '../io/serial.js';
 import type { ResetSequence } from '../rig/types.js';
-import { flag, numberOption, stringOption } from './args.js';
+import { baudOption, flag, numberOption, stringOption } from './args.js';
 import type { CommandIo, OptionSpec, ParsedCommandArgs } from './command.js';
 
 export const SESSION_OPTIONS: OptionSpec = {
@@ -26,15 +26,21 @@ export const SESSION_OPTIONS: OptionSpec = {
   json: { type: 'boolean' },
   pipeline: { type: 'string' },
   trace: { type: 'string' },
+  wait: { type: 'string' },
 };
 
-export const SESSION_USAGE = '[--rig <file> | --port <path>] [--baud <rate>] [--pipeline <n>] [--trace <file>] [--json]';
+/** With --port nobody can reset the chip but the user: this long, unless --wait says otherwise. */
+export const DEFAULT_MANUAL_RESET_WAIT_S = 60;
+
+export const SESSION_USAGE = '[--rig <file> | --port <path> [--wait <s>]] [--baud <rate>] [--pipeline <n>] [--trace <file>] [--json]';
 const DEFAULT_RIG = 'rigs/sim.json';
 
 export interface Session {
   flasher: Flasher;
   /** "rig sim (rigs/sim.json)" or "port /dev/ttyUSB0". */
   target: string;
+  /** The rig's name, or the port's path: what a record names as its rig. */
+  rigName: string;
   json: boolean;
   progress: ProgressFn;
   log: (line: string) => void;
@@ -47,13 +53,14 @@ interface Opened {
   port: SerialPortStream;
   resets: readonly ResetSequence[];
   target: string;
+  rigName: string;
   close(): Promise<void>;
 }
 
 async function openBarePort(path: string, signal: AbortSignal): Promise<Opened> {
   const opener = createSerialOpener({ path, binding: autoDetect(), lock: true });
   const port = await opener.open({ baudRate: 115200, signal });
-  return { port, resets: [], target: `port ${path}`, close: async () => undefined };
+  return { port, resets: [], target: `port ${path}`, rigName: path, close: async () => undefined };
 }
 
 export function rigPath(raw: string | undefined, io: CommandIo): string {
@@ -72,7 +79,7 @@ async function openRigPort(path: string, signal: AbortSignal, clock: Clock): Pro
   try {
     await rig.releaseUartPads();
     const port = await rig.uart.open({ baudRate: 115200, signal });
-    return { port, resets: rig.resets, target: `rig ${rig.name} (${rig.source})`, close: () => rig.close() };
+    return { port, resets: rig.resets, target: `rig ${rig.name} (${rig.source})`, rigName: rig.name, close: () => rig.close() };
   } catch (e) {
     await rig.close().catch(() => undefined);
     throw e;
@@ -147,6 +154,13 @@ export function withTraceHint(e: unknown, traceFile: string | undefined): unknow
   return new PlugrigError(e.code, e.message, e.hint ? `${e.hint}; ${extra}` : extra, { cause: e });
 }
 
+/** A bare port that heard nothing: the user may simply have needed longer to reach the reset. */
+function withWaitHint(e: unknown, waitS: number): unknown {
+  if (!(e instanceof PlugrigError) || e.code !== 'E_LINK_NO_REPLY') return e;
+  const extra = `waited ${waitS} s; --wait <s> gives you longer`;
+  return new PlugrigError(e.code, e.message, e.hint ? `${e.hint}; ${extra}` : extra, { cause: e });
+}
+
 export interface SessionOptions {
   efuse?: boolean;
   /** The session's clock: the commands use realClock (the default); tests a VirtualClock. */
@@ -158,7 +172,11 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   const portPath = stringOption(args, 'port');
   const rigFile = stringOption(args, 'rig');
   if (portPath && rigFile) throw new PlugrigError('E_USAGE', '--rig and --port exclude each other', 'a rig file names its own port; use one of them');
-  const baudRate = numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 });
+  const baudRate = baudOption(args);
+  if (args.values.wait !== undefined && !portPath) {
+    throw new PlugrigError('E_USAGE', '--wait is for --port', 'a rig resets the chip itself; drop --wait or use --port <path>');
+  }
+  const waitS = numberOption(args, 'wait', DEFAULT_MANUAL_RESET_WAIT_S, { min: 1, max: 3600 });
   const pipelineOpt = args.values.pipeline === undefined ? undefined : numberOption(args, 'pipeline', 1, { min: 1, max: 256 });
   const json = flag(args, 'json');
   const progress = progressPrinter(io, json);
@@ -184,8 +202,15 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   // says otherwise (e.g. against a simulator configured with an unlimited receive buffer).
   const depth = pipelineOpt ?? 1;
   let flasher: Flasher;
+  if (portPath) {
+    // Always on stderr, --json too: without it the user does not know the tool waits for them.
+    io.err.write(
+      `waiting up to ${waitS} s for the chip on ${portPath}: reset it now (CEN to GND briefly, or unplug and replug its 3.3 V); --wait <s> to change\n`,
+    );
+  }
   try {
     flasher = await Flasher.connect({
+      ...(portPath ? { link: { bareBudgetMs: waitS * 1000 } } : {}),
       port: opened.port,
       resets: opened.resets,
       baudRate,
@@ -201,11 +226,12 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
     if (!opened.port.destroyed && opened.port.isOpen) await new Promise<void>((r) => opened.port.close(() => r()));
     await opened.close().catch(() => undefined);
     traceFile?.close();
-    throw withTraceHint(e, traceFile?.path);
+    throw withTraceHint(portPath ? withWaitHint(e, waitS) : e, traceFile?.path);
   }
   return {
     flasher,
     target: opened.target,
+    rigName: opened.rigName,
     json,
     progress,
     log,

@@ -1,6 +1,8 @@
 import { isPlugrigError, PlugrigError } from '../core/errors.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandIo } from './command.js';
+import { optionHelp } from './option-help.js';
+import { closest } from './suggest.js';
 
 // Each command lives in commands/<name>.ts and exports `command`.
 const load = (file: string) => () => import(`./commands/${file}.js`) as Promise<{ command: Command }>;
@@ -34,13 +36,20 @@ function helpText(): string {
   ].join('\n');
 }
 
-function commandHelp(cmd: Command): string {
-  const opts = Object.entries(cmd.options).map(([name, o]) => {
+/** `plugrig <command> --help`: usage, then one line per option with what it does and its default. */
+export function commandHelp(cmd: Command): string {
+  const rows = Object.entries(cmd.options).map(([name, o]) => {
     const short = o.short ? `-${o.short}, ` : '    ';
-    return `  ${short}--${name}${o.type === 'string' ? ' <value>' : ''}${o.multiple ? ' (repeatable)' : ''}`;
+    const left = `  ${short}--${name}${o.type === 'string' ? ' <value>' : ''}`;
+    const h = optionHelp(cmd.name, name);
+    const text = h ? `${h.text}${o.multiple ? ' (repeatable)' : ''}${h.default ? `; default: ${h.default}` : ''}` : '';
+    return `${left.padEnd(28)} ${text}`.trimEnd();
   });
-  return [`usage: ${cmd.usage}`, '', cmd.summary, '', 'options:', ...opts].join('\n');
+  return [`usage: ${cmd.usage}`, '', cmd.summary, '', 'options:', ...rows].join('\n');
 }
+
+/** After the first Ctrl-C the command has this long to clean up before the process ends anyway. */
+export const INTERRUPT_GRACE_MS = 1500;
 
 export async function main(argv: string[], partialIo: Partial<CommandIo> = {}): Promise<number> {
   const controller = new AbortController();
@@ -65,7 +74,10 @@ export async function main(argv: string[], partialIo: Partial<CommandIo> = {}): 
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    io.err.write(`E_USAGE: unknown command '${name}' — commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    const near = closest(name, Object.keys(COMMANDS));
+    io.err.write(
+      `E_USAGE: unknown command '${name}' — ${near ? `did you mean '${near}'? ` : ''}commands: ${Object.keys(COMMANDS).join(', ')}; 'plugrig --help' for more\n`,
+    );
     return 2;
   }
   let interrupts = 0;
@@ -74,6 +86,13 @@ export async function main(argv: string[], partialIo: Partial<CommandIo> = {}): 
     if (interrupts > 1) process.exit(130);
     io.err.write(`\n${sig}: stopping cleanly (again to force)\n`);
     controller.abort(new PlugrigError('E_ABORTED', `interrupted by ${sig}`));
+    // A wait that does not listen to the signal (a driver call, a stuck close) must not keep the
+    // process alive: one Ctrl-C ends it within 2 s whatever the command is doing. Real time, on
+    // purpose: this is about the user's patience, not the run's clock.
+    setTimeout(() => {
+      io.err.write(`${sig}: cleanup took longer than ${INTERRUPT_GRACE_MS / 1000} s; exiting now\n`);
+      process.exit(130);
+    }, INTERRUPT_GRACE_MS).unref();
   };
   const installSignals = partialIo.signal === undefined;
   if (installSignals) {
@@ -90,7 +109,9 @@ export async function main(argv: string[], partialIo: Partial<CommandIo> = {}): 
     return await command.run(args, io);
   } catch (e) {
     if (isPlugrigError(e)) {
-      io.err.write(e.oneLine() + '\n');
+      // A stop by the user still ends with a next step.
+      const shown = e.code === 'E_ABORTED' && !e.hint ? new PlugrigError(e.code, e.message, 'stopped before the end; run the command again to finish') : e;
+      io.err.write(shown.oneLine() + '\n');
       return e.code === 'E_USAGE' ? 2 : e.code === 'E_ABORTED' ? 130 : 1;
     }
     const code = (e as NodeJS.ErrnoException)?.code;

@@ -37,7 +37,7 @@ export function slotLine(v: SlotView, width: number, nameWidth = 8): string {
   if (v.state === 'idle') line = `${name} idle`;
   else if (v.state === 'done') {
     const verdict = v.outcome ?? '?';
-    const why = v.outcome !== 'PASS' && v.failure ? `  ${v.failure.check ?? v.failure.phase}: ${v.failure.detail}` : '';
+    const why = v.outcome !== 'PASS' && v.failure ? `  ${failureText(v.failure)}` : '';
     line = `${name} ${verdict.padEnd(7)} ${formatDuration(v.durationMs).padStart(5)}  ${formatMac(v.mac)}${why}`;
   } else {
     const n = v.plan?.length ?? 0;
@@ -56,8 +56,16 @@ export function slotLine(v: SlotView, width: number, nameWidth = 8): string {
   return line.length > width ? line.slice(0, Math.max(0, width - 1)) + '…' : line;
 }
 
-/** Plain-text lines for one event (no terminal): what a log file or CI output should show. */
-export function plainLines(e: RunEvent, lastQuarter: Map<string, number>, verbose = false): string[] {
+/** "phase checks: relay-1 = 0 (expected 1): FAIL": the phase always, then what failed in it. */
+export function failureText(f: NonNullable<SlotView['failure']>): string {
+  return f.phase ? `${f.phase}: ${f.detail}` : f.detail;
+}
+
+/**
+ * Plain-text lines for one event (no terminal): what a log file or CI output should show.
+ * `failure`: the run's first failure, so the last line of a failed run names its phase and measurement.
+ */
+export function plainLines(e: RunEvent, lastQuarter: Map<string, number>, verbose = false, failure?: SlotView['failure']): string[] {
   const p = `[${e.slot}]`;
   switch (e.type) {
     case 'run.started':
@@ -89,9 +97,18 @@ export function plainLines(e: RunEvent, lastQuarter: Map<string, number>, verbos
       return verbose ? [`${p} fw ${e.source}: ${e.line}`] : [];
     case 'phase.finished': {
       const why = e.error ? ` ${e.error.code}: ${e.error.message}${e.error.hint ? ` — ${e.error.hint}` : ''}` : e.skipReason ? ` (${e.skipReason})` : '';
-      return [`${p} ${e.phase} ${e.outcome}${e.outcome === 'SKIP' ? '' : ` ${formatDuration(e.durationMs)}`}${why}`];
+      // The unit plan's write stopped midway leaves half an image; an ABORTED phase carries no error to say so.
+      const partial =
+        e.phase === 'flash' && e.outcome === 'ABORTED'
+          ? " — the flash now holds a partial image: run again (the flash phase rewrites it) or 'plugrig flash <image> --diff'"
+          : '';
+      return [`${p} ${e.phase} ${e.outcome}${e.outcome === 'SKIP' ? '' : ` ${formatDuration(e.durationMs)}`}${why}${partial}`];
     }
     case 'run.finished':
+      if (e.outcome !== 'PASS' && failure) {
+        return [`${p} run ${e.outcome} in ${formatDuration(e.durationMs)} — failed in ${failureText(failure)}${e.error?.hint ? ` — ${e.error.hint}` : ''}`];
+      }
+      if (e.outcome === 'ABORTED' && !e.error) return [`${p} run ABORTED in ${formatDuration(e.durationMs)} — stopped before the end; run again to finish`];
       return [`${p} run ${e.outcome} in ${formatDuration(e.durationMs)}${e.error ? ` — ${e.error.code}: ${e.error.message}` : ''}`];
   }
 }
@@ -110,6 +127,7 @@ type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 export class ConsoleSink implements Sink {
   private readonly views = new Map<string, SlotView>();
   private readonly quarters = new Map<string, number>();
+  private readonly units = new Set<string>();
   private readonly tty: boolean;
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -122,11 +140,19 @@ export class ConsoleSink implements Sink {
   }
 
   handle(e: RunEvent): void {
+    // Plain output too keeps the view: its last line names the first failure.
+    const view = reduceSlotView(this.views.get(e.slot) ?? idleView(e.slot), e);
+    this.views.set(e.slot, view);
+    // Several phases identify the unit (link, boot): its line is printed once per run.
+    if (e.type === 'unit.identified') {
+      const key = `${e.runId}/${e.unit.mac ?? ''}`;
+      if (this.units.has(key)) return;
+      this.units.add(key);
+    }
     if (!this.tty) {
-      for (const line of plainLines(e, this.quarters, this.opts.verbose)) this.out.write(line + '\n');
+      for (const line of plainLines(e, this.quarters, this.opts.verbose, view.failure)) this.out.write(line + '\n');
       return;
     }
-    this.views.set(e.slot, reduceSlotView(this.views.get(e.slot) ?? idleView(e.slot), e));
     // Warnings and failures scroll above the live block; the rest only updates it.
     const notable =
       e.type === 'log'

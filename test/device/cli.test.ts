@@ -88,7 +88,7 @@ describe('plugrig status', () => {
     fake.state.energy = { voltage: 120, current: 0.05, power: 6 };
     const r = await cli(['status', '--url', fake.url, '--json']);
     const j = JSON.parse(r.out);
-    expect(j).toMatchObject({ mac: 'C8:47:8C:0A:0B:0C', power: { POWER: 'OFF' }, energy: { voltage: 120, current: 0.05, power: 6 } });
+    expect(j).toMatchObject({ mac: 'C8478C0A0B0C', power: { POWER: 'OFF' }, energy: { voltage: 120, current: 0.05, power: 6 } });
   });
 
   test('no metering driver', async () => {

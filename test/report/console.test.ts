@@ -65,7 +65,8 @@ describe('console', () => {
     expect(text).toMatch(/^\[slot0\] flash 100%/m);
     expect(text.match(/^\[slot0\] flash \d+%/gm)).toHaveLength(4);
     expect(text).toContain('[slot0] bl0937: power_w = 87.5 W (limits 95..105 W): FAIL');
-    expect(text).toMatch(/^\[slot0\] run FAIL in \d+s$/m);
+    // The last line names the phase and the measurement that failed.
+    expect(text).toMatch(/^\[slot0\] run FAIL in \d+s — failed in bl0937: power_w = 87\.5 W \(limits 95\.\.105 W\): FAIL$/m);
   });
 
   test('terminal output redraws a live line per slot in place and ends with the verdict', async () => {

@@ -4,6 +4,7 @@
  * (`plugrig restore <MAC>` writes it back); a MAC that already has one is not backed up again. With
  * a file or directory: one file named with the MAC and a content hash, verified on disk.
  */
+import { normalizeMac } from '../../core/mac.js';
 import { PlugrigError } from '../../core/errors.js';
 import { backupPath, saveVerified } from '../../bk7231/backup-file.js';
 import { hex } from '../../bk7231/frames.js';
@@ -47,7 +48,7 @@ export const command: Command = {
             io.out.write(
               JSON.stringify(
                 {
-                  mac: formatMac(b.mac),
+                  mac: normalizeMac(b.mac) ?? b.mac, // 12 hex digits in JSON, as in records
                   kept: k !== undefined,
                   index: b.where,
                   sha256: k?.manifest.sha256 ?? null,
@@ -82,7 +83,7 @@ export const command: Command = {
         const secs = (s.flasher.clock.now() - t0) / 1000;
         if (s.json) {
           io.out.write(
-            JSON.stringify({ file: saved.path, sha256: saved.sha256, offset, length, mac: formatMac(s.flasher.identity.mac), seconds: secs }, null, 2) + '\n',
+            JSON.stringify({ file: saved.path, sha256: saved.sha256, offset, length, mac: s.flasher.identity.mac ?? null, seconds: secs }, null, 2) + '\n',
           );
         } else {
           io.out.write(

@@ -28,7 +28,8 @@ export const command: Command = {
           flashId: id.jedec.map((b) => hex(b, 2)).join(''),
           flashPart: id.part?.name ?? null,
           flashSize: id.flashSize,
-          mac: id.mac ? formatMac(id.mac) : null,
+          // JSON: 12 hex digits, as in records; the text below adds the colons.
+          mac: id.mac ?? null,
           statusRegister: sr === undefined ? null : `0x${hex(sr, 4)}`,
           protected: sr === undefined || !id.part ? null : (sr & id.part.protectMask) !== 0,
           efuse: id.efuse ? id.efuse.toString('hex') : undefined,
@@ -40,7 +41,7 @@ export const command: Command = {
         }
         io.out.write(`chip        ${out.chip} (${out.chipId})\n`);
         io.out.write(`flash       ${out.flashId} ${out.flashPart ?? 'unknown part (cannot be unprotected)'}, ${id.flashSize / 1024} KiB\n`);
-        io.out.write(`MAC         ${out.mac ?? 'not found in the TLV sector'}\n`);
+        io.out.write(`MAC         ${out.mac ? formatMac(out.mac) : 'not found in the TLV sector'}\n`);
         if (out.statusRegister) io.out.write(`status reg  ${out.statusRegister}${out.protected ? ' (write-protected)' : ''}\n`);
         if (out.efuse) io.out.write(`eFuse       ${out.efuse}\n`);
         return 0;

@@ -16,7 +16,9 @@ import { type RecordFormat, streamRecords } from '../record-output.js';
 import { resolve } from 'node:path';
 import { isPgUrl, openPgStore, redactUrl } from '../../report/store/pg-store.js';
 import { storeDirOption } from '../store-option.js';
-import { normalizeMac, parseSince } from '../../report/store/query.js';
+import { existsSync } from 'node:fs';
+import { parseSince } from '../../report/store/query.js';
+import { normalizeMacQuery } from '../../core/mac.js';
 import type { RecordQuery } from '../../report/store/types.js';
 import { flag, numberOption, stringOption } from '../args.js';
 import { type Column, textTable } from '../table.js';
@@ -68,8 +70,13 @@ function queryFrom(args: ParsedCommandArgs): RecordQuery {
   const q: RecordQuery = {};
   const mac = stringOption(args, 'mac');
   if (mac !== undefined) {
-    const m = normalizeMac(mac);
-    if (!m) throw new PlugrigError('E_USAGE', `--mac ${mac} is not a MAC address`, 'give 12 hex digits, with or without : separators');
+    const m = normalizeMacQuery(mac);
+    if (!m)
+      throw new PlugrigError(
+        'E_USAGE',
+        `--mac ${mac} is not a MAC address`,
+        'give 12 hex digits or the last 3 bytes (6 digits), any separator: C8:47:8C:01:02:03, 01-02-03',
+      );
     q.mac = m;
   }
   const since = dateOption(args, 'since');
@@ -147,6 +154,14 @@ export const command: Command = {
     const given = stringOption(args, 'store');
     const pgUrl = given !== undefined && isPgUrl(given) ? given : undefined;
     const dir = pgUrl ? redactUrl(pgUrl) : storeDirOption(args, io);
+    // A typo in --store must not read as "this unit was never tested".
+    if (!pgUrl && given !== undefined && !existsSync(dir)) {
+      throw new PlugrigError(
+        'E_STORE_MISSING',
+        `--store ${dir} does not exist`,
+        'name the directory run/serve wrote to (it holds records.sqlite), or drop --store for the default',
+      );
+    }
     const store = pgUrl ? await openPgStore(pgUrl, { qualifySlots: true }) : await openDefaultStore(dir, { readOnly: true });
     try {
       if (format) {

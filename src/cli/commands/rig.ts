@@ -12,6 +12,7 @@ import { loadRigFile } from '../../rig/config.js';
 import type { RigConfig } from '../../rig/config-types.js';
 import { describeRig, type LineRow } from '../../rig/describe.js';
 import { openRig } from '../../rig/open.js';
+import { loadDeviceTemplate } from '../../device/cli-support.js';
 import { sysClassRoot } from '../../io/sysfs-access.js';
 
 interface ExerciseResult {
@@ -44,7 +45,7 @@ function table(rows: LineRow[]): string[] {
 function summary(c: RigConfig): string[] {
   const out = [
     `rig ${c.name} (${c.kind}${c.board ? `, ${c.board}` : ''}) from ${c.source}: valid`,
-    `  device    ${c.devicePath}${c.deviceUrl ? ` at ${c.deviceUrl}` : ''}`,
+    `  device    ${c.devicePath}${c.deviceUrl ? ` at ${c.deviceUrl}` : ''} (template valid)`,
     `  uart      ${c.uart.path || '(the simulated module’s port)'} @ ${c.uart.baudRate}`,
   ];
   if (c.logUart) out.push(`  log uart  ${c.logUart.path || '(the simulated module’s UART2, TX2 on P0)'} @ ${c.logUart.baudRate}`);
@@ -107,6 +108,8 @@ export const command: Command = {
     const [sub, file] = args.positionals as [string, string];
     if (sub !== 'check') throw new PlugrigError('E_USAGE', `rig: unknown subcommand '${sub}'`, 'usage: plugrig rig check <file> [--exercise] [--json]');
     const config = await loadRigFile(resolve(io.cwd, file));
+    // The template the rig names is validated as `run` does, so a typo in it fails here, not at the line.
+    await loadDeviceTemplate(config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
     const root = sysClassRoot(io.env);
     const { rows, problems } = describeRig(config, { sysClassRoot: root });
     let exercised: ExerciseResult[] | undefined;

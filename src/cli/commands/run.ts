@@ -20,7 +20,7 @@ import { runPlan } from '../../run/runner.js';
 import type { Sink } from '../../core/run-types.js';
 import { openUnitPlan } from '../../run/unit-plan.js';
 import { OBK_SIM_FAULTS, openBekenFirmware, type ObkSimFaultSpec } from '../../sim/index.js';
-import { flag, numberOption, stringList, stringOption } from '../args.js';
+import { baudOption, flag, numberOption, stringList, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 import { readImageFile } from '../flash-image.js';
 import { rigPath } from '../flash-session.js';
@@ -85,7 +85,7 @@ export const command: Command = {
     const { image, shownPath } = await imageFrom(args.positionals[0], io);
     const offset = numberOption(args, 'offset', image.defaultOffset, { min: 0, max: 0x1fffff });
     if (offset % 0x1000 !== 0) throw new PlugrigError('E_IMAGE_OFFSET', `--offset 0x${offset.toString(16)} is not 4 KiB aligned`, 'use a multiple of 0x1000');
-    const baudRate = numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 });
+    const baudRate = baudOption(args);
     const pipelineDepth = numberOption(args, 'pipeline', 1, { min: 1, max: 256 });
     const config = await loadRigFile(rigPath(stringOption(args, 'rig'), io));
     const faults = stringList(args, 'sim-fault');
@@ -125,8 +125,8 @@ export const command: Command = {
       });
       try {
         const plan = userPlan ? userPlan.apply(unit.plan) : unit.plan;
-        if (!json)
-          view.write(`rig ${rig.name}${userPlan ? `, plan ${userPlan.def.name} (${userPlan.record.planFile})` : ''}: ${plan.map((p) => p.name).join(' → ')}\n`);
+        // The phases are printed once, by the console sink's run line.
+        if (!json && userPlan) view.write(`plan ${userPlan.def.name} (${userPlan.record.planFile})\n`);
         const record = await runPlan({
           slot: stringOption(args, 'slot') ?? rig.name,
           rig: rig.name,

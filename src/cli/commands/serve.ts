@@ -15,7 +15,7 @@ import { FLEET_HELP, finishLinks, fleetOptions, startLinks } from '../fleet-opti
 import { storeDirOption } from '../store-option.js';
 import { loadRigFile } from '../../rig/config.js';
 import type { SlotInfo } from '../../run/factory.js';
-import { flag, numberOption, stringList, stringOption } from '../args.js';
+import { baudOption, flag, numberOption, stringList, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { readImageFile } from '../flash-image.js';
 import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
@@ -118,7 +118,7 @@ export const command: Command = {
       storeDir,
       cwd: io.cwd,
       diff: flag(args, 'diff'),
-      baudRate: numberOption(args, 'baud', 921600, { min: 9600, max: 6_000_000 }),
+      baudRate: baudOption(args),
       ...(image ? { image } : {}),
       ...(clock ? { clock } : {}),
       ...(stationPlan ? { planPath: stationPlan } : {}),

@@ -3,6 +3,7 @@
  * The power state of each relay channel (POWER) and the energy readings (STATUS 8).
  */
 import { formatMac, type ObkEnergy } from '../../device/obk-replies.js';
+import { normalizeMac } from '../../core/mac.js';
 import { flag } from '../args.js';
 import type { Command } from '../command.js';
 import { DEVICE_OPTIONS, deviceClientOption } from '../device-option.js';
@@ -36,7 +37,8 @@ export const command: Command = {
     if (flag(args, 'json')) {
       const out = {
         url: client.baseUrl,
-        mac: formatMac(info.mac),
+        // 12 hex digits in JSON, as in records; the table below adds the colons.
+        mac: normalizeMac(info.mac) ?? info.mac,
         build: info.build,
         uptimeS: info.uptimeS,
         power: Object.fromEntries([...power].map(([k, v]) => [k, v ? 'ON' : 'OFF'])),

@@ -12,53 +12,26 @@ import { loadDeviceTemplate } from '../../device/cli-support.js';
 import { ObkClient } from '../../device/obk-client.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
-import { describeMeasurement } from '../../core/measurement.js';
 import { buildResources } from '../../run/resources/index.js';
 import { openRigFirmwareLog, type FirmwareLogCapture } from '../../run/resources/log.js';
 import { runPlan } from '../../run/runner.js';
-import type { RunEvent, Sink } from '../../core/run-types.js';
+import type { Sink } from '../../core/run-types.js';
+import { ConsoleSink } from '../../report/console.js';
+import { openDefaultStore } from '../../report/store/default-store.js';
+import { StoreSink } from '../../report/store/store-sink.js';
+import { storeDirOption } from '../store-option.js';
 import { flag, numberOption, stringOption } from '../args.js';
-import type { Command, CommandIo } from '../command.js';
+import type { Command } from '../command.js';
 import { DEVICE_OPTIONS } from '../device-option.js';
 import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
 import { PLAN_HELP, planFromArgs } from '../plan-option.js';
 import { PROVISION_HELP, provisioningFromArgs } from '../provision-option.js';
 
-/** A minimal console view: phase starts, failed measurements (all with --verbose), outcomes. */
-function consoleSink(out: CommandIo['out'], verbose: boolean): Sink {
-  return {
-    handle(e: RunEvent) {
-      switch (e.type) {
-        case 'phase.started':
-          out.write(`▶ ${e.phase}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}\n`);
-          break;
-        case 'measurement':
-          if (verbose || e.measurement.verdict === 'FAIL')
-            out.write(`  ${e.measurement.verdict === 'FAIL' ? '✗' : '·'} ${describeMeasurement(e.measurement)}\n`);
-          break;
-        case 'log':
-          if (verbose || e.level === 'warn' || e.level === 'error') out.write(`  ${e.level}: ${e.message}\n`);
-          break;
-        case 'phase.finished': {
-          const why = e.skipReason ? ` — ${e.skipReason}` : e.error ? ` — ${e.error.code}: ${e.error.message}${e.error.hint ? ` (${e.error.hint})` : ''}` : '';
-          out.write(`  ${e.phase}: ${e.outcome} (${(e.durationMs / 1000).toFixed(1)} s)${why}\n`);
-          break;
-        }
-        case 'run.finished':
-          out.write(`RESULT: ${e.outcome}${e.error ? ` — ${e.error.code}: ${e.error.message}` : ''}\n`);
-          break;
-        default:
-          break;
-      }
-    },
-  };
-}
-
 export const command: Command = {
   name: 'test',
   summary: 'run the fixture checks on the flashed unit',
   usage:
-    'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--plan <file>] [--provision <file>] [--virtual-time] [--json] [--verbose]\n' +
+    'plugrig test [--rig rigs/sim.json] [--device <template.json>] [--calibrate] [--configure] [--url <http://host>] [--plan <file>] [--provision <file>] [--store <dir>] [--slot <name>] [--virtual-time] [--json] [--verbose]\n' +
     `  ${VIRTUAL_TIME_HELP}\n  ${PLAN_HELP}\n  ${PROVISION_HELP}`,
   options: {
     rig: { type: 'string' },
@@ -68,6 +41,8 @@ export const command: Command = {
     configure: { type: 'boolean' },
     plan: { type: 'string' },
     provision: { type: 'string' },
+    store: { type: 'string' },
+    slot: { type: 'string' },
     'virtual-time': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
@@ -94,7 +69,14 @@ export const command: Command = {
     const userPlan = await planFromArgs(args, io, config.planPath);
     const prov = await provisioningFromArgs(args, io, config.provisionPath);
     const clock = clockFromArgs(args, [config], io);
-    const rig = await openRig(config, { signal: io.signal, ...(clock ? { clock } : {}) });
+    // Records like `run`'s, so a unit's history holds its re-tests too.
+    const storeDir = storeDirOption(args, io);
+    const store = await openDefaultStore(storeDir);
+    const sinks: Sink[] = [new StoreSink(store), new ConsoleSink(view, { verbose: flag(args, 'verbose') })];
+    const rig = await openRig(config, { signal: io.signal, ...(clock ? { clock } : {}) }).catch(async (e) => {
+      await store.close();
+      throw e;
+    });
     let log: FirmwareLogCapture | undefined;
     try {
       // A unit that is not running yet (a sim rig, a unit not powered) is booted once, then waited for.
@@ -116,17 +98,16 @@ export const command: Command = {
         options: { calibrate: flag(args, 'calibrate'), configure: flag(args, 'configure'), ...prov.checks },
       });
       const plan = userPlan ? userPlan.apply(checks) : checks;
-      view.write(
-        `rig ${rig.name}, device ${template.source}${userPlan ? `, plan ${userPlan.def.name} (${userPlan.record.planFile})` : ''}: ${plan.map((p) => p.name).join(', ')}\n`,
-      );
+      // The phases are printed once, by the console sink's run line; this names what they come from.
+      if (!json) view.write(`device ${template.source}${userPlan ? `, plan ${userPlan.def.name} (${userPlan.record.planFile})` : ''}\n`);
       const record = await runPlan({
-        slot: rig.name,
+        slot: stringOption(args, 'slot') ?? rig.name,
         rig: rig.name,
         rigKind: config.kind,
         plan,
         resources,
         ...userPlan?.record,
-        sinks: [consoleSink(view, flag(args, 'verbose'))],
+        sinks,
         signal: io.signal,
         clock: rig.clock,
         ...prov.run,
@@ -136,6 +117,7 @@ export const command: Command = {
     } finally {
       await log?.close();
       await rig.close();
+      await store.close();
       stopClock(clock, io);
     }
   },

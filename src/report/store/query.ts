@@ -4,7 +4,7 @@
  */
 import type { RecordStatus, RunRecord } from '../../core/record.js';
 import type { RecordQuery } from './types.js';
-import { normalizeMac } from '../../core/mac.js';
+import { macMatches, normalizeMac } from '../../core/mac.js';
 
 /** "C8:47:8c-00.00.01" → "C8478C000001"; undefined when it is not 12 hex digits. */
 export { normalizeMac };
@@ -49,7 +49,7 @@ export function matchRecord(rec: RunRecord, q: RecordQuery): boolean {
   if (q.slot !== undefined && rec.slot !== q.slot) return false;
   if (q.since !== undefined && rec.startedAt < q.since) return false;
   if (q.until !== undefined && rec.startedAt >= q.until) return false;
-  if (q.mac !== undefined && (!rec.unit.mac || macKey(rec.unit.mac) !== macKey(q.mac))) return false;
+  if (q.mac !== undefined && (!rec.unit.mac || !macMatches(macKey(rec.unit.mac), macKey(q.mac)))) return false;
   if (q.outcome !== undefined) {
     if (q.outcome === 'UNFINISHED') return rec.status === 'unfinished';
     if (q.outcome === 'RUNNING') return rec.status === 'running';

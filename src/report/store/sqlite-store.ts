@@ -299,7 +299,12 @@ export class SqliteRecordStore implements RecordStore {
     if (query.slot !== undefined) match('slot = ?', query.slot);
     if (query.since !== undefined) match('started_at >= ?', query.since);
     if (query.until !== undefined) match('started_at < ?', query.until);
-    if (query.mac !== undefined) match('mac = ?', macKey(query.mac));
+    if (query.mac !== undefined) {
+      // 6 hex digits are the MAC's last 3 bytes (core/mac.ts normalizeMacQuery).
+      const key = /^[0-9A-F]{6}$/i.test(query.mac) ? query.mac.toUpperCase() : macKey(query.mac);
+      if (key.length === 6) match('mac LIKE ?', `%${key}`);
+      else match('mac = ?', key);
+    }
     if (query.outcome === 'RUNNING') match(writerAlive ? "status = 'running'" : '0');
     else if (query.outcome === 'UNFINISHED') match(writerAlive ? "status = 'unfinished'" : "status IN ('unfinished', 'running')");
     else if (query.outcome === 'FAILED') match("outcome IN ('FAIL', 'ERROR')");
