@@ -47,6 +47,7 @@ describeWithChromium('operator page: what to do about a failure', () => {
       port: 0,
       token: 'operator-token',
       clock,
+      hub: { countSimulated: true }, // an all-simulated station: its runs count
     });
     browser = await launchChromium(join(dir, 'profile'));
   }, 30_000);

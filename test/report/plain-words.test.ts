@@ -151,7 +151,7 @@ test('records --outcome FAILED (FAIL or ERROR) on the SQLite store; the table sa
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(r.out).toMatch(/s1 +FAIL .*bl0937: power_w = 87\.5 W \(limits 95–105 W\)/);
-    expect(r.out).toMatch(/s2 +ERROR .*link: E_LINK_NO_REPLY/);
+    expect(r.out).toMatch(/s1 .* FAIL .*bl0937: power_w = 87\.5 W \(limits 95–105 W\)/);
+    expect(r.out).toMatch(/s2 .* ERROR .*link: E_LINK_NO_REPLY/);
   });
 }, 30_000);
