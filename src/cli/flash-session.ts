@@ -9,6 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { SerialPortStream } from '@serialport/stream';
 import { autoDetect } from '@serialport/bindings-cpp';
 import { realClock, type Clock } from '../core/clock.js';
+import { VirtualClock } from '../core/virtual-clock.js';
 import { PlugrigError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { Flasher } from '../bk7231/flasher.js';
@@ -27,12 +28,13 @@ export const SESSION_OPTIONS: OptionSpec = {
   pipeline: { type: 'string' },
   trace: { type: 'string' },
   wait: { type: 'string' },
+  'virtual-time': { type: 'boolean' },
 };
 
 /** With --port nobody can reset the chip but the user: this long, unless --wait says otherwise. */
 export const DEFAULT_MANUAL_RESET_WAIT_S = 60;
 
-export const SESSION_USAGE = '[--rig <file> | --port <path> [--wait <s>]] [--baud <rate>] [--pipeline <n>] [--trace <file>] [--json]';
+export const SESSION_USAGE = '[--rig <file> | --port <path> [--wait <s>]] [--baud <rate>] [--pipeline <n>] [--trace <file>] [--json] [--virtual-time]';
 const DEFAULT_RIG = 'rigs/sim.json';
 
 export interface Session {
@@ -71,10 +73,13 @@ export function rigPath(raw: string | undefined, io: CommandIo): string {
   return resolve(PACKAGE_ROOT, DEFAULT_RIG);
 }
 
-async function openRigPort(path: string, signal: AbortSignal, clock: Clock): Promise<Opened> {
+async function openRigPort(path: string, signal: AbortSignal, clock: Clock, virtual: boolean): Promise<Opened> {
   const { loadRigFile } = await import('../rig/config.js');
   const { openRig } = await import('../rig/open.js');
   const config = await loadRigFile(path);
+  if (virtual && config.kind !== 'sim') {
+    throw new PlugrigError('E_USAGE', `--virtual-time needs a simulated rig; ${config.name} is a ${config.kind} rig`, 'drop --virtual-time for real hardware');
+  }
   const rig = await openRig(config, { signal, clock });
   try {
     await rig.releaseUartPads();
@@ -168,10 +173,15 @@ export interface SessionOptions {
 }
 
 export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: SessionOptions = {}): Promise<Session> {
-  const clock = opts.clock ?? realClock;
   const portPath = stringOption(args, 'port');
   const rigFile = stringOption(args, 'rig');
   if (portPath && rigFile) throw new PlugrigError('E_USAGE', '--rig and --port exclude each other', 'a rig file names its own port; use one of them');
+  // --virtual-time: the session and the simulated module share one virtual clock (simulated rigs only).
+  const virtual = flag(args, 'virtual-time');
+  if (virtual && portPath)
+    throw new PlugrigError('E_USAGE', '--virtual-time needs a simulated rig, not --port', 'a chip on a port runs in real time; drop --virtual-time');
+  const ownClock = virtual && !opts.clock ? new VirtualClock() : undefined;
+  const clock = opts.clock ?? ownClock ?? realClock;
   const baudRate = baudOption(args);
   if (args.values.wait !== undefined && !portPath) {
     throw new PlugrigError('E_USAGE', '--wait is for --port', 'a rig resets the chip itself; drop --wait or use --port <path>');
@@ -182,7 +192,7 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   const progress = progressPrinter(io, json);
   const log = json ? () => undefined : (line: string) => io.err.write(`${line}\n`);
   const traceArg = stringOption(args, 'trace');
-  const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal, clock);
+  const opened = portPath ? await openBarePort(portPath, io.signal) : await openRigPort(rigPath(rigFile, io), io.signal, clock, virtual);
   let traceFile: TraceFile | undefined;
   try {
     traceFile =
@@ -240,6 +250,7 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
       await flasher.close().catch(() => undefined);
       await opened.close().catch(() => undefined);
       traceFile?.close();
+      ownClock?.stop();
     },
   };
 }

@@ -63,8 +63,9 @@ export const command: Command = {
           );
         }
         const summary = {
-          mac: formatMac(mac),
-          unit: formatMac(id.mac),
+          // 12 hex digits in JSON, as in records; colons only in text meant for people
+          mac,
+          unit: id.mac ?? null,
           takenAt: new Date(manifest.takenAt).toISOString(),
           sha256: manifest.sha256,
           crc: `0x${hex(r.crc, 8)}`,
