@@ -1,4 +1,4 @@
-import { describe, test, expect, beforeEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { bl0937Phase } from '../../src/checks/bl0937.js';
 import { calibrationPhase } from '../../src/checks/calibration.js';
 import { OBK_DEFAULT_CAL, type Bl0937Cal } from '../../src/checks/bl0937-math.js';
@@ -67,13 +67,10 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
   let cf1: FakePulse;
   let sel: Wire;
   useFakeObk((c, f) => {
-    clock = c;
-    fake = f;
-  });
-  beforeEach(() => {
-    cf = new FakePulse('P7', 0, clock);
-    cf1 = new FakePulse('P6', 0, clock);
-    sel = new Wire('P24', clock);
+    [clock, fake] = [c, f];
+    cf = new FakePulse('P7', 0, c);
+    cf1 = new FakePulse('P6', 0, c);
+    sel = new Wire('P24', c);
   });
 
   const wiring = () => ({ cf: pin(7), cf1: pin(6), sel: pin(24) });

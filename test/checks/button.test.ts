@@ -1,4 +1,4 @@
-import { describe, test, expect, beforeEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { relayButtonPhase, type ButtonTiming } from '../../src/checks/button.js';
 import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
@@ -57,12 +57,9 @@ describe('relay/button phase against a scripted plug (virtual time: the plug, th
   let button: Wire;
   let relay: Wire;
   useFakeObk((c, f) => {
-    clock = c;
-    fake = f;
-  });
-  beforeEach(() => {
-    button = new Wire('P10', clock);
-    relay = new Wire('P26', clock);
+    [clock, fake] = [c, f];
+    button = new Wire('P10', c);
+    relay = new Wire('P26', c);
   });
 
   /** The rig's fixture (button output on P10, relay input on P26) through the real resources, on the shared clock. */

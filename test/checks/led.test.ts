@@ -10,10 +10,7 @@ import { fakeContext, inputLine, rigResources, Wire } from './fakes.js';
 // The LED, the line and the phase share one virtual clock: the 2 s watches cost no real time.
 let clock: VirtualClock;
 let fake: FakeObk;
-useFakeObk((c, f) => {
-  clock = c;
-  fake = f;
-});
+useFakeObk((c, f) => ([clock, fake] = [c, f]));
 
 const pin = parseTemplate({ pins: { '8': 'WifiLED_n;0' } }).pins[0]!;
 

@@ -22,8 +22,8 @@ export interface PlugrigChild {
   kill(): void;
 }
 
-export function spawnPlugrig(args: readonly string[]): PlugrigChild {
-  const child = spawn(process.execPath, [PLUGRIG_BIN, ...args], { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnPlugrig(args: readonly string[], env: NodeJS.ProcessEnv = process.env): PlugrigChild {
+  const child = spawn(process.execPath, [PLUGRIG_BIN, ...args], { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'], env });
   const killNow = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
   process.once('exit', killNow);
   let out = '';
