@@ -1,9 +1,9 @@
 import { describe, test, expect } from '@jest/globals';
-import net from 'node:net';
 import { ObkClient, normaliseBaseUrl } from '../../src/device/obk-client.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { useRealTimeFakeObk } from './fake-obk-fixture.js';
 import { FakeObk } from './fake-obk.js';
+import { freePort } from '../support/free-port.js';
 
 let fake: FakeObk;
 useRealTimeFakeObk((f) => (fake = f));
@@ -131,10 +131,7 @@ describe('ObkClient against replies shaped like the real firmware', () => {
   });
 
   test('connection refused ends in E_DEVICE_HTTP_UNREACHABLE after the retries', async () => {
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => srv.close(() => r()));
+    const port = await freePort(); // free a moment ago: nothing listens there
     const err = await fast(`127.0.0.1:${port}`)
       .info()
       .catch((e) => e);
