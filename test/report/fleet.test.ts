@@ -4,7 +4,7 @@
  * once the far end is back it has every event exactly once. Skipped, saying so, where the binaries
  * are not installed.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { ok } from './fixtures/stores.js';
 import { connect } from './ws-client.js';
 import { mosquittoBin, startBroker } from '../support/mosquitto.js';
 import { pgBinDir, startPgServer } from '../support/pg-server.js';
+import { describeIf } from '../support/describe-if.js';
 
 /** A phase that does `what` (stop a server) in the middle of the run, then passes. */
 const during = (name: string, what: () => Promise<void>): Phase => ({
@@ -55,10 +56,8 @@ function perSuite<S extends { destroy(): Promise<void> }>(start: () => Promise<S
   return env;
 }
 
-const pgSuite = pgBinDir() ? describe : describe.skip;
-if (!pgBinDir()) console.warn('skipping the PostgreSQL forwarding tests: initdb/pg_ctl not found (apt-get install postgresql)');
-const mqttSuite = mosquittoBin() ? describe : describe.skip;
-if (!mosquittoBin()) console.warn('skipping the MQTT forwarding tests: mosquitto not found (apt-get install mosquitto)');
+const pgSuite = describeIf(pgBinDir() !== undefined, 'the PostgreSQL forwarding tests: initdb/pg_ctl not found (apt-get install postgresql)');
+const mqttSuite = describeIf(mosquittoBin() !== undefined, 'the MQTT forwarding tests: mosquitto not found (apt-get install mosquitto)');
 
 pgSuite('forwarding to PostgreSQL', () => {
   const env = perSuite(startPgServer, 'plugrig-fleet-');
