@@ -3,6 +3,7 @@
  * ~1 s window and multiplies by a constant in "units per pulse per second": V = N·Vcal/t, I = N·Ical/t,
  * P = N·Pcal/t. SEL flips once per second; BL0937SEL: SEL high = voltage window, BL0937SEL_n: reversed.
  */
+import type { LoadPoint } from '../core/resources.js';
 import type { Level } from '../io/types.js';
 
 /** Units per Hz. */
@@ -18,11 +19,8 @@ export const OBK_DEFAULT_CAL: Readonly<Bl0937Cal> = { voltage: 0.13253012048, cu
 /** Above this the driver keeps the previous power reading (BL0937_PMAX). */
 export const OBK_PMAX_W = 3680;
 
-export interface LoadPoint {
-  volts: number;
-  amps: number;
-  watts: number;
-}
+/** A load the meter is made to see: the fixture's type (core/resources.ts), re-exported for the math's users. */
+export type { LoadPoint };
 
 export const DEFAULT_LOAD_POINTS: readonly LoadPoint[] = [
   { volts: 230, amps: 0.5, watts: 115 },

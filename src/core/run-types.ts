@@ -77,20 +77,19 @@ export interface EventBase {
   t: number;
 }
 
+/** Where a run comes from, besides its rig, plan and unit: given to the runner, recorded in run.started. */
+export interface RunOrigin {
+  /** What ran the unit: a real rig ('pi'), a simulated one ('sim') or --sim-slots' timed model ('model'); 'sim'/'model' runs never count as real units. */
+  rigKind?: RunRigKind;
+  firmware?: FirmwareInfo;
+  station?: string;
+  /** A user's plan file applied to the default plan: its definePlan() name and path. */
+  planName?: string;
+  planFile?: string;
+}
+
 export type RunEventBody =
-  | {
-      type: 'run.started';
-      rig: string;
-      /** What ran the unit: a real rig ('pi'), a simulated one ('sim') or --sim-slots' timed model ('model'). */
-      rigKind?: RunRigKind;
-      plan: string[];
-      unit: UnitIdentity;
-      firmware?: FirmwareInfo;
-      station?: string;
-      /** A user's plan file applied to the default plan: its definePlan() name and path. */
-      planName?: string;
-      planFile?: string;
-    }
+  | ({ type: 'run.started'; rig: string; plan: string[]; unit: UnitIdentity } & RunOrigin)
   | { type: 'unit.identified'; unit: UnitIdentity }
   | { type: 'phase.started'; phase: string; attempt: number }
   | { type: 'phase.progress'; phase: string; progress: ProgressInfo }

@@ -11,21 +11,15 @@ import { noResources } from './resources/none.js';
 import type { UnitResources } from '../core/resources.js';
 import type { Redactor } from '../core/redact.js';
 import { applyEvent, decideOutcome, type RunRecord } from '../core/record.js';
-import type { ErrorInfo, FirmwareInfo, Phase, PhaseOutcome, RunEvent, RunRigKind, Sink, UnitIdentity } from '../core/run-types.js';
+import type { ErrorInfo, Phase, PhaseOutcome, RunEvent, RunOrigin, Sink, UnitIdentity } from '../core/run-types.js';
 
-export interface RunPlanOptions {
+/** The origin fields (firmware, station, planName, planFile) are recorded in run.started. */
+export interface RunPlanOptions extends RunOrigin {
   runId?: string;
   slot: string;
   rig: string;
   plan: Phase[];
   unit?: UnitIdentity;
-  firmware?: FirmwareInfo;
-  station?: string;
-  /** Recorded in run.started: 'sim'/'model' runs are simulated and never count as real units. */
-  rigKind?: RunRigKind;
-  /** A user's plan file applied to the default plan (recorded in run.started). */
-  planName?: string;
-  planFile?: string;
   sinks: Sink[];
   signal?: AbortSignal;
   /** Min ms between progress events of one phase; default 100. */

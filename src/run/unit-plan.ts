@@ -48,16 +48,20 @@ export interface UnitPlan {
 }
 
 export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
+  // What the flash phases and a plan's t.flash share (only the options given: exact optional types).
+  const flashTuning = {
+    ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
+    ...(o.pipelineDepth !== undefined ? { pipelineDepth: o.pipelineDepth } : {}),
+    ...(o.bootTimeoutMs !== undefined ? { bootTimeoutMs: o.bootTimeoutMs } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  };
   const flashing = flashPhases({
     rig: o.rig,
     image: o.image,
     offset: o.offset,
     backups: o.backups,
     ...(o.diff !== undefined ? { diff: o.diff } : {}),
-    ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
-    ...(o.pipelineDepth !== undefined ? { pipelineDepth: o.pipelineDepth } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.bootTimeoutMs !== undefined ? { bootTimeoutMs: o.bootTimeoutMs } : {}),
+    ...flashTuning,
   });
   const client = new ObkClient({ url: () => o.rig.deviceUrl(), timeoutMs: o.httpTimeoutMs ?? 4000, clock: o.rig.clock });
   // After configure, one CEN reset with the Wi-Fi LED pad recorded from the boot instant: the
@@ -68,13 +72,7 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
     template: o.template,
     client,
     ...(o.log ? { log: o.log } : {}),
-    flash: {
-      runImage: { image: o.image, offset: o.offset },
-      ...(o.baudRate !== undefined ? { baudRate: o.baudRate } : {}),
-      ...(o.pipelineDepth !== undefined ? { pipelineDepth: o.pipelineDepth } : {}),
-      ...(o.bootTimeoutMs !== undefined ? { bootTimeoutMs: o.bootTimeoutMs } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-    },
+    flash: { runImage: { image: o.image, offset: o.offset }, ...flashTuning },
   });
   const checks = buildCheckPhases({
     rig: o.rig,

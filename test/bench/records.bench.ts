@@ -11,7 +11,7 @@
  * fold, no per-append promise or fsync), fed by a generator, so memory stays flat while it builds.
  * Then the size of the backups of 1,000 simulated units (test/bench/backup-size.ts; alone: npm run bench:backups).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,11 +20,11 @@ import { WebSocket } from 'ws';
 import { openSqliteStore } from '../../src/report/store/sqlite-store.js';
 import type { RunEvent } from '../../src/core/run-types.js';
 import { macOf, rng, syntheticEvents, T0, UNIT_MS } from '../report/fixtures/synthetic-units.js';
+import { spawnPlugrig } from '../support/plugrig-child.js';
 import { describeBackupSize, measureBackupSize } from './backup-size.js';
 
 const UNITS = Number(process.env.PLUGRIG_BENCH_UNITS ?? 100_000);
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function build(path: string): Promise<void> {
   const started = performance.now();
@@ -111,26 +111,9 @@ function rssOf(pid: number): number {
 /** `plugrig serve` on the store: start until listening, RSS, then a replay from seq 0 over WebSocket. */
 async function measureServe(storeDir: string): Promise<void> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin', 'plugrig.js'), 'serve', '--sim-slots', '4', '--port', '0', '--store', storeDir], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const kill = () => child.exitCode === null && child.kill('SIGKILL');
-  process.once('exit', kill);
+  const { child, waitForOut, kill } = spawnPlugrig(['serve', '--sim-slots', '4', '--port', '0', '--store', storeDir]);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const t = setTimeout(() => reject(new Error(`serve did not listen within 60 s: ${out}`)), 60_000);
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /^listening: (http:\S+)$/m.exec(out);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${out}`)));
-    });
+    const url = (await waitForOut(/^listening: (http:\S+)$/m, 60_000))[1]!;
     const startMs = performance.now() - t0;
     console.log(`serve (4 slots): spawn until listening ${startMs.toFixed(0)} ms; RSS when listening ${mb(rssOf(child.pid!))}`);
 
@@ -177,7 +160,6 @@ async function measureServe(storeDir: string): Promise<void> {
     await closed;
   } finally {
     kill();
-    process.off('exit', kill);
   }
 }
 

@@ -14,6 +14,7 @@ import { createSimModule, startPtyServer, type PtyServer, type SimModule } from 
 import { withSession } from '../../src/cli/flash-session.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { BackupStore, backupLocation } from '../../src/report/store/backup-store.js';
+import { describeIf } from '../support/describe-if.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plugrig-flash-cli-'));
 
@@ -128,8 +129,7 @@ const havePython = (() => {
     return false;
   }
 })();
-if (!havePython) console.warn('skipping the pty CLI tests: python3 (needed by the simulator pty server) is not installed');
-const ptyDescribe = havePython ? describe : describe.skip;
+const ptyDescribe = describeIf(havePython, 'the pty CLI tests: python3 (needed by the simulator pty server) is not installed');
 
 ptyDescribe('flash commands on a bare port (real serial binding, simulated module on a pty)', () => {
   let module: SimModule;

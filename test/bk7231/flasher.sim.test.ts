@@ -8,7 +8,7 @@ import { Flasher, type FlasherOptions } from '../../src/bk7231/flasher.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { sleep } from '../../src/core/clock.js';
 import type { SimModuleOptions } from '../../src/sim/index.js';
-import { openSimPort, simRig } from './sim-rig.js';
+import { openSimPort, simFlasher, simRig } from './sim-rig.js';
 
 const MiB = 1024 * 1024;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -16,20 +16,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function connect(sim: SimModuleOptions = {}, opts: Partial<FlasherOptions> = {}) {
-  const rig = await simRig(sim);
-  cleanups.push(() => rig.module.close());
-  const flasher = await Flasher.connect({
-    port: rig.port,
-    resets: rig.resets,
-    baudRate: 921600,
-    link: { cycles: 2, listenMs: 200 },
-    clock: rig.clock,
-    ...opts,
-  });
-  cleanups.push(() => flasher.close());
-  return { ...rig, flasher };
-}
+const connect = (sim: SimModuleOptions = {}, opts: Partial<FlasherOptions> = {}) => simFlasher(cleanups, sim, opts);
 
 describe('flasher on the simulated module', () => {
   test('identifies a stock CB2S: chip, flash, MAC', async () => {

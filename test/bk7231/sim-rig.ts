@@ -4,6 +4,7 @@
  * under test share it, so deadlines, listen periods and resets cost no real time.
  */
 import { SerialPortStream } from '@serialport/stream';
+import { Flasher, type FlasherOptions } from '../../src/bk7231/flasher.js';
 import { createSimModule, simBinding, type SimModuleOptions } from '../../src/sim/index.js';
 import type { ResetSequence } from '../../src/rig/types.js';
 import { realClock, sleep, type Clock } from '../../src/core/clock.js';
@@ -46,4 +47,28 @@ export async function simRig(options: SimModuleOptions = {}, clock: Clock = new 
   module.powerNet.setHostDrive(1);
   const port = await openSimPort(module.uartPath);
   return { module, port, clock, resets: [cenPulse(module, 100, clock), powerCycle(module, 200, clock)] };
+}
+
+/**
+ * A flasher at 921600 baud on a simRig() (on `clock`), with a short link check; `opts` override.
+ * The module and the flasher are closed by `cleanups`, which the caller runs after each test.
+ */
+export async function simFlasher(
+  cleanups: (() => Promise<unknown>)[],
+  sim: SimModuleOptions = {},
+  opts: Partial<FlasherOptions> = {},
+  clock: Clock = new VirtualClock(),
+) {
+  const rig = await simRig(sim, clock);
+  cleanups.push(() => rig.module.close());
+  const flasher = await Flasher.connect({
+    port: rig.port,
+    resets: rig.resets,
+    baudRate: 921600,
+    link: { cycles: 2, listenMs: 200 },
+    clock: rig.clock,
+    ...opts,
+  });
+  cleanups.push(() => flasher.close());
+  return { ...rig, flasher };
 }

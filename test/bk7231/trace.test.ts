@@ -4,11 +4,10 @@
  */
 import { describe, test, expect, afterEach } from '@jest/globals';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { Flasher } from '../../src/bk7231/flasher.js';
 import { encode } from '../../src/bk7231/frames.js';
 import { commandName, createFrameTrace, formatTraceEntry, replyBytes, replyName } from '../../src/bk7231/trace.js';
 import { ReplyParser } from '../../src/bk7231/frames.js';
-import { simRig } from './sim-rig.js';
+import { simFlasher } from './sim-rig.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -57,18 +56,9 @@ describe('trace formatting', () => {
 
 describe('a session against the simulated module', () => {
   test('writes every frame: link checks, their reply, the reset, the baud switch, the identify commands', async () => {
-    const rig = await simRig({ mac: 'C8478C112233' });
-    cleanups.push(() => rig.module.close());
+    const clock = new VirtualClock();
     const lines: string[] = [];
-    const flasher = await Flasher.connect({
-      port: rig.port,
-      resets: rig.resets,
-      baudRate: 921600,
-      link: { cycles: 2, listenMs: 200 },
-      clock: rig.clock,
-      trace: createFrameTrace(rig.clock, (l) => lines.push(l)),
-    });
-    cleanups.push(() => flasher.close());
+    const { flasher } = await simFlasher(cleanups, { mac: 'C8478C112233' }, { trace: createFrameTrace(clock, (l) => lines.push(l)) }, clock);
     await flasher.reboot();
     const body = lines.map((l) => l.slice(11));
     expect(body).toContain("-- reset 'cen-pulse' (cen=0; wait 100ms; cen=z)");

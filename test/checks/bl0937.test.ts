@@ -1,11 +1,12 @@
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { bl0937Phase } from '../../src/checks/bl0937.js';
 import { calibrationPhase } from '../../src/checks/calibration.js';
 import { OBK_DEFAULT_CAL, type Bl0937Cal } from '../../src/checks/bl0937-math.js';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { FakeObk } from '../device/fake-obk.js';
+import type { FakeObk } from '../device/fake-obk.js';
+import { useFakeObk } from '../device/fake-obk-fixture.js';
 import { FakePulse, fakeContext, inputLine, rigResources, Wire } from './fakes.js';
 
 type MeterFault = 'none' | 'sel-inverted' | 'cal-off' | 'driver-stopped' | 'cal-ignored';
@@ -65,16 +66,11 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
   let cf: FakePulse;
   let cf1: FakePulse;
   let sel: Wire;
-  beforeEach(async () => {
-    clock = new VirtualClock();
-    fake = await new FakeObk({ clock }).start();
-    cf = new FakePulse('P7', 0, clock);
-    cf1 = new FakePulse('P6', 0, clock);
-    sel = new Wire('P24', clock);
-  });
-  afterEach(async () => {
-    await fake.close();
-    clock.stop();
+  useFakeObk((c, f) => {
+    [clock, fake] = [c, f];
+    cf = new FakePulse('P7', 0, c);
+    cf1 = new FakePulse('P6', 0, c);
+    sel = new Wire('P24', c);
   });
 
   const wiring = () => ({ cf: pin(7), cf1: pin(6), sel: pin(24) });
@@ -97,11 +93,12 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
       }),
     );
 
-  async function runCheck(fault: MeterFault) {
-    const stop = scriptedMeter(fake, cf, cf1, sel, fault);
+  /** Runs the check (or the calibration) against the scripted meter; the meter stops afterwards. */
+  async function runCheck(fault: MeterFault, { phase = bl0937Phase, publish = true } = {}) {
+    const stop = scriptedMeter(fake, cf, cf1, sel, fault, 120, publish);
     const ctx = context();
     try {
-      await bl0937Phase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
+      await phase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
     } finally {
       stop();
     }
@@ -151,24 +148,12 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
 
   test('no ENERGY in STATUS 8 is reported as such', async () => {
     // The meter toggles SEL, but the HTTP side publishes no ENERGY block.
-    const stop = scriptedMeter(fake, cf, cf1, sel, 'none', 120, false);
-    const ctx = context();
-    try {
-      await bl0937Phase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
-    } finally {
-      stop();
-    }
+    const ctx = await runCheck('none', { publish: false });
     expect(ctx.get('energy_reported@230V/0.5A/115W')).toMatchObject({ value: false, verdict: 'FAIL' });
   }, 10_000);
 
   test('calibration: set at 8 A, verified at the other points; the chip constants are 5 % off the defaults', async () => {
-    const stop = scriptedMeter(fake, cf, cf1, sel, 'none');
-    const ctx = context();
-    try {
-      await calibrationPhase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
-    } finally {
-      stop();
-    }
+    const ctx = await runCheck('none', { phase: calibrationPhase });
     expect(fake.commands).toEqual(expect.arrayContaining(['VoltageSet 230', 'CurrentSet 8', 'PowerSet 1840']));
     expect(ctx.failed()).toEqual([]);
     expect(ctx.get('current_error@120V/0.05A/6W')!.verdict).toBe('PASS');
@@ -176,13 +161,7 @@ describe('BL0937 phases against a scripted meter (virtual time shared by the met
   }, 20_000);
 
   test('calibration commands that change nothing fail the verification', async () => {
-    const stop = scriptedMeter(fake, cf, cf1, sel, 'cal-ignored');
-    const ctx = context();
-    try {
-      await calibrationPhase({ wiring: wiring(), timing: { settleTimeoutMs: 1500 } }).run(ctx);
-    } finally {
-      stop();
-    }
+    const ctx = await runCheck('cal-ignored', { phase: calibrationPhase });
     expect(ctx.get('voltage_error@120V/0.05A/6W')!.verdict).toBe('FAIL');
     expect(ctx.get('power_error@230V/0.5A/115W')!.verdict).toBe('FAIL');
   }, 20_000);

@@ -1,9 +1,10 @@
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { relayButtonPhase, type ButtonTiming } from '../../src/checks/button.js';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { FakeObk } from '../device/fake-obk.js';
+import type { FakeObk } from '../device/fake-obk.js';
+import { useFakeObk } from '../device/fake-obk-fixture.js';
 import type { InputLine } from '../../src/io/types.js';
 import { fakeContext, inputLine, outputLine, rigResources, Wire } from './fakes.js';
 
@@ -55,15 +56,10 @@ describe('relay/button phase against a scripted plug (virtual time: the plug, th
   let fake: FakeObk;
   let button: Wire;
   let relay: Wire;
-  beforeEach(async () => {
-    clock = new VirtualClock();
-    fake = await new FakeObk({ clock }).start();
-    button = new Wire('P10', clock);
-    relay = new Wire('P26', clock);
-  });
-  afterEach(async () => {
-    await fake.close();
-    clock.stop();
+  useFakeObk((c, f) => {
+    [clock, fake] = [c, f];
+    button = new Wire('P10', c);
+    relay = new Wire('P26', c);
   });
 
   /** The rig's fixture (button output on P10, relay input on P26) through the real resources, on the shared clock. */

@@ -11,21 +11,19 @@ import { buildCheckPhases } from '../../src/checks/plan.js';
 import { startLedBootWatch, type LedBootWatch } from '../../src/checks/led.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { validateRig, PACKAGE_ROOT } from '../../src/rig/config.js';
-import { openRig } from '../../src/rig/open.js';
-import { createSimModule, openBekenFirmware, type ObkSimFaultSpec, type SimModule } from '../../src/sim/index.js';
-import { generateTestImage } from '../../src/bk7231/test-image.js';
+import { PACKAGE_ROOT } from '../../src/rig/config.js';
+import type { ObkSimFaultSpec, SimModule } from '../../src/sim/index.js';
 import { buildResources } from '../../src/run/resources/index.js';
 import { RMC021_BACKLOG } from '../sim/firmware/helpers.js';
 import { fakeContext } from './fakes.js';
 import { sleep as sleepOn } from '../../src/core/clock.js';
 import { waitForDevice } from '../../src/checks/wait-for-device.js';
 import { simTestFile } from '../run/shared-clock.js';
+import { openSimUnit } from '../run/sim-unit.js';
 
 const { clock, cleanups } = await simTestFile();
 const sleep = (ms: number) => sleepOn(clock, ms);
 
-const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
 
 async function httpUrl(m: SimModule, timeoutMs = 3000): Promise<string> {
@@ -34,15 +32,7 @@ async function httpUrl(m: SimModule, timeoutMs = 3000): Promise<string> {
 
 /** A simulated RMC021 on the sim rig, configured, then power-cycled under a boot watch on P8. */
 async function bootedUnit(faults: ObkSimFaultSpec[]) {
-  const json = JSON.parse(readFileSync(rigFile, 'utf8'));
-  json.sim = { ...json.sim, timing: 'fast', downloadWindowMs: 20 };
-  const config = validateRig(json, rigFile);
-  const module = createSimModule({ ...config.sim, factoryImage: false, clock });
-  cleanups.push(() => module.close());
-  generateTestImage({ version: '1.18.0-plugrig' }).copy(module.flash.data, 0);
-  module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
-  const rig = await openRig(config, { simulator: module, clock });
-  cleanups.push(() => rig.close());
+  const { module, rig } = await openSimUnit(clock, cleanups, { rigSim: { downloadWindowMs: 20 }, module: { factoryImage: false }, faults, testImage: true });
   // watching from the first power-up: the configuring boot (role assigned at run time) must be ignored
   const resources0 = buildResources({ rig, template, client: new ObkClient({ url: () => module.httpUrl(), clock }) });
   const watch: LedBootWatch = startLedBootWatch(resources0.fixture.watch(8), { clock });

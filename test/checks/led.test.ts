@@ -1,22 +1,16 @@
-import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
+import { describe, test, expect } from '@jest/globals';
 import { wifiLedPhase } from '../../src/checks/led.js';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { FakeObk } from '../device/fake-obk.js';
+import type { FakeObk } from '../device/fake-obk.js';
+import { useFakeObk } from '../device/fake-obk-fixture.js';
 import { fakeContext, inputLine, rigResources, Wire } from './fakes.js';
 
 // The LED, the line and the phase share one virtual clock: the 2 s watches cost no real time.
 let clock: VirtualClock;
 let fake: FakeObk;
-beforeEach(async () => {
-  clock = new VirtualClock();
-  fake = await new FakeObk({ clock }).start();
-});
-afterEach(async () => {
-  await fake.close();
-  clock.stop();
-});
+useFakeObk((c, f) => ([clock, fake] = [c, f]));
 
 const pin = parseTemplate({ pins: { '8': 'WifiLED_n;0' } }).pins[0]!;
 

@@ -17,14 +17,12 @@ import type { RunEvent } from '../../src/core/run-types.js';
 import { parseProvisioning, provisioningRedactor } from '../../src/device/provisioning.js';
 import { parseTemplate } from '../../src/device/template.js';
 import { phase } from '../../src/plan/phase.js';
-import { PACKAGE_ROOT, validateRig } from '../../src/rig/config.js';
-import { openRig } from '../../src/rig/open.js';
+import { PACKAGE_ROOT } from '../../src/rig/config.js';
 import { runPlan } from '../../src/run/runner.js';
 import { buildUnitPlan } from '../../src/run/unit-plan.js';
-import { createSimModule, openBekenFirmware } from '../../src/sim/index.js';
 import { simTestFile } from '../run/shared-clock.js';
+import { openSimUnit } from '../run/sim-unit.js';
 
-const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
 const image = describeImage('OpenBK7231N_QIO_test.bin', generateTestImage({ size: 128 * 1024 }));
 const { clock, cleanups } = await simTestFile();
@@ -65,14 +63,7 @@ const afterReset = phase('after-reset', { timeoutMs: 30_000 }, async (t) => {
 });
 
 async function runUnit(seed: number, prov: ReturnType<typeof file>, extra = false): Promise<{ record: RunRecord; seen: string }> {
-  const json = JSON.parse(readFileSync(rigFile, 'utf8'));
-  json.sim = { ...json.sim, timing: 'fast' };
-  const config = validateRig(json, rigFile);
-  const module = createSimModule({ ...config.sim, seed, path: `sim:prov-${seed}`, clock });
-  cleanups.push(() => module.close());
-  module.setFirmware(openBekenFirmware({ rebootGapMs: 50 }));
-  const rig = await openRig(config, { simulator: module, clock });
-  cleanups.push(() => rig.close());
+  const { rig } = await openSimUnit(clock, cleanups, { module: { seed, path: `sim:prov-${seed}` } });
   const unit = buildUnitPlan({
     rig,
     template,

@@ -1,9 +1,9 @@
 import { describe, test, expect } from '@jest/globals';
-import net from 'node:net';
 import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import { cli as runCli } from '../cli/run-cli.js';
 import { useFakeObk } from './fake-obk-fixture.js';
 import type { FakeObk } from './fake-obk.js';
+import { freePort } from '../support/free-port.js';
 
 // The command and the fake device share one virtual clock: restarts, retries and deadlines cost no real time.
 let clock: VirtualClock;
@@ -128,10 +128,7 @@ describe('plugrig status', () => {
   });
 
   test('nothing listening: unreachable', async () => {
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => srv.close(() => r()));
+    const port = await freePort(); // free a moment ago: nothing listens there
     const r = await cli(['status', '--url', `127.0.0.1:${port}`]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^E_DEVICE_HTTP_UNREACHABLE: GET http:\/\/127\.0\.0\.1:\d+\/api\/info: connection refused/);

@@ -1,9 +1,9 @@
 import { describe, test, expect } from '@jest/globals';
-import net from 'node:net';
 import { ObkClient, normaliseBaseUrl } from '../../src/device/obk-client.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { useRealTimeFakeObk } from './fake-obk-fixture.js';
 import { FakeObk } from './fake-obk.js';
+import { freePort } from '../support/free-port.js';
 
 let fake: FakeObk;
 useRealTimeFakeObk((f) => (fake = f));
@@ -70,39 +70,52 @@ describe('ObkClient against replies shaped like the real firmware', () => {
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
-  test('a silent device (accepts, never answers) times out', async () => {
-    fake.misbehave = { how: { kind: 'silent' }, count: Infinity };
-    const err = await fast(fake.url, { retries: 1 })
-      .power()
+  // A device that misbehaves on every request: what the client makes of it, and how often it asked.
+  test.each([
+    {
+      name: 'a silent device (accepts, never answers) times out',
+      how: { kind: 'silent' },
+      retries: 1,
+      call: 'power',
+      code: 'E_DEVICE_HTTP_TIMEOUT',
+      message: /no reply within 300 ms/,
+      asked: 2,
+    },
+    {
+      name: 'half an answer (headers, part of the body, then nothing) times out on the body',
+      how: { kind: 'half' },
+      retries: 0,
+      call: 'energy',
+      code: 'E_DEVICE_HTTP_TIMEOUT',
+      message: /reply body not complete/,
+      asked: 1,
+    },
+    {
+      name: 'a reset mid-body is a bad reply',
+      how: { kind: 'reset' },
+      retries: 1,
+      call: 'energy',
+      code: 'E_DEVICE_HTTP_BAD_REPLY',
+      message: /connection closed before the reply was complete/,
+      asked: 2,
+    },
+    {
+      name: 'a truncated JSON body is a bad reply',
+      how: { kind: 'truncated' },
+      retries: 0,
+      call: 'energy',
+      code: 'E_DEVICE_HTTP_BAD_REPLY',
+      message: /not valid JSON/,
+      asked: 1,
+    },
+  ] as const)('$name', async ({ how, retries, call, code, message, asked }) => {
+    fake.misbehave = { how, count: Infinity };
+    const err = await fast(fake.url, { retries })
+      [call]()
       .catch((e) => e);
-    expect(err.code).toBe('E_DEVICE_HTTP_TIMEOUT');
-    expect(err.message).toMatch(/no reply within 300 ms/);
-    expect(fake.requests).toHaveLength(2);
-  });
-
-  test('half an answer (headers, part of the body, then nothing) times out on the body', async () => {
-    fake.misbehave = { how: { kind: 'half' }, count: Infinity };
-    const err = await fast(fake.url, { retries: 0 })
-      .energy()
-      .catch((e) => e);
-    expect(err.code).toBe('E_DEVICE_HTTP_TIMEOUT');
-    expect(err.message).toContain('reply body not complete');
-  });
-
-  test('a reset mid-body and a truncated JSON body are bad replies', async () => {
-    fake.misbehave = { how: { kind: 'reset' }, count: Infinity };
-    const reset = await fast(fake.url, { retries: 1 })
-      .energy()
-      .catch((e) => e);
-    expect(reset.code).toBe('E_DEVICE_HTTP_BAD_REPLY');
-    expect(reset.message).toContain('connection closed before the reply was complete');
-    expect(fake.requests).toHaveLength(2);
-    fake.misbehave = { how: { kind: 'truncated' }, count: Infinity };
-    const cut = await fast(fake.url, { retries: 0 })
-      .energy()
-      .catch((e) => e);
-    expect(cut.code).toBe('E_DEVICE_HTTP_BAD_REPLY');
-    expect(cut.message).toContain('not valid JSON');
+    expect(err.code).toBe(code);
+    expect(err.message).toMatch(message);
+    expect(fake.requests).toHaveLength(asked);
   });
 
   test('one dropped request is retried and succeeds', async () => {
@@ -118,10 +131,7 @@ describe('ObkClient against replies shaped like the real firmware', () => {
   });
 
   test('connection refused ends in E_DEVICE_HTTP_UNREACHABLE after the retries', async () => {
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => srv.close(() => r()));
+    const port = await freePort(); // free a moment ago: nothing listens there
     const err = await fast(`127.0.0.1:${port}`)
       .info()
       .catch((e) => e);

@@ -5,17 +5,17 @@
  * on a virtual clock.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect } from '../report/ws-client.js';
+import { PACKAGE_DIR, PLUGRIG_BIN, spawnPlugrig } from '../support/plugrig-child.js';
 import { describeWithChromium, launchChromium, openOperatorPage } from '../report/headless-chromium.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'plugrig.js');
+const root = PACKAGE_DIR;
+const bin = PLUGRIG_BIN;
 const plan = resolve(root, 'test/plan/fixtures/failing-phase.mjs');
 
 let dir: string;
@@ -64,35 +64,11 @@ describe('a failing user phase', () => {
   describeWithChromium('plugrig serve', () => {
     test('the stream, the record and the operator page show it failing', async () => {
       const store = join(dir, 'serve-store');
-      const child = spawn(
-        process.execPath,
-        [bin, 'serve', '--rig', rigFile, '--virtual-time', '--port', '0', '--store', store, '--token', 'token-user-fail-1'],
-        {
-          cwd: root,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, PLUGRIG_HOME: dir },
-        },
-      );
-      const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
-      process.once('exit', kill);
+      const args = ['serve', '--rig', rigFile, '--virtual-time', '--port', '0', '--store', store, '--token', 'token-user-fail-1'];
+      const { child, waitForOut, kill } = spawnPlugrig(args, { ...process.env, PLUGRIG_HOME: dir });
       const browser = await launchChromium(join(dir, 'profile'));
       try {
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.stderr.on('data', (d) => (err += d));
-        child.once('exit', () => (err += `\n(serve exited with ${child.exitCode})`));
-        const url = await new Promise<string>((res, rej) => {
-          const t = setTimeout(() => rej(new Error(`serve printed no address: ${out} ${err}`)), 40_000);
-          const look = () => {
-            const m = /^listening: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
-            if (m) {
-              clearTimeout(t);
-              res(m[1]!);
-            }
-          };
-          child.stdout.on('data', look);
-        });
+        const url = (await waitForOut(/^listening: (http:\/\/127\.0\.0\.1:\d+)$/m, 40_000))[1]!;
         const c = await connect(url);
         c.send({ type: 'subscribe', slot: '*' });
         c.send({ type: 'start', slot: '*', token: 'token-user-fail-1' });
@@ -115,6 +91,7 @@ describe('a failing user phase', () => {
         const closed = new Promise((r) => child.once('close', r));
         child.kill('SIGTERM');
         await closed;
+        kill();
       }
       const records = spawnSync(process.execPath, [bin, 'records', '--store', store, '--json'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
       const [rec] = JSON.parse(records.stdout);

@@ -4,7 +4,7 @@
  * once the far end is back it has every event exactly once. Skipped, saying so, where the binaries
  * are not installed.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +19,12 @@ import type { RecordStore } from '../../src/report/store/types.js';
 import { runPlan } from '../../src/run/runner.js';
 import { startCentral } from '../../src/station/central.js';
 import { startFleetLinks } from '../../src/station/fleet.js';
+import { ok } from './fixtures/stores.js';
 import { connect } from './ws-client.js';
-import { type Broker, mosquittoBin, startBroker } from '../support/mosquitto.js';
-import { pgBinDir, startPgServer, type PgServer } from '../support/pg-server.js';
+import { mosquittoBin, startBroker } from '../support/mosquitto.js';
+import { pgBinDir, startPgServer } from '../support/pg-server.js';
+import { describeIf } from '../support/describe-if.js';
 
-const ok = (name: string, value = true): Phase => ({
-  name,
-  timeoutMs: 1000,
-  run: async (ctx) => void ctx.measure({ name, value, limits: { equals: true } }),
-});
 /** A phase that does `what` (stop a server) in the middle of the run, then passes. */
 const during = (name: string, what: () => Promise<void>): Phase => ({
   name,
@@ -45,24 +42,28 @@ const waitFor = async (cond: () => boolean, what: string) => {
   if (!cond()) throw new Error(`timed out waiting for ${what}`);
 };
 
-const pgSuite = pgBinDir() ? describe : describe.skip;
-if (!pgBinDir()) console.warn('skipping the PostgreSQL forwarding tests: initdb/pg_ctl not found (apt-get install postgresql)');
-const mqttSuite = mosquittoBin() ? describe : describe.skip;
-if (!mosquittoBin()) console.warn('skipping the MQTT forwarding tests: mosquitto not found (apt-get install mosquitto)');
-
-pgSuite('forwarding to PostgreSQL', () => {
-  let server: PgServer;
-  let dir: string;
+/** A throwaway server and a scratch folder for one suite: started before it, removed after it. */
+function perSuite<S extends { destroy(): Promise<void> }>(start: () => Promise<S>, prefix: string): { readonly server: S; readonly dir: string } {
+  const env = {} as { server: S; dir: string };
   beforeAll(async () => {
-    server = await startPgServer();
-    dir = await mkdtemp(join(tmpdir(), 'plugrig-fleet-'));
+    env.server = await start();
+    env.dir = await mkdtemp(join(tmpdir(), prefix));
   }, 60_000);
   afterAll(async () => {
-    await server?.destroy();
-    await rm(dir, { recursive: true, force: true });
+    await env.server?.destroy();
+    if (env.dir) await rm(env.dir, { recursive: true, force: true });
   }, 60_000);
+  return env;
+}
+
+const pgSuite = describeIf(pgBinDir() !== undefined, 'the PostgreSQL forwarding tests: initdb/pg_ctl not found (apt-get install postgresql)');
+const mqttSuite = describeIf(mosquittoBin() !== undefined, 'the MQTT forwarding tests: mosquitto not found (apt-get install mosquitto)');
+
+pgSuite('forwarding to PostgreSQL', () => {
+  const env = perSuite(startPgServer, 'plugrig-fleet-');
 
   test('the database stopped mid-run: the station finishes locally; once restarted every event is there once', async () => {
+    const { server, dir } = env;
     const local = await openSqliteStore(join(dir, 'records.sqlite'));
     const links = await startFleetLinks({ local, stateDir: dir, station: 'st-a', pgUrl: server.url, minBackoffMs: 50, maxBackoffMs: 300 });
     expect((await run(local, 'r1', [ok('x')])).outcome).toBe('PASS');
@@ -108,18 +109,10 @@ pgSuite('forwarding to PostgreSQL', () => {
 });
 
 pgSuite('the central page', () => {
-  let server: PgServer;
-  let dir: string;
-  beforeAll(async () => {
-    server = await startPgServer();
-    dir = await mkdtemp(join(tmpdir(), 'plugrig-central-'));
-  }, 60_000);
-  afterAll(async () => {
-    await server?.destroy();
-    await rm(dir, { recursive: true, force: true });
-  }, 60_000);
+  const env = perSuite(startPgServer, 'plugrig-central-');
 
   test("two stations forward to one PostgreSQL; the central page shows both stations' slots, live and after a restart", async () => {
+    const { server, dir } = env;
     const stations = await Promise.all(
       ['st-a', 'st-b'].map(async (name) => {
         const local = await openSqliteStore(join(dir, name, 'records.sqlite'));
@@ -161,18 +154,10 @@ pgSuite('the central page', () => {
 });
 
 mqttSuite('forwarding to MQTT', () => {
-  let broker: Broker;
-  let dir: string;
-  beforeAll(async () => {
-    broker = await startBroker();
-    dir = await mkdtemp(join(tmpdir(), 'plugrig-fleet-mqtt-'));
-  }, 60_000);
-  afterAll(async () => {
-    await broker?.destroy();
-    await rm(dir, { recursive: true, force: true });
-  }, 60_000);
+  const env = perSuite(startBroker, 'plugrig-fleet-mqtt-');
 
   test('the broker restarted mid-run: the subscriber has every event and the last state afterwards', async () => {
+    const { server: broker, dir } = env;
     // The line's central consumer: a persistent session, so the broker keeps its messages while it is away.
     const sub = await mqtt.connectAsync(broker.url, { clientId: 'central-test', clean: false, reconnectPeriod: 100 });
     await sub.subscribeAsync('plugrig/#', { qos: 1 });

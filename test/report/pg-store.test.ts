@@ -2,25 +2,18 @@
  * The PostgreSQL record store against a real, throwaway PostgreSQL (test/support/pg-server.ts).
  * Skipped, saying so, where the PostgreSQL binaries are not installed.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import pg from 'pg';
-import type { Phase } from '../../src/core/run-types.js';
 import { openPgStore, type PgRecordStore } from '../../src/report/store/pg-store.js';
 import { PG_SCHEMA_VERSION } from '../../src/report/store/pg-schema.js';
 import { StoreSink } from '../../src/report/store/store-sink.js';
 import type { StoredEvent } from '../../src/report/store/types.js';
 import { runPlan } from '../../src/run/runner.js';
 import { pgBinDir, startPgServer, type PgServer } from '../support/pg-server.js';
+import { ok } from './fixtures/stores.js';
+import { describeIf } from '../support/describe-if.js';
 
-const bin = pgBinDir();
-if (!bin) console.warn('skipping the PostgreSQL store tests: initdb/pg_ctl not found (apt-get install postgresql)');
-const suite = bin ? describe : describe.skip;
-
-const ok = (name: string, value = true): Phase => ({
-  name,
-  timeoutMs: 1000,
-  run: async (ctx) => void ctx.measure({ name, value, limits: { equals: true } }),
-});
+const suite = describeIf(pgBinDir() !== undefined, 'the PostgreSQL store tests: initdb/pg_ctl not found (apt-get install postgresql)');
 
 suite('PostgreSQL record store', () => {
   let server: PgServer;

@@ -4,10 +4,9 @@
  * for a directory that holds only the old store, and records read while serve writes.
  */
 import { describe, expect, test } from '@jest/globals';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openFileStore } from '../../src/report/store/file-store.js';
 import { openSqliteStore } from '../../src/report/store/sqlite-store.js';
@@ -15,10 +14,11 @@ import { startServe } from '../../src/station/serve-app.js';
 import { cli } from '../cli/run-cli.js';
 import { inTmpDir, started } from './fixtures/stores.js';
 import { syntheticEvents } from './fixtures/synthetic-units.js';
+import { PACKAGE_DIR, PLUGRIG_BIN, spawnPlugrig } from '../support/plugrig-child.js';
 import { connect } from './ws-client.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'plugrig.js');
+const root = PACKAGE_DIR;
+const bin = PLUGRIG_BIN;
 const run = promisify(execFile);
 
 /** `plugrig records …` in a child whose heap (16 MB) is smaller than the answer. */
@@ -106,29 +106,10 @@ describe('plugrig records on records.sqlite', () => {
 
   test('records in another process while serve writes: running runs read as running, then finished', async () => {
     await inTmpDir(async (dir) => {
-      const child = spawn(
-        process.execPath,
-        [bin, 'serve', '--sim-slots', '2', '--sim-speed', '20', '--port', '0', '--store', dir, '--token', 'secret-token-1'],
-        {
-          cwd: root,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
-      process.once('exit', kill);
+      const args = '--sim-slots 2 --sim-speed 20 --port 0 --token secret-token-1'.split(' ');
+      const { child, waitForOut, kill } = spawnPlugrig(['serve', ...args, '--store', dir]);
       try {
-        let out = '';
-        child.stdout.on('data', (d) => (out += d));
-        const url = await new Promise<string>((resolve, reject) => {
-          const t = setTimeout(() => reject(new Error(`serve did not listen: ${out}`)), 40_000);
-          child.stdout.on('data', () => {
-            const m = /^listening: (http:\S+)$/m.exec(out);
-            if (m) {
-              clearTimeout(t);
-              resolve(m[1]!);
-            }
-          });
-        });
+        const url = (await waitForOut(/^listening: (http:\S+)$/m, 40_000))[1]!;
         const c = await connect(url);
         c.send({ type: 'subscribe', slot: '*' });
         c.send({ type: 'start', slot: '*', token: 'secret-token-1' });
@@ -147,7 +128,6 @@ describe('plugrig records on records.sqlite', () => {
         expect(await closed).toBe(0);
       } finally {
         kill();
-        process.off('exit', kill);
       }
     });
   }, 120_000);

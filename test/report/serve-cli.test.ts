@@ -1,50 +1,20 @@
 import { describe, expect, test } from '@jest/globals';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_DIR, PLUGRIG_BIN, spawnPlugrig } from '../support/plugrig-child.js';
 import { connect } from './ws-client.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'plugrig.js');
+const root = PACKAGE_DIR;
+const bin = PLUGRIG_BIN;
 
 describe('plugrig serve / records (CLI, child process)', () => {
   test('serve prints its address, runs two slots from a WebSocket start, stops cleanly; records finds them', async () => {
     const store = await mkdtemp(join(tmpdir(), 'plugrig-cli-'));
-    const child = spawn(
-      process.execPath,
-      [bin, 'serve', '--sim-slots', '2', '--sim-speed', '50', '--port', '0', '--store', store, '--token', 'secret-token-1'],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    // Never leave the server behind, whatever fails below (it would keep jest alive).
-    const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
-    process.once('exit', kill);
+    const args = '--sim-slots 2 --sim-speed 50 --port 0 --token secret-token-1'.split(' ');
+    const { child, out, waitForOut, kill } = spawnPlugrig(['serve', ...args, '--store', store]);
     try {
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      // Output arrives in chunks of any size: wait until what is asked for is there, with a deadline.
-      const waitForOut = (re: RegExp, ms: number) =>
-        new Promise<RegExpExecArray>((resolve, reject) => {
-          const look = () => {
-            const m = re.exec(out);
-            if (!m) return;
-            clearTimeout(t);
-            child.stdout.off('data', look);
-            resolve(m);
-          };
-          const t = setTimeout(() => {
-            child.stdout.off('data', look);
-            reject(new Error(`no ${re} within ${ms} ms: ${out} ${err}`));
-          }, ms);
-          child.stdout.on('data', look);
-          look();
-        });
       const url = (await waitForOut(/^listening: (http:\/\/127\.0\.0\.1:\d+)$/m, 40_000))[1]!;
       await waitForOut(/^operator page: http:\/\/127\.0\.0\.1:\d+\/#token=secret-token-1$/m, 10_000);
       const c = await connect(url);
@@ -58,7 +28,7 @@ describe('plugrig serve / records (CLI, child process)', () => {
       child.kill('SIGTERM');
       const code = await closed;
       expect(code).toBe(0);
-      expect(out).toMatch(/^\[slot0\] run PASS in \d+s$/m); // the console view (plain: stdout is a pipe)
+      expect(out()).toMatch(/^\[slot0\] run PASS in \d+s$/m); // the console view (plain: stdout is a pipe)
 
       const rec = spawnSync(process.execPath, [bin, 'records', '--store', store, '--json', '--outcome', 'pass'], { cwd: root, encoding: 'utf8' });
       expect(rec.status).toBe(0);
@@ -76,7 +46,6 @@ describe('plugrig serve / records (CLI, child process)', () => {
       await rm(store, { recursive: true });
     } finally {
       kill();
-      process.off('exit', kill);
     }
   }, 90_000);
 

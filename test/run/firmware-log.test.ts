@@ -57,6 +57,15 @@ async function simRigLog(m: SimModule): Promise<FirmwareLogCapture> {
   return log;
 }
 
+/** A module of ours powered on, with the rig's log capture past the firmware's init. */
+async function bootedSimLog(faults: string[] = []): Promise<{ m: SimModule; log: FirmwareLogCapture }> {
+  const m = simModule(faults);
+  const log = await simRigLog(m);
+  m.powerNet.setHostDrive(1);
+  await log.waitFor(/Main_Init_After_Delay/, { timeoutMs: 2000 });
+  return { m, log };
+}
+
 async function cm(url: string, cmd: string): Promise<string> {
   const res = await fetch(`${url}/cm?cmnd=${encodeURIComponent(cmd)}`, { signal: AbortSignal.timeout(3000) });
   return res.text();
@@ -158,10 +167,7 @@ const idle = (name: string, ms: number) =>
 
 describe('log lines in the run', () => {
   test('each line is an event with its phase; a failing phase’s JUnit test case carries its log as system-out', async () => {
-    const m = simModule();
-    const log = await simRigLog(m);
-    m.powerNet.setHostDrive(1);
-    await log.waitFor(/Main_Init_After_Delay/, { timeoutMs: 2000 });
+    const { log } = await bootedSimLog();
     const failing = phase('user-check', { independent: true, measurements: { relay_on: { equals: true } } }, async (t) => {
       await t.log.waitFor(/Time 3, /, { timeoutMs: 5000 });
       throw new Error('the relay never closed');
@@ -192,10 +198,7 @@ describe('log lines in the run', () => {
 
 describe('the unexpected-reboot check', () => {
   test('passes without faults, with a requested restart and an announced CEN reset in between', async () => {
-    const m = simModule();
-    const log = await simRigLog(m);
-    m.powerNet.setHostDrive(1);
-    await log.waitFor(/Main_Init_After_Delay/, { timeoutMs: 2000 });
+    const { m, log } = await bootedSimLog();
     // a power resource of the simplest kind (the rig's real one is run/resources' business): CEN only
     const power = announcingReboots(
       {
@@ -232,10 +235,7 @@ describe('the unexpected-reboot check', () => {
   });
 
   test('crash-after:8 fails the unit, quoting the log lines around the reboot', async () => {
-    const m = simModule(['crash-after:8']);
-    const log = await simRigLog(m);
-    m.powerNet.setHostDrive(1);
-    await log.waitFor(/Main_Init_After_Delay/, { timeoutMs: 2000 });
+    const { log } = await bootedSimLog(['crash-after:8']);
     const { record } = await runWithLog(log, planAround(idle('soak', 12_000)));
     expect(record.outcome).toBe('FAIL');
     const meas = record.phases.find((p) => p.name === 'no-unexpected-reboot')!.measurements[0]!;
@@ -247,10 +247,7 @@ describe('the unexpected-reboot check', () => {
   });
 
   test('boot-loop fails the unit with every reboot counted', async () => {
-    const m = simModule(['boot-loop']);
-    const log = await simRigLog(m);
-    m.powerNet.setHostDrive(1);
-    await log.waitFor(/Main_Init_After_Delay/, { timeoutMs: 2000 });
+    const { log } = await bootedSimLog(['boot-loop']);
     const { record } = await runWithLog(log, planAround(idle('soak', 10_000)));
     const meas = record.phases.find((p) => p.name === 'no-unexpected-reboot')!.measurements[0]!;
     expect(meas.verdict).toBe('FAIL');

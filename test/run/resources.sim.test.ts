@@ -4,30 +4,23 @@
  * clear errors for unwired or wrongly wired pads, the relay and button through the fixture, the
  * Wi-Fi LED's blink, the BL0937 meter, and power cycle/reset through the early-reset guard.
  */
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { waitForDevice } from '../../src/checks/wait-for-device.js';
 import { OBK_DEFAULT_CAL } from '../../src/checks/bl0937-math.js';
 import type { UnitResources } from '../../src/core/resources.js';
 import { ObkClient } from '../../src/device/obk-client.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { PACKAGE_ROOT, validateRig } from '../../src/rig/config.js';
-import { openRig } from '../../src/rig/open.js';
+import { PACKAGE_ROOT } from '../../src/rig/config.js';
 import { buildResources, padNumber, rigPower } from '../../src/run/resources/index.js';
-import { createSimModule, openBekenFirmware, type SimModule } from '../../src/sim/index.js';
+import type { SimModule } from '../../src/sim/index.js';
 import { RMC021_BACKLOG } from '../sim/firmware/helpers.js';
-import { sharedSimClock, stopSharedClock } from './shared-clock.js';
+import { simTestFile } from './shared-clock.js';
+import { openSimUnit } from './sim-unit.js';
 
-const clock = await sharedSimClock();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  stopSharedClock(clock);
-});
+const { clock, cleanups } = await simTestFile();
 
-const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
 
 async function served(m: SimModule): Promise<string> {
@@ -36,15 +29,8 @@ async function served(m: SimModule): Promise<string> {
 
 /** A simulated RMC021 on the sim rig: powered through t.power, configured, power-cycled so the profile is live. */
 async function unit() {
-  const json = JSON.parse(readFileSync(rigFile, 'utf8'));
-  json.sim = { ...json.sim, timing: 'fast', downloadWindowMs: 20 };
-  const config = validateRig(json, rigFile);
-  const module = createSimModule({ ...config.sim, factoryImage: false, clock, path: `sim:resources-${cleanups.length}` });
-  cleanups.push(() => module.close());
-  generateTestImage({ version: '1.18.0-plugrig' }).copy(module.flash.data, 0);
-  module.setFirmware(openBekenFirmware({ rebootGapMs: 50 }));
-  const rig = await openRig(config, { simulator: module, clock });
-  cleanups.push(() => rig.close());
+  const path = `sim:resources-${cleanups.length}`;
+  const { module, rig } = await openSimUnit(clock, cleanups, { rigSim: { downloadWindowMs: 20 }, module: { factoryImage: false, path }, testImage: true });
   const notes: string[] = [];
   const client = new ObkClient({ url: () => rig.deviceUrl(), clock, timeoutMs: 2000, retries: 2, retryDelayMs: 50 });
   const r: UnitResources = buildResources({ rig, template, client, note: (m) => notes.push(m) });

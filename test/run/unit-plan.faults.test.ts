@@ -13,32 +13,25 @@ import { join, resolve } from 'node:path';
 import { describeImage } from '../../src/bk7231/image.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { parseTemplate } from '../../src/device/template.js';
-import { PACKAGE_ROOT, validateRig } from '../../src/rig/config.js';
-import { openRig } from '../../src/rig/open.js';
+import { PACKAGE_ROOT } from '../../src/rig/config.js';
 import type { RunRecord } from '../../src/core/record.js';
 import { openRigFirmwareLog } from '../../src/run/resources/log.js';
 import { runPlan } from '../../src/run/runner.js';
 import { buildUnitPlan } from '../../src/run/unit-plan.js';
 import { backupLocation } from '../../src/report/store/backup-store.js';
-import { createSimModule, openBekenFirmware, type ObkSimFaultSpec } from '../../src/sim/index.js';
+import type { ObkSimFaultSpec } from '../../src/sim/index.js';
 import { cli } from '../cli/run-cli.js';
+import { openSimUnit, SIM_RIG_FILE } from './sim-unit.js';
 import { simTestFile, simulatorTakesClock } from './shared-clock.js';
 
-const rigFile = resolve(PACKAGE_ROOT, 'rigs/sim.json');
+const rigFile = SIM_RIG_FILE;
 const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
 const image = describeImage('OpenBK7231N_QIO_test.bin', generateTestImage({ size: 128 * 1024 }));
 const { clock, cleanups } = await simTestFile();
 const virtual = await simulatorTakesClock();
 
 async function runUnit(faults: ObkSimFaultSpec[], seed: number): Promise<RunRecord> {
-  const json = JSON.parse(readFileSync(rigFile, 'utf8'));
-  json.sim = { ...json.sim, timing: 'fast' };
-  const config = validateRig(json, rigFile);
-  const module = createSimModule({ ...config.sim, seed, path: `sim:faults-${seed}`, clock });
-  cleanups.push(() => module.close());
-  module.setFirmware(openBekenFirmware({ faults, rebootGapMs: 50 }));
-  const rig = await openRig(config, { simulator: module, clock });
-  cleanups.push(() => rig.close());
+  const { rig } = await openSimUnit(clock, cleanups, { module: { seed, path: `sim:faults-${seed}` }, faults });
   // the firmware log over the rig's logUart, so the built-in unexpected-reboot check has its lines
   const log = await openRigFirmwareLog(rig);
   cleanups.push(() => log.close());

@@ -6,11 +6,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { type ThrowawayServer, throwawayServer } from './throwaway-server.js';
 
 export function mosquittoBin(): string | undefined {
   for (const dir of ['/usr/sbin', '/usr/bin', ...(process.env.PATH ?? '').split(':')]) {
@@ -19,13 +20,7 @@ export function mosquittoBin(): string | undefined {
   return undefined;
 }
 
-export interface Broker {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  destroy(): Promise<void>;
-}
+export type Broker = ThrowawayServer;
 
 /** Resolves once something accepts TCP connections on the port (bounded: 100 tries, 50 ms apart). */
 async function waitListening(port: number): Promise<void> {
@@ -76,15 +71,5 @@ export async function startBroker(): Promise<Broker> {
       p.kill('SIGTERM');
     });
   };
-  await start();
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    port,
-    start,
-    stop,
-    async destroy() {
-      await stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return throwawayServer({ url: `mqtt://127.0.0.1:${port}`, port, start, stop, dir });
 }

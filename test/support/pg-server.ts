@@ -5,11 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
+import { type ThrowawayServer, throwawayServer } from './throwaway-server.js';
 
 const run = promisify(execFile);
 
@@ -26,15 +27,7 @@ export function pgBinDir(): string | undefined {
   return undefined;
 }
 
-export interface PgServer {
-  url: string;
-  port: number;
-  /** Fast shutdown: connections are cut, as when the server goes away. */
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  /** Stops and deletes everything. */
-  destroy(): Promise<void>;
-}
+export type PgServer = ThrowawayServer;
 
 export async function startPgServer(): Promise<PgServer> {
   const bin = pgBinDir();
@@ -58,15 +51,5 @@ export async function startPgServer(): Promise<PgServer> {
   const stop = async () => {
     await sh('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']).catch(() => undefined);
   };
-  await start();
-  return {
-    url: `postgres://${user}@127.0.0.1:${port}/postgres`,
-    port,
-    start,
-    stop,
-    async destroy() {
-      await stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return throwawayServer({ url: `postgres://${user}@127.0.0.1:${port}/postgres`, port, start, stop, dir });
 }

@@ -22,6 +22,7 @@ import { normalizeMac } from '../../core/mac.js';
 import { applyEvent, foldEvents, type RunRecord } from '../../core/record.js';
 import type { RunEvent } from '../../core/run-types.js';
 import { migratePg } from './pg-schema.js';
+import { measurementRow, phaseRow } from './sql-rows.js';
 import type { RecordQuery, RecordStore, StoredEvent } from './types.js';
 
 export interface PgStoreOptions {
@@ -298,35 +299,13 @@ export class PgRecordStore implements RecordStore {
       await client.query(
         `INSERT INTO phases (run_id, ord, name, outcome, attempts, started_at, duration_ms, error_code, skip_reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          rec.runId,
-          i,
-          p.name,
-          p.outcome ?? null,
-          p.attempts,
-          p.startedAt !== undefined ? Math.round(p.startedAt) : null,
-          p.durationMs !== undefined ? Math.round(p.durationMs) : null,
-          p.error?.code ?? null,
-          p.skipReason ?? null,
-        ],
+        phaseRow(rec.runId, i, p, Math.round),
       );
       for (const [j, m] of p.measurements.entries()) {
         await client.query(
           `INSERT INTO measurements (run_id, phase, ord, name, value, unit, verdict, low, high, equals, note)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-          [
-            rec.runId,
-            p.name,
-            j,
-            m.name,
-            m.value === undefined ? null : JSON.stringify(m.value),
-            m.unit ?? null,
-            m.verdict,
-            m.limits?.low ?? null,
-            m.limits?.high ?? null,
-            m.limits?.equals !== undefined ? JSON.stringify(m.limits.equals) : null,
-            m.note ?? null,
-          ],
+          measurementRow(rec.runId, p.name, j, m, (v) => (v === undefined ? null : JSON.stringify(v))),
         );
       }
     }

@@ -22,6 +22,7 @@ import { applyEvent, foldEvents, foldInto, type RunRecord } from '../../core/rec
 import type { RunEvent } from '../../core/run-types.js';
 import { appendRefused, CommitFeed, type PendingAppend, storeOpenError, storeWriteError } from './commit.js';
 import { macKey, openRun } from './query.js';
+import { measurementRow, phaseRow } from './sql-rows.js';
 import { migrate } from './sqlite-schema.js';
 import type { RecordQuery, RecordStore, StoredEvent } from './types.js';
 import { acquireWriterLock, writerActive } from './writer-lock.js';
@@ -190,31 +191,9 @@ export class SqliteRecordStore implements RecordStore {
     s.deletePhases!.run(rec.runId);
     s.deleteMeasurements!.run(rec.runId);
     rec.phases.forEach((p, i) => {
-      s.insertPhase!.run(
-        rec.runId,
-        i,
-        p.name,
-        p.outcome ?? null,
-        p.attempts,
-        p.startedAt ?? null,
-        p.durationMs ?? null,
-        p.error?.code ?? null,
-        p.skipReason ?? null,
-      );
+      s.insertPhase!.run(...phaseRow(rec.runId, i, p));
       p.measurements.forEach((m, j) => {
-        s.insertMeasurement!.run(
-          rec.runId,
-          p.name,
-          j,
-          m.name,
-          sqlValue(m.value),
-          m.unit ?? null,
-          m.verdict,
-          m.limits?.low ?? null,
-          m.limits?.high ?? null,
-          m.limits?.equals !== undefined ? JSON.stringify(m.limits.equals) : null,
-          m.note ?? null,
-        );
+        s.insertMeasurement!.run(...measurementRow(rec.runId, p.name, j, m, sqlValue));
       });
     });
   }
