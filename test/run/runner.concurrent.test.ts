@@ -17,6 +17,9 @@ function collector(): Sink & { events: RunEvent[] } {
   return { events, handle: (e) => void events.push(e) };
 }
 
+/** The clock's reading when the run began: traces are relative to it. */
+let base = 0;
+
 /** A phase that waits `ms` on the run's clock, logging start and end on `trace`, then passes or fails. */
 function waits(name: string, ms: number, trace: string[], o: Partial<Phase> & { fail?: boolean } = {}): Phase {
   const { fail, ...rest } = o;
@@ -25,9 +28,9 @@ function waits(name: string, ms: number, trace: string[], o: Partial<Phase> & { 
     timeoutMs: 10_000,
     ...rest,
     async run(ctx) {
-      trace.push(`${name}+${Math.round(ctx.clock.now())}`);
+      trace.push(`${name}+${Math.round(ctx.clock.now() - base)}`);
       await sleep(ctx.clock, ms, ctx.signal);
-      trace.push(`${name}-${Math.round(ctx.clock.now())}`);
+      trace.push(`${name}-${Math.round(ctx.clock.now() - base)}`);
       ctx.measure({ name: `${name}_ok`, value: !fail, limits: { equals: true } });
     },
   };
@@ -37,6 +40,7 @@ async function run(plan: Phase[], extra: { signal?: AbortSignal } = {}) {
   const clock = new VirtualClock();
   const sink = collector();
   const t0 = clock.now();
+  base = t0;
   try {
     const record = await runPlan({ slot: 's', rig: 'r', plan, sinks: [sink], clock, ...extra });
     return { record, events: sink.events, tookMs: Math.round(clock.now() - t0), clock };
@@ -139,6 +143,7 @@ describe('concurrent groups', () => {
     const ac = new AbortController();
     const clock = new VirtualClock();
     const sink = collector();
+    base = clock.now();
     clock.setTimeout(() => ac.abort(), 500);
     try {
       const rec = await runPlan({
