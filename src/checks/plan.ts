@@ -23,6 +23,11 @@ import { wifiLedPhase, type LedBootRecording, type LedLimits } from './led.js';
 export interface CheckPlanOptions {
   /** Apply the template first (configure phase). */
   configure?: boolean;
+  /**
+   * Restart after configuring (default true). False when the plan resets the unit right after
+   * (the unit plan's reboot phase does, at a safe uptime): one boot and one safe-mode wait fewer.
+   */
+  configureRestart?: boolean;
   /** Production: calibrate at one load and verify at the others, instead of checking default constants. */
   calibrate?: boolean;
   loads?: readonly LoadPoint[];
@@ -96,7 +101,7 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
   const { rig, template: t } = input;
   const o = input.options ?? {};
   const phases: Phase[] = [];
-  if (o.configure) phases.push(configurePhase({ template: t }));
+  if (o.configure) phases.push(configurePhase({ template: t, ...(o.configureRestart === false ? { restart: false } : {}) }));
   phases.push(identityPhase({ template: t }));
 
   // Wi-Fi LED
@@ -163,14 +168,7 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
       // The meter's lines, and (calibrating) the device's saved constants. With flag 38 the firmware
       // zeroes P and I while every relay is open: then the readings depend on the relays too.
       const relayBound = t.flags !== undefined && ((t.flags >> 38n) & 1n) === 1n;
-      const uses = [
-        'meter',
-        pad(cf),
-        pad(cf1),
-        pad(sel),
-        ...(o.calibrate ? ['device:config'] : []),
-        ...(relayBound ? relays.map((r) => channel(r)) : []),
-      ];
+      const uses = ['meter', pad(cf), pad(cf1), pad(sel), ...(o.calibrate ? ['device:config'] : []), ...(relayBound ? relays.map((r) => channel(r)) : [])];
       if (why) phases.push(overlap(skipPhase(meterName, why), []));
       else {
         const wiring: Bl0937Wiring = { cf, cf1, sel };

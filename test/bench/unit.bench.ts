@@ -11,11 +11,12 @@
  * - backup: the wire time of the whole flash read back once (a unit's first run keeps a copy of its
  *   factory image before anything is written; 10 bits a byte at the run's baud). Not in the issue's
  *   list; the ratio without it is printed too.
- * - download window: the ROM's listening window after the reset that starts the link (rig file).
- * - boot ×2: the firmware starting up to serve HTTP, after the flash and after the deliberate reset
- *   for the LED polarity (the simulated firmware's reboot gap, counted for each).
+ * - boot ×2 (download window): at every boot the ROM listens for a download this long (rig file,
+ *   sim.downloadWindowMs) before it starts the firmware, whose HTTP answers from then on: after the
+ *   flash, and after the deliberate reset for the LED polarity (the link catches the window at the
+ *   reset that starts it, so there it costs nothing).
  * - safe-mode guard: the reboot phase resets only at ≥ 6 s of uptime (reboot-watch.ts).
- * - checks: the longest chain of checks that must be serial, from the instant of that reset:
+ * - checks: the longest chain of checks that must be serial, from the boot after that reset:
  *   chains follow the runner's rule (phases sharing a `uses` key keep plan order) and each check
  *   counts only the waits its own timing constants impose (uptime gates, watch windows, press
  *   lengths, spacing, the minimal reaction latency, SEL windows of 1 s).
@@ -46,8 +47,6 @@ const REPS = Math.max(1, Number(process.env.PLUGRIG_BENCH_REPS ?? 3));
 const BAUD = 921_600;
 /** reboot-watch.ts: the deliberate reset waits for this much uptime (OpenBeken's safe-mode counter). */
 const SAFE_UPTIME_MS = 6_000;
-/** The simulated firmware's default gap between going down and booting again (sim/firmware/index.ts). */
-const BOOT_MS = 1_000;
 /** OpenBeken's BL0937 driver toggles SEL once a second. */
 const SEL_PERIOD_MS = 1_000;
 
@@ -95,7 +94,13 @@ function checksFloorMs(plan: readonly Phase[]): { ms: number; chain: string[] } 
       const start = deps.map((q) => finish.get(q)!).reduce((a, b) => (b.ms > a.ms ? b : a), prev);
       const f = checkFloor(p.name);
       const ms = Math.max(start.ms, f.fromBootMs) + f.ownMs;
-      const end = { ms, chain: [...start.chain, `${p.name} ${fmt(ms - Math.max(start.ms, f.fromBootMs))}${f.fromBootMs > start.ms ? ` (at ≥ ${f.fromBootMs / 1000} s uptime)` : ''}`] };
+      const end = {
+        ms,
+        chain: [
+          ...start.chain,
+          `${p.name} ${fmt(ms - Math.max(start.ms, f.fromBootMs))}${f.fromBootMs > start.ms ? ` (at ≥ ${f.fromBootMs / 1000} s uptime)` : ''}`,
+        ],
+      };
       finish.set(p, end);
       if (end.ms > groupEnd.ms) groupEnd = end;
     }
@@ -108,7 +113,7 @@ function checksFloorMs(plan: readonly Phase[]): { ms: number; chain: string[] } 
 interface Run {
   cycleMs: number;
   record: RunRecord;
-  floor: { flash: number; backup: number; window: number; boot: number; guard: number; checks: number; chain: string[]; total: number };
+  floor: { flash: number; backup: number; boot: number; guard: number; checks: number; chain: string[]; total: number };
   overlapMs: number;
 }
 
@@ -130,16 +135,15 @@ async function once(seed: number): Promise<Run> {
     const cycleMs = performance.now() - t0;
     const flash = flashFloor(stock, image.data, image.defaultOffset, BAUD, REALISTIC_TIMING).totalMs;
     const backup = (flashSize * REALISTIC_TIMING.bitsPerByte * 1000) / BAUD;
-    const window = config.sim?.downloadWindowMs ?? 0;
     const checks = checksFloorMs(unit.plan);
-    const boot = 2 * BOOT_MS;
-    const total = flash + backup + window + boot + SAFE_UPTIME_MS + checks.ms;
+    const boot = 2 * (REALISTIC_TIMING.bootToRomMs + (config.sim?.downloadWindowMs ?? 0));
+    const total = flash + backup + boot + SAFE_UPTIME_MS + checks.ms;
     // time saved by overlap: the phases' own durations summed, minus the span they took together
     const sum = record.phases.reduce((a, p) => a + (p.durationMs ?? 0), 0);
     return {
       cycleMs,
       record,
-      floor: { flash, backup, window, boot, guard: SAFE_UPTIME_MS, checks: checks.ms, chain: checks.chain, total },
+      floor: { flash, backup, boot, guard: SAFE_UPTIME_MS, checks: checks.ms, chain: checks.chain, total },
       overlapMs: Math.max(0, sum - (record.durationMs ?? sum)),
     };
   } finally {
@@ -167,7 +171,7 @@ async function benchMain(): Promise<void> {
   console.log(`  (overlap saved ${fmt(mid.overlapMs)} against running them one by one)`);
   console.log(`\ncycle        ${fmt(cycle)} (runs: ${runs.map((r) => fmt(r.cycleMs)).join(', ')})`);
   console.log(
-    `floor        ${fmt(f.total)} = flash ${fmt(f.flash)} + backup read ${fmt(f.backup)} + download window ${fmt(f.window)} + boot 2×${fmt(f.boot / 2)}` +
+    `floor        ${fmt(f.total)} = flash ${fmt(f.flash)} + backup read ${fmt(f.backup)} + boot 2×${fmt(f.boot / 2)} (ROM start + download window)` +
       ` + safe-mode guard ${fmt(f.guard)} + serial checks ${fmt(f.checks)}`,
   );
   console.log(`             longest serial chain of checks: ${f.chain.join(' → ')}`);
@@ -175,7 +179,8 @@ async function benchMain(): Promise<void> {
   console.log(`             ${(cycle / (f.total - f.backup)).toFixed(3)} × the floor without the backup read (${fmt(f.total - f.backup)})`);
   if (runs.some((r) => r.record.outcome !== 'PASS')) {
     console.log('NOTE: not every run passed:');
-    for (const r of runs) for (const p of r.record.phases.filter((x) => x.outcome !== 'PASS')) console.log(`  ${p.name} ${p.outcome} ${p.error?.message ?? p.skipReason ?? ''}`);
+    for (const r of runs)
+      for (const p of r.record.phases.filter((x) => x.outcome !== 'PASS')) console.log(`  ${p.name} ${p.outcome} ${p.error?.message ?? p.skipReason ?? ''}`);
     process.exitCode = 1;
   }
 }
