@@ -1,8 +1,8 @@
 /**
  * Executes a plan: phases in order, each attempt under its deadline, group retries, abort, and
  * a stop at the first FAIL/ERROR (later phases are reported SKIP). Consecutive phases marked
- * `concurrent` overlap where their `uses` sets are disjoint (phaseGroups, runGroup). Everything it learns goes out
- * as events; the returned record is the fold of those same events.
+ * `concurrent` overlap where their `uses` sets are disjoint (phaseGroups, runGroup). Everything
+ * it learns goes out as events; the returned record is the fold of those same events.
  */
 import { randomBytes } from 'node:crypto';
 import { realClock, type Clock } from '../core/clock.js';
