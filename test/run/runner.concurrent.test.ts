@@ -11,6 +11,11 @@ import type { Phase, RunEvent, Sink } from '../../src/core/run-types.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { phase } from '../../src/plan/phase.js';
 import { conflicts, phaseGroups, runPlan } from '../../src/run/runner.js';
+import { buildCheckPhases } from '../../src/checks/plan.js';
+import { parseTemplate } from '../../src/device/template.js';
+import { PACKAGE_ROOT } from '../../src/rig/config.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 function collector(): Sink & { events: RunEvent[] } {
   const events: RunEvent[] = [];
@@ -169,5 +174,24 @@ describe('concurrent groups', () => {
     const p = phase('led', { concurrent: true, uses: ['pad:8'] }, async () => undefined);
     expect([p.concurrent, p.uses]).toEqual([true, ['pad:8']]);
     expect(() => phase('x', { uses: [''] }, async () => undefined)).toThrow(/uses must be a list of resource keys/);
+  });
+
+  test('the default checks of the RMC021: identity alone, then LED, relay, button and meter in one group; only relay and button wait for each other', () => {
+    const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
+    const plan = buildCheckPhases({ template, options: { configure: true } });
+    expect(phaseGroups(plan).map((g) => g.map((p) => p.name))).toEqual([['configure'], ['identity'], ['wifi-led', 'relay', 'relay-button', 'bl0937']]);
+    const by = Object.fromEntries(plan.map((p) => [p.name, p]));
+    const pairs = (['wifi-led', 'relay', 'relay-button', 'bl0937'] as const).flatMap((a, i, all) =>
+      all.slice(i + 1).map((b) => `${a}/${b}:${conflicts(by[a]!, by[b]!) ? 'serial' : 'overlap'}`),
+    );
+    expect(pairs).toEqual([
+      'wifi-led/relay:overlap',
+      'wifi-led/relay-button:overlap',
+      'wifi-led/bl0937:overlap',
+      'relay/relay-button:serial',
+      'relay/bl0937:overlap',
+      'relay-button/bl0937:overlap',
+    ]);
+    expect(by['bl0937']!.uses).toEqual(['meter', 'pad:7', 'pad:6', 'pad:24']);
   });
 });
