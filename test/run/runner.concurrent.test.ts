@@ -192,6 +192,6 @@ describe('concurrent groups', () => {
       'relay/bl0937:overlap',
       'relay-button/bl0937:overlap',
     ]);
-    expect(by['bl0937']!.uses).toEqual(['meter', 'pad:7', 'pad:6', 'pad:24']);
+    expect(by.bl0937!.uses).toEqual(['meter', 'pad:7', 'pad:6', 'pad:24']);
   });
 });
