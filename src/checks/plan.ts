@@ -28,6 +28,12 @@ export interface CheckPlanOptions {
    * (the unit plan's reboot phase does, at a safe uptime): one boot and one safe-mode wait fewer.
    */
   configureRestart?: boolean;
+  /**
+   * Let the fixture checks overlap where their lines allow (runner: concurrent groups). Off by
+   * default, so a FAIL stops the checks after it (`plugrig test`); the unit plan turns it on, where
+   * the checks after identity are independent anyway.
+   */
+  concurrent?: boolean;
   /** Production: calibrate at one load and verify at the others, instead of checking default constants. */
   calibrate?: boolean;
   loads?: readonly LoadPoint[];
@@ -85,14 +91,14 @@ const pad = (p: TemplatePin) => `pad:${p.gpio}`;
 const channel = (p: TemplatePin) => `channel:${p.channel}`;
 
 /**
- * Marks a fixture check as one that may overlap the others (runner: concurrent groups), touching
- * only `uses`. They are independent functions of the unit on separate lines: the LED blinks on
- * its own tick, the meter's windows are driven by the rig, the relay follows POWER; only checks
- * sharing a line or a channel (the relay and its button) wait for each other. HTTP reads of the
- * device are no shared resource: OpenBeken serves them one by one, a few ms each.
+ * Says what a fixture check touches, so that it may overlap the others (runner: concurrent groups;
+ * buildCheckPhases marks them `concurrent` when asked). They are independent functions of the
+ * unit on separate lines: the LED blinks on its own tick, the meter's windows are driven by the
+ * rig, the relay follows POWER; only checks sharing a line or a channel (the relay and its
+ * button) wait for each other. HTTP reads of the device are no shared resource: OpenBeken serves
+ * them one by one, a few ms each.
  */
 function overlap(p: Phase, uses: string[]): Phase {
-  p.concurrent = true;
   p.uses = uses;
   return p;
 }
@@ -179,6 +185,7 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
       }
     }
   }
+  if (o.concurrent) for (const p of phases) if (p.uses) p.concurrent = true;
   if (o.provision) phases.push(provisionPhase({ provisioning: o.provision }));
   return phases;
 }

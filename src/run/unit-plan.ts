@@ -79,7 +79,8 @@ export function buildUnitPlan(o: UnitPlanOptions): UnitPlan {
     template: o.template,
     // configure does not restart: the reboot phase right after resets the unit anyway (once its
     // uptime is safe), and that boot starts the drivers with the saved template.
-    options: { configure: true, configureRestart: false, ledBootWatch: reboot.recording, ...o.checks },
+    // The fixture checks overlap where their lines allow (they are independent here, see below).
+    options: { configure: true, configureRestart: false, concurrent: true, ledBootWatch: reboot.recording, ...o.checks },
   });
   const at = checks.findIndex((p) => p.name === 'configure') + 1;
   checks.splice(at, 0, reboot.phase);

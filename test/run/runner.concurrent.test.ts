@@ -178,7 +178,7 @@ describe('concurrent groups', () => {
 
   test('the default checks of the RMC021: identity alone, then LED, relay, button and meter in one group; only relay and button wait for each other', () => {
     const template = parseTemplate(JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'hardware/devices/rmc021.json'), 'utf8')));
-    const plan = buildCheckPhases({ template, options: { configure: true } });
+    const plan = buildCheckPhases({ template, options: { configure: true, concurrent: true } });
     expect(phaseGroups(plan).map((g) => g.map((p) => p.name))).toEqual([['configure'], ['identity'], ['wifi-led', 'relay', 'relay-button', 'bl0937']]);
     const by = Object.fromEntries(plan.map((p) => [p.name, p]));
     const pairs = (['wifi-led', 'relay', 'relay-button', 'bl0937'] as const).flatMap((a, i, all) =>
@@ -193,5 +193,7 @@ describe('concurrent groups', () => {
       'relay-button/bl0937:overlap',
     ]);
     expect(by.bl0937!.uses).toEqual(['meter', 'pad:7', 'pad:6', 'pad:24']);
+    // not asked (plugrig test): the same uses, one at a time, a FAIL stops the rest
+    expect(buildCheckPhases({ template }).some((p) => p.concurrent)).toBe(false);
   });
 });
