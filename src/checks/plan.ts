@@ -23,6 +23,17 @@ import { wifiLedPhase, type LedBootRecording, type LedLimits } from './led.js';
 export interface CheckPlanOptions {
   /** Apply the template first (configure phase). */
   configure?: boolean;
+  /**
+   * Restart after configuring (default true). False when the plan resets the unit right after
+   * (the unit plan's reboot phase does, at a safe uptime): one boot and one safe-mode wait fewer.
+   */
+  configureRestart?: boolean;
+  /**
+   * Let the fixture checks overlap where their lines allow (runner: concurrent groups). Off by
+   * default, so a FAIL stops the checks after it (`plugrig test`); the unit plan turns it on, where
+   * the checks after identity are independent anyway.
+   */
+  concurrent?: boolean;
   /** Production: calibrate at one load and verify at the others, instead of checking default constants. */
   calibrate?: boolean;
   loads?: readonly LoadPoint[];
@@ -75,18 +86,38 @@ function unwired(rig: CheckPlanInput['rig'], wants: Want[]): string | undefined 
   return missing.length ? missing.join('; ') : undefined;
 }
 
+const pad = (p: TemplatePin) => `pad:${p.gpio}`;
+/** A relay channel's state on the device (POWER): the relay check and the button both toggle it. */
+const channel = (p: TemplatePin) => `channel:${p.channel}`;
+
+/**
+ * Says what a fixture check touches, so that it may overlap the others (runner: concurrent groups;
+ * buildCheckPhases marks them `concurrent` when asked). They are independent functions of the
+ * unit on separate lines: the LED blinks on its own tick, the meter's windows are driven by the
+ * rig, the relay follows POWER; only checks sharing a line or a channel (the relay and its
+ * button) wait for each other. HTTP reads of the device are no shared resource: OpenBeken serves
+ * them one by one, a few ms each.
+ */
+function overlap(p: Phase, uses: string[]): Phase {
+  p.uses = uses;
+  return p;
+}
+
 export function buildCheckPhases(input: CheckPlanInput): Phase[] {
   const { rig, template: t } = input;
   const o = input.options ?? {};
   const phases: Phase[] = [];
-  if (o.configure) phases.push(configurePhase({ template: t }));
+  if (o.configure) phases.push(configurePhase({ template: t, ...(o.configureRestart === false ? { restart: false } : {}) }));
   phases.push(identityPhase({ template: t }));
 
   // Wi-Fi LED
   for (const pin of pinsOfKind(t, 'wifiLed')) {
     const why = unwired(rig, [{ pin, kind: 'input', what: 'Wi-Fi LED' }]);
     phases.push(
-      why ? skipPhase('wifi-led', why) : wifiLedPhase({ pin, ...(o.ledLimits ? { limits: o.ledLimits } : {}), bootWatch: () => o.ledBootWatch?.(pin.gpio) }),
+      overlap(
+        why ? skipPhase('wifi-led', why) : wifiLedPhase({ pin, ...(o.ledLimits ? { limits: o.ledLimits } : {}), bootWatch: () => o.ledBootWatch?.(pin.gpio) }),
+        [pad(pin)],
+      ),
     );
   }
 
@@ -96,13 +127,13 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
   for (const relay of relays) {
     const name = relays.length > 1 ? `relay-P${relay.gpio}` : 'relay';
     const why = unwired(rig, [{ pin: relay, kind: 'input', what: 'relay' }]);
-    phases.push(why ? skipPhase(name, why) : relayPhase({ name, pin: relay, indexed: relays.length > 1 }));
+    phases.push(overlap(why ? skipPhase(name, why) : relayPhase({ name, pin: relay, indexed: relays.length > 1 }), [pad(relay), channel(relay)]));
   }
   for (const button of buttons) {
     const name = buttons.length > 1 ? `relay-button-P${button.gpio}` : 'relay-button';
     const relay = relays.find((r) => r.channel === button.channel);
     if (!relay) {
-      phases.push(skipPhase(name, `button P${button.gpio} toggles channel ${button.channel}, which no relay in the template follows`));
+      phases.push(overlap(skipPhase(name, `button P${button.gpio} toggles channel ${button.channel}, which no relay in the template follows`), []));
       continue;
     }
     const why = unwired(rig, [
@@ -110,15 +141,18 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
       { pin: relay, kind: 'input', what: 'relay' },
     ]);
     phases.push(
-      why
-        ? skipPhase(name, why)
-        : relayButtonPhase({
-            name,
-            button,
-            relay,
-            instantReaction: hasInstantReaction(t.flags),
-            ...(o.buttonTiming ? { timing: o.buttonTiming } : {}),
-          }),
+      overlap(
+        why
+          ? skipPhase(name, why)
+          : relayButtonPhase({
+              name,
+              button,
+              relay,
+              instantReaction: hasInstantReaction(t.flags),
+              ...(o.buttonTiming ? { timing: o.buttonTiming } : {}),
+            }),
+        [pad(button), pad(relay), channel(relay)],
+      ),
     );
   }
 
@@ -130,21 +164,28 @@ export function buildCheckPhases(input: CheckPlanInput): Phase[] {
   if (cf || cf1 || sel) {
     if (!cf || !cf1 || !sel) {
       const absent = [!cf && 'BL0937CF', !cf1 && 'BL0937CF1', !sel && 'BL0937SEL'].filter(Boolean).join(', ');
-      phases.push(skipPhase(meterName, `the template has no ${absent} pin, so OpenBeken never starts the BL0937 driver`));
+      phases.push(overlap(skipPhase(meterName, `the template has no ${absent} pin, so OpenBeken never starts the BL0937 driver`), []));
     } else {
       const why = unwired(rig, [
         { pin: cf, kind: 'pulse', what: 'BL0937 CF' },
         { pin: cf1, kind: 'pulse', what: 'BL0937 CF1' },
         { pin: sel, kind: 'input', what: 'BL0937 SEL' },
       ]);
-      if (why) phases.push(skipPhase(meterName, why));
+      // The meter's lines, and (calibrating) the device's saved constants. With flag 38 the firmware
+      // zeroes P and I while every relay is open: then the readings depend on the relays too.
+      const relayBound = t.flags !== undefined && ((t.flags >> 38n) & 1n) === 1n;
+      const uses = ['meter', pad(cf), pad(cf1), pad(sel), ...(o.calibrate ? ['device:config'] : []), ...(relayBound ? relays.map((r) => channel(r)) : [])];
+      if (why) phases.push(overlap(skipPhase(meterName, why), []));
       else {
         const wiring: Bl0937Wiring = { cf, cf1, sel };
         const common = { wiring, ...(o.loads ? { loads: o.loads } : {}), ...(o.bl0937Timing ? { timing: o.bl0937Timing } : {}) };
-        phases.push(o.calibrate ? calibrationPhase(common) : bl0937Phase({ ...common, ...(o.calibration ? { calibration: o.calibration } : {}) }));
+        phases.push(
+          overlap(o.calibrate ? calibrationPhase(common) : bl0937Phase({ ...common, ...(o.calibration ? { calibration: o.calibration } : {}) }), uses),
+        );
       }
     }
   }
+  if (o.concurrent) for (const p of phases) if (p.uses) p.concurrent = true;
   if (o.provision) phases.push(provisionPhase({ provisioning: o.provision }));
   return phases;
 }

@@ -159,6 +159,19 @@ export interface Phase {
   independent?: boolean;
   /** Phases that must have PASSed for this one to mean anything; otherwise it is skipped, saying which. */
   requires?: string[];
+  /**
+   * May overlap the phases next to it: a run of consecutive `concurrent` phases is one group, in
+   * which each phase starts as soon as every earlier phase of the group it shares a `uses` key with
+   * (or `requires`) has finished. Outside a group (or without the flag) phases run one at a time.
+   */
+  concurrent?: boolean;
+  /**
+   * What the phase touches, as resource keys: 'pad:8' (a fixture line), 'meter' (the BL0937 lines),
+   * 'channel:1' (a relay channel's state on the device), 'power' (supply/CEN), 'device:config'…
+   * Two phases of a concurrent group that share a key never overlap. A concurrent phase without
+   * `uses` is taken to touch everything (it runs alone); `[]` means it touches nothing shared.
+   */
+  uses?: readonly string[];
   /** Runs before a retry (e.g. power cycle the unit). */
   beforeRetry?: (ctx: PhaseContext) => Promise<void>;
   run(ctx: PhaseContext): Promise<void>;

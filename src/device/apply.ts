@@ -121,6 +121,12 @@ export interface ApplyOptions {
   log?: (message: string) => void;
   /** Time source of the waits (default: the client's). */
   clock?: Clock;
+  /**
+   * Restart after applying (default true). False when the caller resets the unit itself right
+   * after (the unit plan's reboot phase, at a safe uptime): OpenBeken saves the config at once,
+   * the next boot starts the drivers, and the read-back here is of the applied config.
+   */
+  restart?: boolean;
 }
 
 export interface ApplyResult {
@@ -177,6 +183,11 @@ export async function applyTemplate(client: ApplyDevice, t: Template, opts: Appl
   if (startup) {
     opts.log?.(startup);
     await client.cmnd(startup, call);
+  }
+  if (opts.restart === false) {
+    const info = await client.info(call);
+    const pins = await client.pins(call);
+    return { info, pins, check: confirmApplied(t, pins, info) };
   }
   const minUp = opts.minUptimeBeforeRestartS ?? 6;
   const ageS = before.uptimeS; // it grew while we sent commands; the old value is a safe lower bound

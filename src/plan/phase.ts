@@ -34,6 +34,13 @@ function validate(name: string, options: PhaseOptions, fn: unknown): void {
     `retries must be a whole number 0..10, got ${String(r)}`,
     'retries: 1 runs the phase at most twice',
   );
+  const u = options.uses;
+  check(
+    u === undefined || (Array.isArray(u) && u.every((k) => typeof k === 'string' && k.length > 0)),
+    name,
+    'uses must be a list of resource keys',
+    "e.g. uses: ['pad:8'] (a fixture line), ['meter'], ['channel:1'], ['power']",
+  );
   for (const [m, spec] of Object.entries(options.measurements ?? {})) {
     check(NAME.test(m), name, `measurement name ${JSON.stringify(m)} is not usable`, 'use letters, digits, ".", "_" or "-"');
     check(
@@ -64,6 +71,8 @@ export function phase(name: string, a: PhaseOptions | PhaseFunction, b?: PhaseFu
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
     ...(options.independent !== undefined ? { independent: options.independent } : {}),
     ...(options.requires ? { requires: [...options.requires] } : {}),
+    ...(options.concurrent !== undefined ? { concurrent: options.concurrent } : {}),
+    ...(options.uses ? { uses: [...options.uses] } : {}),
     ...(options.beforeRetry ? { beforeRetry: (ctx: PhaseContext) => options.beforeRetry!(planContext(ctx, declared, new Set())) } : {}),
   };
   return built;

@@ -64,6 +64,18 @@ export interface PhaseOptions {
   independent?: boolean;
   /** Phases that must have passed for this one to mean anything; otherwise it is skipped, saying which. */
   requires?: string[];
+  /**
+   * May run at the same time as the `concurrent` phases next to it in the plan, where their `uses`
+   * do not overlap (e.g. an LED watch during the energy-meter windows). Default: one at a time.
+   */
+  concurrent?: boolean;
+  /**
+   * What the phase touches, as resource keys: 'pad:8' for a fixture line, 'meter' for the BL0937
+   * lines, 'channel:1' for a relay channel's state, 'power' for supply and CEN. Two concurrent
+   * phases sharing a key run one after the other, in plan order. Without it a concurrent phase
+   * runs alone; `[]` says it touches nothing another phase does.
+   */
+  uses?: string[];
   /** Runs before a retry (e.g. power cycle the unit). */
   beforeRetry?: (t: PlanContext) => Promise<void>;
 }

@@ -96,7 +96,8 @@ export function reduceSlotView(view: SlotView, e: RunEvent): SlotView {
     case 'phase.started': {
       v.phase = e.phase;
       const i = v.plan?.indexOf(e.phase) ?? -1;
-      if (i >= 0) v.phaseIndex = i + 1;
+      // Overlapping phases may start out of plan order: the bar does not step back for them.
+      if (i >= 0) v.phaseIndex = Math.max(v.phaseIndex ?? 0, i + 1);
       delete v.progress;
       break;
     }

@@ -1,7 +1,8 @@
 /**
  * Executes a plan: phases in order, each attempt under its deadline, group retries, abort, and
- * a stop at the first FAIL/ERROR (later phases are reported SKIP). Everything it learns goes out
- * as events; the returned record is the fold of those same events.
+ * a stop at the first FAIL/ERROR (later phases are reported SKIP). Consecutive phases marked
+ * `concurrent` overlap where their `uses` sets are disjoint (phaseGroups, runGroup). Everything
+ * it learns goes out as events; the returned record is the fold of those same events.
  */
 import { randomBytes } from 'node:crypto';
 import { realClock, type Clock } from '../core/clock.js';
@@ -78,20 +79,23 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
     ...(opts.planFile ? { planFile: opts.planFile } : {}),
   });
 
-  // Every firmware log line becomes an event of the run, tagged with the phase running then.
-  let currentPhase: string | undefined;
-  const stopLogEvents = hooks.resources.log.onLine((l) =>
-    emitter.emit({ type: 'firmware.log', line: l.text, source: l.source, tMs: l.tMs, ...(currentPhase ? { phase: currentPhase } : {}) }),
-  );
+  // Every firmware log line becomes an event of the run, tagged with the phase running then (with
+  // phases overlapping, the earliest of them in plan order: the tag must name one phase).
+  const running: Phase[] = [];
+  const stopLogEvents = hooks.resources.log.onLine((l) => {
+    const tag = running.length ? running.reduce((a, b) => (opts.plan.indexOf(a) <= opts.plan.indexOf(b) ? a : b)).name : undefined;
+    emitter.emit({ type: 'firmware.log', line: l.text, source: l.source, tMs: l.tMs, ...(tag ? { phase: tag } : {}) });
+  });
 
   let stopReason: string | undefined;
-  for (const phase of opts.plan) {
+  /** One phase, from the checks that may skip it to its phase.finished and what that means for the rest. */
+  const runOne = async (phase: Phase): Promise<void> => {
     await emitter.flush();
     if (emitter.durableFailure && !stopReason) stopReason = 'not run: the record store failed';
     if (signal.aborted && !stopReason) stopReason = 'not run: run aborted';
     if (stopReason) {
       emitter.emit({ type: 'phase.finished', phase: phase.name, outcome: 'SKIP', durationMs: 0, attempts: 0, skipReason: stopReason });
-      continue;
+      return;
     }
     const unmet = (phase.requires ?? []).filter((name) => record!.phases.find((p) => p.name === name)?.outcome !== 'PASS');
     if (unmet.length) {
@@ -104,11 +108,16 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
         attempts: 0,
         skipReason: `not judged: needs ${unmet.join(', ')} to pass (${why})`,
       });
-      continue;
+      return;
     }
-    currentPhase = phase.name;
-    const { outcome, attempts, durationMs, error, skipReason } = await runPhase(phase, signal, hooks, emitter);
-    currentPhase = undefined;
+    running.push(phase);
+    let result: PhaseResult;
+    try {
+      result = await runPhase(phase, signal, hooks, emitter);
+    } finally {
+      running.splice(running.indexOf(phase), 1);
+    }
+    const { outcome, attempts, durationMs, error, skipReason } = result;
     emitter.emit({
       type: 'phase.finished',
       phase: phase.name,
@@ -118,8 +127,13 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
       ...(error ? { error } : {}),
       ...(skipReason ? { skipReason } : {}),
     });
-    if ((outcome === 'FAIL' && !phase.independent) || outcome === 'ERROR') stopReason = `not run after ${phase.name} failed`;
-    if (outcome === 'ABORTED') stopReason = `not run: run aborted during ${phase.name}`;
+    if ((outcome === 'FAIL' && !phase.independent) || outcome === 'ERROR') stopReason ??= `not run after ${phase.name} failed`;
+    if (outcome === 'ABORTED') stopReason ??= `not run: run aborted during ${phase.name}`;
+  };
+
+  for (const group of phaseGroups(opts.plan)) {
+    if (group.length === 1) await runOne(group[0]!);
+    else await runGroup(group, runOne);
   }
 
   stopLogEvents();
@@ -136,6 +150,47 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
   await emitter.flush();
   if (emitter.durableFailure) throw emitter.durableFailure;
   return record!;
+}
+
+/**
+ * The plan cut into groups: each run of consecutive `concurrent` phases is one group, every other
+ * phase a group of its own. Pure.
+ */
+export function phaseGroups(plan: readonly Phase[]): Phase[][] {
+  const groups: Phase[][] = [];
+  let open: Phase[] | undefined;
+  for (const p of plan) {
+    if (p.concurrent && open) open.push(p);
+    else {
+      open = p.concurrent ? [p] : undefined;
+      groups.push(open ?? [p]);
+    }
+  }
+  return groups;
+}
+
+/** Two phases that may not overlap: they share a resource key, or one does not say what it uses. */
+export function conflicts(a: Phase, b: Phase): boolean {
+  if (!a.uses || !b.uses) return true;
+  return a.uses.some((k) => b.uses!.includes(k));
+}
+
+/**
+ * The phases of one group, each started as soon as every earlier phase of the group that it
+ * conflicts with or requires has finished (so two phases sharing a line keep their plan order, and
+ * nothing starts ahead of what it needs). Resolves when all have finished. runOne never rejects for
+ * a phase's own failure (outcomes are events), so one phase's FAIL lets the others run on.
+ */
+async function runGroup(group: readonly Phase[], runOne: (p: Phase) => Promise<void>): Promise<void> {
+  const done: Promise<void>[] = [];
+  for (const [i, p] of group.entries()) {
+    const before = group.slice(0, i).flatMap((q, j) => (conflicts(p, q) || (p.requires ?? []).includes(q.name) ? [done[j]!] : []));
+    done.push(Promise.all(before).then(() => runOne(p)));
+  }
+  // Wait for every phase even if one threw (a store failure): none is left running behind the run.
+  const settled = await Promise.allSettled(done);
+  const thrown = settled.find((r) => r.status === 'rejected');
+  if (thrown) throw thrown.reason;
 }
 
 function toInfo(e: { code: string; message: string; hint: string }): ErrorInfo {

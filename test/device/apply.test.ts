@@ -103,6 +103,15 @@ describe("applyTemplate against a fake device (virtual time: the device's uptime
     expect(clock.now() - t0).toBeLessThan(4000);
   });
 
+  test('restart: false applies and reads back at once, leaving the restart to the caller (no safe-mode wait)', async () => {
+    fake.state.bootedAt = clock.wallNow() - 1000;
+    const t0 = clock.now();
+    const r = await applyTemplate(client(), await loadTemplateFile('hardware/devices/rmc021.json'), { restart: false });
+    expect(fake.commands).not.toContain('restart');
+    expect(r.check.problems).toEqual([]);
+    expect(clock.now() - t0).toBeLessThan(1000);
+  });
+
   test('a freshly booted device is not restarted before the safe-mode window has passed', async () => {
     fake.state.bootedAt = clock.wallNow() - 1000;
     const t0 = clock.now();

@@ -151,10 +151,13 @@ describe('the unit plan against each simulated firmware fault', () => {
     expect(r.outcome).toBe('FAIL');
   }, 150_000);
 
-  test('crash-after: the checks pass around the crashes, the unexpected-reboot check fails the unit quoting the log', async () => {
+  test('crash-after: the checks with a window to spare pass around the crashes, the unexpected-reboot check fails the unit quoting the log', async () => {
     await all;
     const r = records.get('crash-after')!;
-    expect(outcomes(r)).toEqual({ ...upToChecks, ...checksPass, 'no-unexpected-reboot': 'FAIL' });
+    // The fixture checks overlap after the reset, and the meter check spans that whole window
+    // (3 loads × 4 SEL seconds ≈ 12.05 s of uptime): a crash at every 12 s of uptime lands in it,
+    // and again in its retry, whatever the crash time. The others finish or retry in time.
+    expect(outcomes(r)).toEqual({ ...upToChecks, ...checksPass, bl0937: 'FAIL', 'no-unexpected-reboot': 'FAIL' });
     expect(r.outcome).toBe('FAIL');
     const m = r.phases.find((p) => p.name === 'no-unexpected-reboot')!.measurements[0]!;
     expect(m).toMatchObject({ name: 'unexpected_reboots', verdict: 'FAIL' });
