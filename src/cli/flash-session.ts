@@ -263,8 +263,8 @@ export function stopwatch(clock: Clock): () => number {
 }
 
 /** What a command prints at its end: with --json the summary object, else the text for people. */
-export function writeOutcome(s: Pick<Session, 'json'>, io: CommandIo, summary: object, text: () => string): void {
-  io.out.write(s.json ? JSON.stringify(summary, null, 2) + '\n' : text());
+export function writeOutcome(s: Pick<Session, 'json'>, io: CommandIo, summary: object, text: string): void {
+  io.out.write(s.json ? JSON.stringify(summary, null, 2) + '\n' : text);
 }
 
 /** Runs `body` with an open session and always releases it. */

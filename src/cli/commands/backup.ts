@@ -51,7 +51,7 @@ export const command: Command = {
           sectorsBlank: k?.sectorsBlank ?? 0,
           seconds: secs,
         };
-        writeOutcome(s, io, summary, () => `${describeKept(b)}, ${secs.toFixed(1)} s\n`);
+        writeOutcome(s, io, summary, `${describeKept(b)}, ${secs.toFixed(1)} s\n`);
         return 0;
       });
     }
@@ -67,13 +67,8 @@ export const command: Command = {
       if (!flag(args, 'no-reboot')) await s.flasher.reboot();
       const secs = elapsed();
       const summary = { file: saved.path, sha256: saved.sha256, offset, length, mac: s.flasher.identity.mac ?? null, seconds: secs };
-      writeOutcome(
-        s,
-        io,
-        summary,
-        () =>
-          `backup of 0x${hex(offset)}+0x${hex(length)} (MAC ${formatMac(s.flasher.identity.mac)}) → ${saved.path}\nsha256 ${saved.sha256}, ${secs.toFixed(1)} s\n`,
-      );
+      const text = `backup of 0x${hex(offset)}+0x${hex(length)} (MAC ${formatMac(s.flasher.identity.mac)}) → ${saved.path}\nsha256 ${saved.sha256}, ${secs.toFixed(1)} s\n`;
+      writeOutcome(s, io, summary, text);
       return 0;
     });
   },

@@ -132,14 +132,10 @@ export const command: Command = {
         backup: backup?.where ?? null,
         seconds: Number(secs.toFixed(2)),
       };
-      writeOutcome(
-        s,
-        io,
-        summary,
-        () =>
-          `flashed ${image.name} at 0x${hex(offset)} on ${formatMac(id.mac)}: ${summary.sectorsWritten} sectors written, ${summary.sectorsSkipped} unchanged` +
-          `${summary.sectorsRepaired ? `, ${summary.sectorsRepaired} repaired` : ''}; CRC ${summary.crc} verified in ${secs.toFixed(1)} s\n`,
-      );
+      const text =
+        `flashed ${image.name} at 0x${hex(offset)} on ${formatMac(id.mac)}: ${summary.sectorsWritten} sectors written, ${summary.sectorsSkipped} unchanged` +
+        `${summary.sectorsRepaired ? `, ${summary.sectorsRepaired} repaired` : ''}; CRC ${summary.crc} verified in ${secs.toFixed(1)} s\n`;
+      writeOutcome(s, io, summary, text);
       return 0;
     });
   },

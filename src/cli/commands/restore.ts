@@ -72,14 +72,10 @@ export const command: Command = {
         rebooted: !flag(args, 'no-reboot'),
         seconds: Number(secs.toFixed(2)),
       };
-      writeOutcome(
-        s,
-        io,
-        summary,
-        () =>
-          `restored the backup of ${summary.mac} (taken ${summary.takenAt}) onto ${s.target}: ${r.written} sectors written, ` +
-          `CRC ${summary.crc} verified in ${secs.toFixed(1)} s\n`,
-      );
+      const text =
+        `restored the backup of ${summary.mac} (taken ${summary.takenAt}) onto ${s.target}: ${r.written} sectors written, ` +
+        `CRC ${summary.crc} verified in ${secs.toFixed(1)} s\n`;
+      writeOutcome(s, io, summary, text);
       return 0;
     });
   },
