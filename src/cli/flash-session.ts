@@ -168,7 +168,7 @@ function withWaitHint(e: unknown, waitS: number): unknown {
 
 export interface SessionOptions {
   efuse?: boolean;
-  /** The session's clock: the commands use realClock (the default); tests a VirtualClock. */
+  /** The session's clock, else io.clock (tests run the simulated rig in virtual time), else realClock. */
   clock?: Clock;
 }
 
@@ -180,8 +180,9 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   const virtual = flag(args, 'virtual-time');
   if (virtual && portPath)
     throw new PlugrigError('E_USAGE', '--virtual-time needs a simulated rig, not --port', 'a chip on a port runs in real time; drop --virtual-time');
-  const ownClock = virtual && !opts.clock ? new VirtualClock() : undefined;
-  const clock = opts.clock ?? ownClock ?? realClock;
+  const given = opts.clock ?? io.clock;
+  const ownClock = virtual && !given ? new VirtualClock() : undefined;
+  const clock = given ?? ownClock ?? realClock;
   const baudRate = baudOption(args);
   if (args.values.wait !== undefined && !portPath) {
     throw new PlugrigError('E_USAGE', '--wait is for --port', 'a rig resets the chip itself; drop --wait or use --port <path>');
@@ -255,6 +256,17 @@ export async function openSession(args: ParsedCommandArgs, io: CommandIo, opts: 
   };
 }
 
+/** Seconds since now on `clock`, each time the returned function is called. */
+export function stopwatch(clock: Clock): () => number {
+  const t0 = clock.now();
+  return () => (clock.now() - t0) / 1000;
+}
+
+/** What a command prints at its end: with --json the summary object, else the text for people. */
+export function writeOutcome(s: Pick<Session, 'json'>, io: CommandIo, summary: object, text: string): void {
+  io.out.write(s.json ? JSON.stringify(summary, null, 2) + '\n' : text);
+}
+
 /** Runs `body` with an open session and always releases it. */
 export async function withSession<T>(args: ParsedCommandArgs, io: CommandIo, body: (s: Session) => Promise<T>, opts: SessionOptions = {}): Promise<T> {
   const session = await openSession(args, io, opts);
@@ -269,9 +281,4 @@ export async function withSession<T>(args: ParsedCommandArgs, io: CommandIo, bod
 
 export function formatMac(mac: string | undefined): string {
   return mac ? mac.replace(/(..)(?!$)/g, '$1:') : 'unknown';
-}
-
-/** The session clock a command was given (io.clock: tests run the simulated rig in virtual time), else the default. */
-export function sessionClock(io: Pick<CommandIo, 'clock'>): SessionOptions {
-  return io.clock ? { clock: io.clock } : {};
 }

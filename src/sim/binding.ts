@@ -6,46 +6,23 @@
  * return what reached the host's receiver. The vanish fault makes the port fail like an unplugged
  * USB adapter: the write in flight and every later one reject with EIO, a pending read rejects.
  */
-import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-cpp';
+import type { BindingInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-cpp';
 import { findLogModule, findModule, registeredPaths, type SimModule } from './module.js';
 import { SimLogPort } from './log-port.js';
+import { SimPortBase } from './port-base.js';
 import { sleepUntil } from './timed-queue.js';
-
-type Waiter = { resolve: () => void; reject: (e: Error) => void };
-
-function canceledError(message: string): Error {
-  return Object.assign(new Error(message), { canceled: true });
-}
 
 function ioError(message: string): Error {
   return Object.assign(new Error(message), { code: 'EIO', errno: -5 });
 }
 
-export class SimPort implements BindingPortInterface {
-  readonly openOptions: Required<OpenOptions>;
-  isOpen = true;
-  private received: Buffer[] = [];
-  private reader: Waiter | undefined;
+export class SimPort extends SimPortBase {
   private vanished = false;
-  private readonly detach: () => void;
+  private readonly unplug: () => void;
 
-  constructor(
-    private readonly module: SimModule,
-    options: OpenOptions,
-  ) {
-    this.openOptions = {
-      dataBits: 8,
-      lock: true,
-      stopBits: 1,
-      parity: 'none',
-      rtscts: false,
-      xon: false,
-      xoff: false,
-      xany: false,
-      hupcl: true,
-      ...options,
-    } as Required<OpenOptions>;
-    this.detach = module.link.attachHost({ deliver: (b) => this.onData(b) }, options.path);
+  constructor(module: SimModule, options: OpenOptions) {
+    super(module, options);
+    this.unplug = module.link.attachHost({ deliver: (b) => this.onData(b) }, options.path);
     module.link.hostBaud = options.baudRate;
   }
 
@@ -53,40 +30,12 @@ export class SimPort implements BindingPortInterface {
   vanish(): void {
     if (this.vanished) return;
     this.vanished = true;
-    this.received = [];
-    const r = this.reader;
-    this.reader = undefined;
-    r?.reject(ioError('EIO: i/o error, read'));
+    this.discardReceived();
+    this.failReader(ioError('EIO: i/o error, read'));
   }
 
-  async close(): Promise<void> {
-    if (!this.isOpen) throw new Error('Port is not open');
-    this.isOpen = false;
-    this.detach();
-    const r = this.reader;
-    this.reader = undefined;
-    r?.reject(canceledError('Canceled'));
-  }
-
-  async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
-    this.assertUsable('read');
-    while (this.received.length === 0) {
-      if (this.reader) throw new Error('a read is already pending');
-      await new Promise<void>((resolve, reject) => {
-        this.reader = { resolve, reject };
-      });
-      this.assertUsable('read');
-    }
-    let bytesRead = 0;
-    while (bytesRead < length && this.received.length > 0) {
-      const head = this.received[0]!;
-      const n = Math.min(head.length, length - bytesRead);
-      head.copy(buffer, offset + bytesRead, 0, n);
-      bytesRead += n;
-      if (n === head.length) this.received.shift();
-      else this.received[0] = head.subarray(n);
-    }
-    return { buffer, bytesRead };
+  protected detach(): void {
+    this.unplug();
   }
 
   async write(buffer: Buffer): Promise<void> {
@@ -108,7 +57,7 @@ export class SimPort implements BindingPortInterface {
     this.assertUsable('update');
     if (!Number.isInteger(options.baudRate) || options.baudRate <= 0) throw new TypeError(`"baudRate" must be a positive integer, got ${options.baudRate}`);
     this.module.link.hostBaud = options.baudRate;
-    this.received = []; // Linux tcflush(TCIOFLUSH)es on a standard-rate change
+    this.discardReceived(); // Linux tcflush(TCIOFLUSH)es on a standard-rate change
   }
 
   /** Modem lines are not wired to anything on the simulated module (reset goes through CEN). */
@@ -128,7 +77,7 @@ export class SimPort implements BindingPortInterface {
 
   async flush(): Promise<void> {
     this.assertUsable('flush');
-    this.received = [];
+    this.discardReceived();
     this.module.link.flushToHost();
   }
 
@@ -140,14 +89,11 @@ export class SimPort implements BindingPortInterface {
 
   private onData(bytes: Buffer): void {
     if (!this.isOpen || this.vanished) return;
-    this.received.push(bytes);
-    const r = this.reader;
-    this.reader = undefined;
-    r?.resolve();
+    this.enqueue(bytes);
   }
 
-  private assertUsable(op: string): void {
-    if (!this.isOpen) throw canceledError(`${op}: port is closed`);
+  protected override assertUsable(op: string): void {
+    super.assertUsable(op);
     if (this.vanished) throw ioError(`EIO: i/o error, ${op}`);
   }
 }

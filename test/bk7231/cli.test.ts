@@ -3,18 +3,19 @@
  * against the default simulated rig and — with the real OS serial binding — against a simulated
  * module served on a pty (needs python3, as the simulator's pty server does).
  */
-import { describe, test, expect, afterAll, beforeAll } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, test, expect } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
-import { createSimModule, startPtyServer, type PtyServer, type SimModule } from '../../src/sim/index.js';
+import { createSimModule, startPtyServer } from '../../src/sim/index.js';
 import { withSession } from '../../src/cli/flash-session.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { BackupStore, backupLocation } from '../../src/report/store/backup-store.js';
 import { describeIf } from '../support/describe-if.js';
+import { havePython, ptyModuleForSuite } from '../cli/pty-module.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plugrig-flash-cli-'));
 
@@ -122,34 +123,18 @@ describe('flash commands on the default simulated rig', () => {
   });
 });
 
-const havePython = (() => {
-  try {
-    return readdirSync('/usr/bin').includes('python3');
-  } catch {
-    return false;
-  }
-})();
 const ptyDescribe = describeIf(havePython, 'the pty CLI tests: python3 (needed by the simulator pty server) is not installed');
 
 ptyDescribe('flash commands on a bare port (real serial binding, simulated module on a pty)', () => {
-  let module: SimModule;
-  let pty: PtyServer;
-  beforeAll(async () => {
-    module = createSimModule({ timing: 'fast', downloadWindowMs: Number.POSITIVE_INFINITY, powered: true, mac: 'C8478CAABBCC' });
-    pty = await startPtyServer(module);
-  });
-  afterAll(async () => {
-    await pty?.close();
-    await module?.close();
-  });
+  const sim = ptyModuleForSuite({ timing: 'fast', downloadWindowMs: Number.POSITIVE_INFINITY, powered: true, mac: 'C8478CAABBCC' });
 
   test('flash, verify, tamper, verify fails, backup is named by MAC and hash', async () => {
     const img = join(dir, 'pty.bin');
     const data = generateTestImage({ size: 128 * 1024, seed: 3 });
     writeFileSync(img, data);
-    const before = module.flash.read(0, 2 * 1024 * 1024);
+    const before = sim.module.flash.read(0, 2 * 1024 * 1024);
     const pre = join(dir, 'pre-flash');
-    const f = await run(['flash', img, '--port', pty.path, '--no-reboot', '--backup', '--store', pre]);
+    const f = await run(['flash', img, '--port', sim.pty.path, '--no-reboot', '--backup', '--store', pre]);
     expect(f.err).not.toMatch(/^E_/m);
     expect(f.code).toBe(0);
     // The whole flash as it was before the erase, kept in the store's backups under the MAC.
@@ -159,27 +144,27 @@ ptyDescribe('flash commands on a bare port (real serial binding, simulated modul
     } finally {
       store.close();
     }
-    expect(module.flash.read(0, data.length).equals(data)).toBe(true);
-    expect((await run(['verify', img, '--port', pty.path, '--no-reboot'])).code).toBe(0);
-    module.flash.program(0x5000, Buffer.from([0x00]));
-    const bad = await run(['verify', img, '--port', pty.path, '--no-reboot']);
+    expect(sim.module.flash.read(0, data.length).equals(data)).toBe(true);
+    expect((await run(['verify', img, '--port', sim.pty.path, '--no-reboot'])).code).toBe(0);
+    sim.module.flash.program(0x5000, Buffer.from([0x00]));
+    const bad = await run(['verify', img, '--port', sim.pty.path, '--no-reboot']);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/^E_VERIFY_MISMATCH: .*0x5000/m);
     const bdir = join(dir, 'backups') + '/';
-    const b = await run(['backup', bdir, '--port', pty.path, '--length', '0x40000', '--json', '--no-reboot']);
+    const b = await run(['backup', bdir, '--port', sim.pty.path, '--length', '0x40000', '--json', '--no-reboot']);
     expect(b.code).toBe(0);
     const file = JSON.parse(b.out).file as string;
     expect(file).toMatch(/C8478CAABBCC_[0-9a-f]{8}\.bin$/);
-    expect(readFileSync(file).equals(module.flash.read(0, 0x40000))).toBe(true);
+    expect(readFileSync(file).equals(sim.module.flash.read(0, 0x40000))).toBe(true);
   });
 
   test('a port held by another program: E_PORT_BUSY', async () => {
     const { SerialPort } = await import('serialport');
     const holder = await new Promise<InstanceType<typeof SerialPort>>((resolve, reject) => {
-      const p: InstanceType<typeof SerialPort> = new SerialPort({ path: pty.path, baudRate: 115200, lock: true }, (e) => (e ? reject(e) : resolve(p)));
+      const p: InstanceType<typeof SerialPort> = new SerialPort({ path: sim.pty.path, baudRate: 115200, lock: true }, (e) => (e ? reject(e) : resolve(p)));
     });
     try {
-      const r = await run(['info', '--port', pty.path]);
+      const r = await run(['info', '--port', sim.pty.path]);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/^E_PORT_BUSY/);
     } finally {

@@ -3,39 +3,23 @@
  * nothing ever answers): the wait for the manual reset says what to do and ends at --wait; one
  * SIGINT ends the real process within 2 s. Real time is what is tested here.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSimModule, startPtyServer, type PtyServer, type SimModule } from '../../src/sim/index.js';
+import { describeIf } from '../support/describe-if.js';
+import { havePython, ptyModuleForSuite } from './pty-module.js';
 import { cli } from './run-cli.js';
 
-const havePython = (() => {
-  try {
-    return readdirSync('/usr/bin').includes('python3');
-  } catch {
-    return false;
-  }
-})();
 const built = existsSync(join(process.cwd(), 'dist/cli/main.js'));
-if (!havePython) console.warn('skipping the bare-port wait tests: python3 (the simulator pty server) is not installed');
-const ptyDescribe = havePython ? describe : describe.skip;
+const ptyDescribe = describeIf(havePython, 'the bare-port wait tests: python3 (the simulator pty server) is not installed');
 
 ptyDescribe('a bare port nobody resets', () => {
-  let module: SimModule;
-  let pty: PtyServer;
-  beforeAll(async () => {
-    module = createSimModule({ timing: 'fast', powered: false });
-    pty = await startPtyServer(module);
-  });
-  afterAll(async () => {
-    await pty?.close();
-    await module?.close();
-  });
+  const sim = ptyModuleForSuite({ timing: 'fast', powered: false });
 
   test('info --port says what to do and gives up at --wait, with the fix', async () => {
     const t0 = performance.now();
-    const r = await cli(['info', '--port', pty.path, '--wait', '1']);
+    const r = await cli(['info', '--port', sim.pty.path, '--wait', '1']);
     const secs = (performance.now() - t0) / 1000;
     expect(r.err).toMatch(
       /^waiting up to 1 s for the chip on .*: reset it now \(CEN to GND briefly, or unplug and replug its 3\.3 V\); --wait <s> to change$/m,
@@ -48,7 +32,7 @@ ptyDescribe('a bare port nobody resets', () => {
   (built ? test : test.skip)(
     'one SIGINT ends the process within 2 s, exit 130, with a next step',
     async () => {
-      const child = spawn(process.execPath, ['bin/plugrig.js', 'info', '--port', pty.path, '--wait', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['bin/plugrig.js', 'info', '--port', sim.pty.path, '--wait', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       await new Promise<void>((resolve, reject) => {

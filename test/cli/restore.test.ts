@@ -31,6 +31,22 @@ function rigFile(name: string, mac: string): { rig: string; flash: string } {
 
 const oneLine = (err: string) => err.trim().split('\n');
 
+/** A store that cannot keep a backup: a file stands where the sector directory should be. */
+function blockedStore(name: string): string {
+  const store = join(dir, name);
+  mkdirSync(join(store, 'backups'), { recursive: true });
+  writeFileSync(join(store, 'backups', 'sectors'), 'not a directory');
+  return store;
+}
+
+/** A unit whose flash is on disk (a first backup to a file has read it) beside a store that cannot keep its backup. */
+async function sabotaged(name: string, mac: string): Promise<{ u: { rig: string; flash: string }; blocked: string; before: Buffer }> {
+  const u = rigFile(name, mac);
+  const blocked = blockedStore(`${name}-store`);
+  expect((await cli(['backup', join(dir, `${name}-before.bin`), '--rig', u.rig, '--no-reboot'], { clock })).code).toBe(0);
+  return { u, blocked, before: readFileSync(u.flash) };
+}
+
 describe('plugrig restore', () => {
   const store = join(dir, 'store');
   const unit = rigFile('unit', 'C8478C123456');
@@ -107,14 +123,7 @@ describe('plugrig restore', () => {
   }, 120_000);
 
   test('flash --backup that cannot keep its backup: nothing is erased', async () => {
-    const u = rigFile('sabotaged', 'C8478C777777');
-    const blocked = join(dir, 'blocked-store');
-    // A file where the sector directory should be: no sector can be written.
-    mkdirSync(join(blocked, 'backups'), { recursive: true });
-    writeFileSync(join(blocked, 'backups', 'sectors'), 'not a directory');
-    const info = await cli(['backup', join(dir, 'sabotaged-before.bin'), '--rig', u.rig, '--no-reboot'], { clock });
-    expect(info.code).toBe(0);
-    const before = readFileSync(u.flash);
+    const { u, blocked, before } = await sabotaged('sabotaged', 'C8478C777777');
     const img = join(dir, 'app2.bin');
     writeFileSync(img, generateTestImage({ size: 96 * 1024, seed: 6 }));
     const f = await cli(['flash', img, '--offset', '0', '--backup', '--store', blocked, '--rig', u.rig, '--no-reboot', '--json'], { clock });
@@ -125,12 +134,7 @@ describe('plugrig restore', () => {
   }, 120_000);
 
   test('the backup phase of plugrig run that cannot keep its backup: ERROR, and the flash phase never runs', async () => {
-    const u = rigFile('run-sabotaged', 'C8478C888888');
-    const blocked = join(dir, 'blocked-run-store');
-    mkdirSync(join(blocked, 'backups'), { recursive: true });
-    writeFileSync(join(blocked, 'backups', 'sectors'), 'not a directory');
-    expect((await cli(['backup', join(dir, 'run-before.bin'), '--rig', u.rig, '--no-reboot'], { clock })).code).toBe(0);
-    const before = readFileSync(u.flash);
+    const { u, blocked, before } = await sabotaged('run-sabotaged', 'C8478C888888');
     const r = await cli(['run', '--rig', u.rig, '--store', blocked, '--json', '--virtual-time'], { clock });
     expect(r.code).not.toBe(0);
     const rec = JSON.parse(r.out) as RunRecord;

@@ -3,51 +3,32 @@
  * from the page, see PASS, see FAIL with the failed check's name, counters, reconnect, and the
  * 7-inch (800×480) layout. Skips, saying why, when /usr/bin/chromium is not installed.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { expect, test } from '@jest/globals';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { describeWithChromium, launchChromium, openOperatorPage, slotCard as card } from './headless-chromium.js';
-import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
+import { describeWithChromium, openOperatorPage, slotCard as card, stationInChromium } from './headless-chromium.js';
+import { startServe } from '../../src/station/serve-app.js';
 import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
 
 describeWithChromium('operator page in headless Chromium', () => {
-  let browser: BrowserContext;
-  let app: ServeHandle;
-  let storeDir: string;
-  let profile: string;
-
-  beforeAll(async () => {
-    storeDir = await mkdtemp(join(tmpdir(), 'plugrig-page-store-'));
-    profile = await mkdtemp(join(tmpdir(), 'plugrig-chromium-'));
-    app = await startServe({
+  const suite = stationInChromium('plugrig-page-', (dir) =>
+    startServe({
       slots: [
         { slot: 'slot0', rig: 'sim-a' },
         { slot: 'slot1', rig: 'sim-b' },
         { slot: 'slot2', rig: 'sim-c' },
       ],
       factory: simulatedRunFactory({ timeScale: 0.03, imageBytes: 128 * 1024, faults: (s) => (s.slot === 'slot2' ? { failCheck: 'relay' } : undefined) }),
-      storeDir,
+      storeDir: join(dir, 'store'),
       port: 0,
       token: 'page-test-token',
       hub: { countSimulated: true }, // an all-simulated station: its runs count
-    });
-    // A temporary profile (--user-data-dir) is given as the persistent context's directory.
-    browser = await launchChromium(profile);
-  }, 30_000);
+    }),
+  );
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await rm(storeDir, { recursive: true, force: true });
-    await rm(profile, { recursive: true, force: true });
-  });
-
-  const open = (url: string, size?: { width: number; height: number }) => openOperatorPage(browser, url, size);
+  const open = (url: string, size?: { width: number; height: number }) => openOperatorPage(suite.browser, url, size);
 
   test('start two slots from the page, both reach PASS; a failing slot shows FAIL with the check; counters count', async () => {
-    const page = await open(app.operatorUrl);
+    const page = await open(suite.app.operatorUrl);
     expect(page.url()).not.toContain('token'); // taken off the address bar
     await expect(card(page, 'slot0').locator('.verdict').textContent()).resolves.toBe('');
     await card(page, 'slot0').locator('button.start').click();
@@ -66,7 +47,7 @@ describeWithChromium('operator page in headless Chromium', () => {
     expect(await card(page, 'slot0').locator('.verdict').textContent()).toBe('PASS');
     await page.waitForFunction(() => document.getElementById('passed')?.textContent === '2' && document.getElementById('failed')?.textContent === '1');
 
-    const records = await app.store.records();
+    const records = await suite.app.store.records();
     expect(records.map((r) => [r.slot, r.outcome]).sort()).toEqual([
       ['slot0', 'PASS'],
       ['slot1', 'PASS'],
@@ -76,12 +57,12 @@ describeWithChromium('operator page in headless Chromium', () => {
   }, 60_000);
 
   test('fits a 7-inch 800×480 screen; "start all" starts every idle slot; a new page shows the verdicts after a reload', async () => {
-    const page = await open(app.operatorUrl);
+    const page = await open(suite.app.operatorUrl);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     const box = await card(page, 'slot0').locator('.verdict').boundingBox();
     expect(box!.height).toBeGreaterThan(40); // a big verdict, readable at arm's length
-    const before = (await app.store.records()).length;
+    const before = (await suite.app.store.records()).length;
     await page.locator('#start-all').click();
     await page.waitForFunction(
       () => document.querySelectorAll('.card.running').length === 0 && document.querySelectorAll('.card.pass, .card.fail').length === 3,
@@ -91,7 +72,7 @@ describeWithChromium('operator page in headless Chromium', () => {
       },
     );
     await page.waitForFunction(() => document.getElementById('passed')?.textContent === '4');
-    expect((await app.store.records()).length).toBe(before + 3);
+    expect((await suite.app.store.records()).length).toBe(before + 3);
     await page.reload();
     await page.waitForSelector('#conn.up');
     await page.waitForSelector('.card[data-slot="slot2"].fail');
@@ -100,9 +81,9 @@ describeWithChromium('operator page in headless Chromium', () => {
   }, 60_000);
 
   test('reconnects by itself when the connection drops', async () => {
-    const page = await open(app.operatorUrl, { width: 1280, height: 800 });
+    const page = await open(suite.app.operatorUrl, { width: 1280, height: 800 });
     // Cut every WebSocket the server holds.
-    const wss = (app.hub as unknown as { wss: { clients: Set<{ terminate(): void }> } }).wss;
+    const wss = (suite.app.hub as unknown as { wss: { clients: Set<{ terminate(): void }> } }).wss;
     for (const c of wss.clients) c.terminate();
     await page.waitForSelector('#conn.down', { timeout: 5000 });
     await page.waitForSelector('#conn.up', { timeout: 10_000 });
@@ -113,15 +94,15 @@ describeWithChromium('operator page in headless Chromium', () => {
   }, 30_000);
 
   test('without the operator link the page is view-only; there are no settings to reach', async () => {
-    const page = await browser.newPage(); // a fresh tab: no token in its session storage
-    await page.goto(app.url);
+    const page = await suite.browser.newPage(); // a fresh tab: no token in its session storage
+    await page.goto(suite.app.url);
     await page.waitForSelector('#conn.up');
     await page.waitForSelector('.card[data-slot="slot0"]');
     expect(await page.locator('#readonly').isVisible()).toBe(true);
     expect(await card(page, 'slot0').locator('button.start').isDisabled()).toBe(true);
     expect(await page.locator('#start-all').isDisabled()).toBe(true);
     expect(await page.locator('input, select, textarea, a[href]').count()).toBe(0);
-    const settings = await page.request.get(app.url + '/settings');
+    const settings = await page.request.get(suite.app.url + '/settings');
     expect(settings.status()).toBe(404);
     await page.close();
   }, 30_000);

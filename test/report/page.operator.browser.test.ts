@@ -5,14 +5,13 @@
  * a flash's speed and ETA, the full text by a tap, and a wrong token as a visible warning.
  * Screenshots go to $PLUGRIG_SCREENSHOTS or a temp dir (printed), for a person to look at.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterAll, expect, test } from '@jest/globals';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { describeWithChromium, launchChromium, openOperatorPage, slotCard as card } from './headless-chromium.js';
+import type { Page } from 'playwright-core';
+import { describeWithChromium, openOperatorPage, slotCard as card, stationInChromium } from './headless-chromium.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
+import { startServe } from '../../src/station/serve-app.js';
 import { simulatedRunFactory } from '../../src/run/simulated-plan.js';
 import type { RunEvent, RunEventBody } from '../../src/core/run-types.js';
 
@@ -22,57 +21,53 @@ const SIZES = [
 ];
 
 describeWithChromium('operator page: what to do about a failure', () => {
-  let browser: BrowserContext;
-  let app: ServeHandle;
-  let dir: string;
-  let shots: string;
+  let shots = '';
+  const suite = stationInChromium(
+    'plugrig-page-operator-',
+    async (dir) => {
+      shots = process.env.PLUGRIG_SCREENSHOTS ?? join(dir, 'screenshots');
+      await mkdir(shots, { recursive: true });
+      const clock = new VirtualClock();
+      return startServe({
+        slots: [
+          { slot: 'slot0', rig: 'bench-a' },
+          { slot: 'slot1', rig: 'bench-b' },
+          { slot: 'slot2', rig: 'bench-c' },
+          { slot: 'slot3', rig: 'bench-d' },
+        ],
+        factory: simulatedRunFactory({
+          imageBytes: 256 * 1024,
+          faults: (s) => (s.slot === 'slot1' ? { failCheck: 'bl0937' } : s.slot === 'slot2' ? { errorPhase: 'link' } : undefined),
+        }),
+        storeDir: join(dir, 'store'),
+        port: 0,
+        token: 'operator-token',
+        clock,
+        hub: { countSimulated: true }, // an all-simulated station: its runs count
+      });
+    },
+    { keepDir: true }, // the screenshots are for a person to look at
+  );
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'plugrig-page-operator-'));
-    shots = process.env.PLUGRIG_SCREENSHOTS ?? join(dir, 'screenshots');
-    await mkdir(shots, { recursive: true });
-    const clock = new VirtualClock();
-    app = await startServe({
-      slots: [
-        { slot: 'slot0', rig: 'bench-a' },
-        { slot: 'slot1', rig: 'bench-b' },
-        { slot: 'slot2', rig: 'bench-c' },
-        { slot: 'slot3', rig: 'bench-d' },
-      ],
-      factory: simulatedRunFactory({
-        imageBytes: 256 * 1024,
-        faults: (s) => (s.slot === 'slot1' ? { failCheck: 'bl0937' } : s.slot === 'slot2' ? { errorPhase: 'link' } : undefined),
-      }),
-      storeDir: join(dir, 'store'),
-      port: 0,
-      token: 'operator-token',
-      clock,
-      hub: { countSimulated: true }, // an all-simulated station: its runs count
-    });
-    browser = await launchChromium(join(dir, 'profile'));
-  }, 30_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+  afterAll(() => {
     if (!process.env.PLUGRIG_SCREENSHOTS) console.log(`screenshots kept in ${shots}`);
   });
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, name) });
 
   test('four slots at 800×480: plain-words reason, value and limits, hint; ERROR is ERROR and counted; speed and ETA', async () => {
-    const page = await openOperatorPage(browser, app.operatorUrl);
-    for (const s of ['slot0', 'slot1', 'slot2']) app.station.start(s);
+    const page = await openOperatorPage(suite.browser, suite.app.operatorUrl);
+    for (const s of ['slot0', 'slot1', 'slot2']) suite.app.station.start(s);
     await page.waitForSelector('.card[data-slot="slot0"].pass', { timeout: 60_000 });
     await page.waitForSelector('.card[data-slot="slot1"].fail', { timeout: 60_000 });
     await page.waitForSelector('.card[data-slot="slot2"].fail', { timeout: 60_000 });
     // slot3 mid-flash, as a real flash phase reports it (bytes/s and ETA), straight into the store
     let seq = 0;
     const e = (body: RunEventBody) => ({ ...body, runId: 'live-flash', slot: 'slot3', seq: ++seq, t: Date.now() }) as RunEvent;
-    await app.store.append(e({ type: 'run.started', rig: 'bench-d', plan: ['power', 'link', 'identify', 'backup', 'flash', 'verify'], unit: {} }));
-    await app.store.append(e({ type: 'phase.started', phase: 'flash', attempt: 1 }));
+    await suite.app.store.append(e({ type: 'run.started', rig: 'bench-d', plan: ['power', 'link', 'identify', 'backup', 'flash', 'verify'], unit: {} }));
+    await suite.app.store.append(e({ type: 'phase.started', phase: 'flash', attempt: 1 }));
     const progress = { done: 393_216, total: 1_048_576, unit: 'bytes' as const, bytesPerSec: 118_000, etaMs: 5_600, label: 'write' };
-    await app.store.append(e({ type: 'phase.progress', phase: 'flash', progress }));
+    await suite.app.store.append(e({ type: 'phase.progress', phase: 'flash', progress }));
     await page.waitForFunction(() => /KiB\/s/.test(document.querySelector('.card[data-slot="slot3"] .speed')?.textContent ?? ''));
 
     const fail = card(page, 'slot1');
@@ -85,9 +80,9 @@ describeWithChromium('operator page: what to do about a failure', () => {
     expect(await err.locator('.hint').textContent()).toBe('→ a fault the test asked for'); // the error's own hint
     expect(await card(page, 'slot3').locator('.speed').textContent()).toBe('115 KiB/s · ETA 6s');
     await page.waitForFunction(() => document.getElementById('passed')?.textContent === '1' && document.getElementById('failed')?.textContent === '2');
-    expect((await app.store.records({ outcome: 'ERROR' })).map((r) => r.slot)).toEqual(['slot2']);
+    expect((await suite.app.store.records({ outcome: 'ERROR' })).map((r) => r.slot)).toEqual(['slot2']);
     // records --outcome FAILED: the same runs the page's "failed today" counts
-    expect((await app.store.records({ outcome: 'FAILED' })).map((r) => r.slot).sort()).toEqual(['slot1', 'slot2']);
+    expect((await suite.app.store.records({ outcome: 'FAILED' })).map((r) => r.slot).sort()).toEqual(['slot1', 'slot2']);
 
     // all four cards, their reasons and Start buttons are on the 800×480 screen, nothing scrolls sideways
     for (const s of ['slot0', 'slot1', 'slot2', 'slot3']) {
@@ -122,9 +117,9 @@ describeWithChromium('operator page: what to do about a failure', () => {
 
   test('a wrong token is a visible warning and the Start buttons are off', async () => {
     for (const size of SIZES) {
-      const page = await browser.newPage();
+      const page = await suite.browser.newPage();
       await page.setViewportSize(size);
-      await page.goto(`${app.url}/#token=not-the-token`);
+      await page.goto(`${suite.app.url}/#token=not-the-token`);
       await page.waitForSelector('#conn.warn');
       expect(await page.locator('#conn').textContent()).toBe('wrong token');
       expect(await page.locator('#badtoken').isVisible()).toBe(true);
@@ -135,7 +130,7 @@ describeWithChromium('operator page: what to do about a failure', () => {
       await page.close();
     }
     // the right token: no warning
-    const good = await openOperatorPage(browser, app.operatorUrl);
+    const good = await openOperatorPage(suite.browser, suite.app.operatorUrl);
     expect(await good.locator('#badtoken').isVisible()).toBe(false);
     await good.waitForFunction(() => !(document.querySelector('.card[data-slot="slot0"] button.start') as HTMLButtonElement).disabled);
     await good.close();

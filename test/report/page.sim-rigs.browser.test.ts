@@ -4,27 +4,19 @@
  * from the page in headless Chromium, two slots reach PASS and the faulty one shows FAIL with the
  * BL0937 check's measurement. Skips, saying why, when /usr/bin/chromium is not installed.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { describeWithChromium, launchChromium, openOperatorPage, slotCard as card } from './headless-chromium.js';
+import { describeWithChromium, openOperatorPage, slotCard as card, stationInChromium } from './headless-chromium.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { startServe, type ServeHandle } from '../../src/station/serve-app.js';
+import { startServe } from '../../src/station/serve-app.js';
 import { serveRunFactory } from '../../src/station/serve-factory.js';
 import { describeImage } from '../../src/bk7231/image.js';
 import { generateTestImage } from '../../src/bk7231/test-image.js';
 import { PACKAGE_ROOT } from '../../src/rig/config.js';
 
 describeWithChromium('operator page driving simulated rigs through the real unit plan', () => {
-  let browser: BrowserContext;
-  let app: ServeHandle;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'plugrig-page-rigs-'));
+  const suite = stationInChromium('plugrig-page-rigs-', async (dir) => {
     const base = JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'rigs/sim.json'), 'utf8'));
     const rig = (name: string, seed: number, firmwareFaults: string[] = []) => {
       const file = join(dir, `${name}.json`);
@@ -48,18 +40,11 @@ describeWithChromium('operator page driving simulated rigs through the real unit
     // One virtual clock for the station and its simulated modules: the plans run without real waiting.
     const clock = new VirtualClock();
     const { factory } = serveRunFactory({ storeDir: dir, cwd: PACKAGE_ROOT, image, clock });
-    app = await startServe({ slots, factory, storeDir: join(dir, 'store'), port: 0, token: 'page-rigs-token', clock });
-    browser = await launchChromium(join(dir, 'profile'));
-  }, 30_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await rm(dir, { recursive: true, force: true });
+    return startServe({ slots, factory, storeDir: join(dir, 'store'), port: 0, token: 'page-rigs-token', clock });
   });
 
   test('two slots reach PASS, the slot with a miscalibrated meter shows FAIL naming the BL0937 check', async () => {
-    const page = await openOperatorPage(browser, app.operatorUrl);
+    const page = await openOperatorPage(suite.browser, suite.app.operatorUrl);
     await page.locator('#start-all').click();
     await page.waitForSelector('.card[data-slot="slot0"].pass', { timeout: 150_000 });
     await page.waitForSelector('.card[data-slot="slot1"].pass', { timeout: 30_000 });
@@ -73,7 +58,7 @@ describeWithChromium('operator page driving simulated rigs through the real unit
     const start = await card(page, 'slot2').locator('button.start').boundingBox();
     expect(start!.y + start!.height).toBeLessThanOrEqual(480);
     expect(await card(page, 'slot0').locator('.mac').textContent()).toMatch(/^02:5A:4D(:[0-9A-F]{2}){3}$/);
-    const records = await app.store.records();
+    const records = await suite.app.store.records();
     expect(records.map((r) => [r.slot, r.outcome]).sort()).toEqual([
       ['slot0', 'PASS'],
       ['slot1', 'PASS'],

@@ -11,7 +11,7 @@ import { hex } from '../../bk7231/frames.js';
 import { flag, numberOption } from '../args.js';
 import { describeKept, keepInStore } from '../backup-keep.js';
 import type { Command } from '../command.js';
-import { SESSION_OPTIONS, SESSION_USAGE, formatMac, sessionClock, withSession } from '../flash-session.js';
+import { SESSION_OPTIONS, SESSION_USAGE, formatMac, stopwatch, withSession, writeOutcome } from '../flash-session.js';
 import { storeDirOption } from '../store-option.js';
 
 export const command: Command = {
@@ -35,64 +35,41 @@ export const command: Command = {
         throw new PlugrigError('E_USAGE', 'backup: --offset and --length need a file', 'the backup store keeps whole flashes; give a file to keep part of one');
       }
       const storeDir = storeDirOption(args, io);
-      return withSession(
-        args,
-        io,
-        async (s) => {
-          const t0 = s.flasher.clock.now();
-          const b = await keepInStore(s.flasher, storeDir, s.flasher.clock);
-          if (!flag(args, 'no-reboot')) await s.flasher.reboot();
-          const secs = (s.flasher.clock.now() - t0) / 1000;
-          if (s.json) {
-            const k = b.kept;
-            io.out.write(
-              JSON.stringify(
-                {
-                  mac: normalizeMac(b.mac) ?? b.mac, // 12 hex digits in JSON, as in records
-                  kept: k !== undefined,
-                  index: b.where,
-                  sha256: k?.manifest.sha256 ?? null,
-                  sectorsNew: k?.sectorsWritten ?? 0,
-                  sectorsShared: k?.sectorsShared ?? 0,
-                  sectorsBlank: k?.sectorsBlank ?? 0,
-                  seconds: secs,
-                },
-                null,
-                2,
-              ) + '\n',
-            );
-          } else io.out.write(`${describeKept(b)}, ${secs.toFixed(1)} s\n`);
-          return 0;
-        },
-        sessionClock(io),
-      );
+      return withSession(args, io, async (s) => {
+        const elapsed = stopwatch(s.flasher.clock);
+        const b = await keepInStore(s.flasher, storeDir, s.flasher.clock);
+        if (!flag(args, 'no-reboot')) await s.flasher.reboot();
+        const secs = elapsed();
+        const k = b.kept;
+        const summary = {
+          mac: normalizeMac(b.mac) ?? b.mac, // 12 hex digits in JSON, as in records
+          kept: k !== undefined,
+          index: b.where,
+          sha256: k?.manifest.sha256 ?? null,
+          sectorsNew: k?.sectorsWritten ?? 0,
+          sectorsShared: k?.sectorsShared ?? 0,
+          sectorsBlank: k?.sectorsBlank ?? 0,
+          seconds: secs,
+        };
+        writeOutcome(s, io, summary, `${describeKept(b)}, ${secs.toFixed(1)} s\n`);
+        return 0;
+      });
     }
     const offset = numberOption(args, 'offset', 0, { min: 0 });
     if (offset % 0x1000 !== 0) throw new PlugrigError('E_USAGE', `--offset 0x${hex(offset)} is not 4 KiB aligned`, 'use a multiple of 0x1000');
-    return withSession(
-      args,
-      io,
-      async (s) => {
-        const size = s.flasher.identity.flashSize;
-        const length = numberOption(args, 'length', size - offset, { min: 0x1000, max: size - offset });
-        if (length % 0x1000 !== 0) throw new PlugrigError('E_USAGE', `--length ${length} is not a multiple of 4 KiB`, 'use a multiple of 0x1000');
-        const t0 = s.flasher.clock.now();
-        const data = await s.flasher.read(offset, length);
-        const saved = await saveVerified(await backupPath(target, s.flasher.identity.mac, data), data);
-        if (!flag(args, 'no-reboot')) await s.flasher.reboot();
-        const secs = (s.flasher.clock.now() - t0) / 1000;
-        if (s.json) {
-          io.out.write(
-            JSON.stringify({ file: saved.path, sha256: saved.sha256, offset, length, mac: s.flasher.identity.mac ?? null, seconds: secs }, null, 2) + '\n',
-          );
-        } else {
-          io.out.write(
-            `backup of 0x${hex(offset)}+0x${hex(length)} (MAC ${formatMac(s.flasher.identity.mac)}) → ${saved.path}\nsha256 ${saved.sha256}, ${secs.toFixed(1)} s\n`,
-          );
-        }
-        return 0;
-      },
-      sessionClock(io),
-    );
+    return withSession(args, io, async (s) => {
+      const size = s.flasher.identity.flashSize;
+      const length = numberOption(args, 'length', size - offset, { min: 0x1000, max: size - offset });
+      if (length % 0x1000 !== 0) throw new PlugrigError('E_USAGE', `--length ${length} is not a multiple of 4 KiB`, 'use a multiple of 0x1000');
+      const elapsed = stopwatch(s.flasher.clock);
+      const data = await s.flasher.read(offset, length);
+      const saved = await saveVerified(await backupPath(target, s.flasher.identity.mac, data), data);
+      if (!flag(args, 'no-reboot')) await s.flasher.reboot();
+      const secs = elapsed();
+      const summary = { file: saved.path, sha256: saved.sha256, offset, length, mac: s.flasher.identity.mac ?? null, seconds: secs };
+      const text = `backup of 0x${hex(offset)}+0x${hex(length)} (MAC ${formatMac(s.flasher.identity.mac)}) → ${saved.path}\nsha256 ${saved.sha256}, ${secs.toFixed(1)} s\n`;
+      writeOutcome(s, io, summary, text);
+      return 0;
+    });
   },
 };

@@ -15,7 +15,7 @@ import { describeKept, keepInStore, type KeptBackup } from '../backup-keep.js';
 import { storeDirOption } from '../store-option.js';
 import type { Command } from '../command.js';
 import { checkImageFits, loadImage } from '../flash-image.js';
-import { SESSION_OPTIONS, SESSION_USAGE, formatMac, sessionClock, withSession } from '../flash-session.js';
+import { SESSION_OPTIONS, SESSION_USAGE, formatMac, stopwatch, withSession, writeOutcome } from '../flash-session.js';
 
 /**
  * Once erasing has begun, a stopped write leaves the flash holding part of the old image and part
@@ -52,99 +52,91 @@ export const command: Command = {
     const { image, offset } = await loadImage(args, io);
     const keepBackup = flag(args, 'backup');
     const storeDir = storeDirOption(args, io);
-    return withSession(
-      args,
-      io,
-      async (s) => {
-        const id = s.flasher.identity;
-        checkImageFits(image, offset, id.flashSize);
-        const t0 = s.flasher.clock.now();
-        let backup: KeptBackup | undefined;
-        let r: Awaited<ReturnType<typeof s.flasher.write>> | undefined;
-        let failed: unknown;
-        // The write is one recorded phase, so `records --mac` shows a unit's flashes beside its runs.
-        const phase: Phase = {
-          name: 'flash',
-          // Every frame has its own deadline; this bound is only for the whole, at the ROM's slowest speed.
-          timeoutMs: 120_000 + Math.ceil(((image.data.length + (keepBackup ? id.flashSize : 0)) / 11_520) * 3000),
-          async run(ctx) {
-            ctx.identify({
-              ...(id.mac ? { mac: id.mac } : {}),
-              chipId: `0x${hex(id.chipId)}`,
-              flashId: id.jedec.map((b) => hex(b, 2)).join(''),
-              flashSize: id.flashSize,
-            });
-            try {
-              if (keepBackup) {
-                // Rejects unless the backup is verified on disk: then nothing below erases anything.
-                backup = await keepInStore(s.flasher, storeDir, s.flasher.clock);
-                ctx.artifact('backup', backup.where);
-                s.log(describeKept(backup));
-              }
-              try {
-                r = await s.flasher.write(image.data, { offset, diff: flag(args, 'diff'), reboot: !flag(args, 'no-reboot') });
-              } catch (e) {
-                throw partialImageError(e, args.positionals[0]!, backup ? `plugrig restore ${formatMac(backup.mac)}` : undefined);
-              }
-            } catch (e) {
-              failed = e;
-              throw e;
-            }
-            ctx.measure({ name: 'crc_match', value: true, limits: { equals: true }, note: `CRC 0x${hex(r.crc, 8)}` });
-            ctx.measure({ name: 'sectors_written', value: r.written });
-          },
-        };
-        const store = await openDefaultStore(storeDir);
-        try {
-          await runPlan({
-            slot: stringOption(args, 'slot') ?? s.rigName,
-            rig: s.rigName,
-            plan: [phase],
-            firmware: { path: image.name, sha256: image.sha256, size: image.data.length },
-            sinks: [new StoreSink(store)],
-            signal: io.signal,
-            clock: s.flasher.clock,
+    return withSession(args, io, async (s) => {
+      const id = s.flasher.identity;
+      checkImageFits(image, offset, id.flashSize);
+      const elapsed = stopwatch(s.flasher.clock);
+      let backup: KeptBackup | undefined;
+      let r: Awaited<ReturnType<typeof s.flasher.write>> | undefined;
+      let failed: unknown;
+      // The write is one recorded phase, so `records --mac` shows a unit's flashes beside its runs.
+      const phase: Phase = {
+        name: 'flash',
+        // Every frame has its own deadline; this bound is only for the whole, at the ROM's slowest speed.
+        timeoutMs: 120_000 + Math.ceil(((image.data.length + (keepBackup ? id.flashSize : 0)) / 11_520) * 3000),
+        async run(ctx) {
+          ctx.identify({
+            ...(id.mac ? { mac: id.mac } : {}),
+            chipId: `0x${hex(id.chipId)}`,
+            flashId: id.jedec.map((b) => hex(b, 2)).join(''),
+            flashSize: id.flashSize,
           });
-        } finally {
-          await store.close();
-        }
-        if (failed !== undefined) throw failed;
-        if (!r) {
-          // The phase never ran to its end (stopped before it began, or its deadline): nothing says the flash is whole.
-          throw partialImageError(
-            io.signal.aborted ? new AbortedError('flash') : new PlugrigError('E_FLASH_TIMEOUT', 'the write did not finish in time'),
-            args.positionals[0]!,
-            backup ? `plugrig restore ${formatMac(backup.mac)}` : undefined,
-          );
-        }
-        const secs = (s.flasher.clock.now() - t0) / 1000;
-        const summary = {
-          image: image.name,
-          sha256: image.sha256,
-          kind: image.kind,
-          offset: `0x${hex(offset)}`,
-          bytes: image.data.length,
-          mac: id.mac ?? null, // 12 hex digits in JSON, as in records
-          flash: `${id.part?.name ?? 'unknown'} ${id.flashSize / 1024} KiB`,
-          sectorsWritten: r.written,
-          sectorsSkipped: r.skipped,
-          sectorsRepaired: r.repaired.length,
-          crc: `0x${hex(r.crc, 8)}`,
-          verified: true,
-          rebooted: !flag(args, 'no-reboot'),
-          backup: backup?.where ?? null,
-          seconds: Number(secs.toFixed(2)),
-        };
-        if (s.json) io.out.write(JSON.stringify(summary, null, 2) + '\n');
-        else {
-          io.out.write(
-            `flashed ${image.name} at 0x${hex(offset)} on ${formatMac(id.mac)}: ${r.written} sectors written, ${r.skipped} unchanged` +
-              `${r.repaired.length ? `, ${r.repaired.length} repaired` : ''}; CRC ${summary.crc} verified in ${secs.toFixed(1)} s\n`,
-          );
-        }
-        return 0;
-      },
-      sessionClock(io),
-    );
+          try {
+            if (keepBackup) {
+              // Rejects unless the backup is verified on disk: then nothing below erases anything.
+              backup = await keepInStore(s.flasher, storeDir, s.flasher.clock);
+              ctx.artifact('backup', backup.where);
+              s.log(describeKept(backup));
+            }
+            try {
+              r = await s.flasher.write(image.data, { offset, diff: flag(args, 'diff'), reboot: !flag(args, 'no-reboot') });
+            } catch (e) {
+              throw partialImageError(e, args.positionals[0]!, backup ? `plugrig restore ${formatMac(backup.mac)}` : undefined);
+            }
+          } catch (e) {
+            failed = e;
+            throw e;
+          }
+          ctx.measure({ name: 'crc_match', value: true, limits: { equals: true }, note: `CRC 0x${hex(r.crc, 8)}` });
+          ctx.measure({ name: 'sectors_written', value: r.written });
+        },
+      };
+      const store = await openDefaultStore(storeDir);
+      try {
+        await runPlan({
+          slot: stringOption(args, 'slot') ?? s.rigName,
+          rig: s.rigName,
+          plan: [phase],
+          firmware: { path: image.name, sha256: image.sha256, size: image.data.length },
+          sinks: [new StoreSink(store)],
+          signal: io.signal,
+          clock: s.flasher.clock,
+        });
+      } finally {
+        await store.close();
+      }
+      if (failed !== undefined) throw failed;
+      if (!r) {
+        // The phase never ran to its end (stopped before it began, or its deadline): nothing says the flash is whole.
+        throw partialImageError(
+          io.signal.aborted ? new AbortedError('flash') : new PlugrigError('E_FLASH_TIMEOUT', 'the write did not finish in time'),
+          args.positionals[0]!,
+          backup ? `plugrig restore ${formatMac(backup.mac)}` : undefined,
+        );
+      }
+      const secs = elapsed();
+      const summary = {
+        image: image.name,
+        sha256: image.sha256,
+        kind: image.kind,
+        offset: `0x${hex(offset)}`,
+        bytes: image.data.length,
+        mac: id.mac ?? null, // 12 hex digits in JSON, as in records
+        flash: `${id.part?.name ?? 'unknown'} ${id.flashSize / 1024} KiB`,
+        sectorsWritten: r.written,
+        sectorsSkipped: r.skipped,
+        sectorsRepaired: r.repaired.length,
+        crc: `0x${hex(r.crc, 8)}`,
+        verified: true,
+        rebooted: !flag(args, 'no-reboot'),
+        backup: backup?.where ?? null,
+        seconds: Number(secs.toFixed(2)),
+      };
+      const text =
+        `flashed ${image.name} at 0x${hex(offset)} on ${formatMac(id.mac)}: ${summary.sectorsWritten} sectors written, ${summary.sectorsSkipped} unchanged` +
+        `${summary.sectorsRepaired ? `, ${summary.sectorsRepaired} repaired` : ''}; CRC ${summary.crc} verified in ${secs.toFixed(1)} s\n`;
+      writeOutcome(s, io, summary, text);
+      return 0;
+    });
   },
 };

@@ -16,7 +16,6 @@ import { backupLocation } from '../../report/store/backup-store.js';
 import { StoreSink } from '../../report/store/store-sink.js';
 import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
-import { runPlan } from '../../run/runner.js';
 import type { Sink } from '../../core/run-types.js';
 import { openUnitPlan } from '../../run/unit-plan.js';
 import { OBK_SIM_FAULTS, openBekenFirmware, type ObkSimFaultSpec } from '../../sim/index.js';
@@ -27,9 +26,10 @@ import { rigPath } from '../flash-session.js';
 import { FLEET_HELP, finishLinks, fleetOptions, startLinks } from '../fleet-option.js';
 import { storeDirOption } from '../store-option.js';
 import { defaultTestImage } from '../../bk7231/test-image.js';
-import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
-import { PLAN_HELP, planFromArgs } from '../plan-option.js';
-import { PROVISION_HELP, provisioningFromArgs } from '../provision-option.js';
+import { stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
+import { exitCodeOf, rigRunOptions, runOnRig } from '../rig-run.js';
+import { PLAN_HELP } from '../plan-option.js';
+import { PROVISION_HELP } from '../provision-option.js';
 
 async function imageFrom(file: string | undefined, io: CommandIo): Promise<{ image: FirmwareImage; shownPath: string }> {
   if (!file) {
@@ -92,9 +92,7 @@ export const command: Command = {
     if (faults.length && config.kind !== 'sim') {
       throw new PlugrigError('E_USAGE', `--sim-fault needs a simulated rig; ${config.name} is a ${config.kind} rig`, 'use --rig rigs/sim.json');
     }
-    const userPlan = await planFromArgs(args, io, config.planPath);
-    const prov = await provisioningFromArgs(args, io, config.provisionPath);
-    const clock = clockFromArgs(args, [config], io);
+    const { userPlan, prov, clock } = await rigRunOptions(args, io, config);
     // Faults named here replace any the rig file's sim.firmwareFaults sets.
     const firmware = faults.length ? simFirmware(faults) : undefined;
     const template = await loadDeviceTemplate(stringOption(args, 'device') ?? config.devicePath, io.cwd, (m) => io.err.write(`${m}\n`));
@@ -127,22 +125,17 @@ export const command: Command = {
         const plan = userPlan ? userPlan.apply(unit.plan) : unit.plan;
         // The phases are printed once, by the console sink's run line.
         if (!json && userPlan) view.write(`plan ${userPlan.def.name} (${userPlan.record.planFile})\n`);
-        const record = await runPlan({
-          slot: stringOption(args, 'slot') ?? rig.name,
-          rig: rig.name,
-          rigKind: config.kind,
+        const record = await runOnRig(args, io, rig, config, {
           plan,
           ...userPlan?.record,
           firmware: unit.firmware,
           resources: unit.resources,
           sinks,
-          signal: io.signal,
-          clock: rig.clock,
           ...prov.run,
         });
         if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
         else if (flag(args, 'verbose')) view.write(`record kept in ${storeDir}\n`);
-        return record.outcome === 'PASS' ? 0 : record.outcome === 'ABORTED' ? 130 : 1;
+        return exitCodeOf(record);
       } finally {
         await unit.close();
         await rig.close();

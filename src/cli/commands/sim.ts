@@ -74,15 +74,10 @@ export const command: Command = {
     if (mac !== undefined && !/^[0-9a-f]{12}$/i.test(mac.replace(/[:-]/g, ''))) {
       throw new PlugrigError('E_USAGE', `--mac ${mac}: expected 12 hex digits`);
     }
+    // What the --http and the --pty module have in common: a powered module as the options say.
+    const common = { timing, faults, seed: numberOption(args, 'seed', 1, { min: 0, max: 0xffffffff }), mac: mac?.replace(/[:-]/g, ''), powered: true } as const;
     if (http) {
-      const module = createSimModule({
-        path: `sim:http${process.pid}`,
-        timing,
-        faults,
-        seed: numberOption(args, 'seed', 1, { min: 0, max: 0xffffffff }),
-        mac: mac?.replace(/[:-]/g, ''),
-        powered: true,
-      });
+      const module = createSimModule({ path: `sim:http${process.pid}`, ...common });
       try {
         // As if `plugrig flash` had written the test image: the module boots OpenBeken from it.
         const image = generateTestImage();
@@ -114,12 +109,8 @@ export const command: Command = {
     const say = (s: string) => verbose && io.err.write(`${new Date().toISOString()} ${s}\n`);
     const module = createSimModule({
       path: `sim:pty${process.pid}`,
-      timing,
+      ...common,
       downloadWindowMs: hold ? Number.POSITIVE_INFINITY : numberOption(args, 'window', 150, { min: 0, max: 600_000 }),
-      faults,
-      seed: numberOption(args, 'seed', 1, { min: 0, max: 0xffffffff }),
-      mac: mac?.replace(/[:-]/g, ''),
-      powered: true,
       rxBufferBytes: args.values['rx-buffer'] === undefined ? undefined : numberOption(args, 'rx-buffer', 0, { min: 1, max: 1 << 20 }),
     });
     // After the download window the module boots what the flash holds: an OpenBeken image comes up

@@ -14,7 +14,6 @@ import { loadRigFile } from '../../rig/config.js';
 import { openRig } from '../../rig/open.js';
 import { buildResources } from '../../run/resources/index.js';
 import { openRigFirmwareLog, type FirmwareLogCapture } from '../../run/resources/log.js';
-import { runPlan } from '../../run/runner.js';
 import type { Sink } from '../../core/run-types.js';
 import { ConsoleSink } from '../../report/console.js';
 import { openDefaultStore } from '../../report/store/default-store.js';
@@ -23,9 +22,10 @@ import { storeDirOption } from '../store-option.js';
 import { flag, numberOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { DEVICE_OPTIONS } from '../device-option.js';
-import { clockFromArgs, stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
-import { PLAN_HELP, planFromArgs } from '../plan-option.js';
-import { PROVISION_HELP, provisioningFromArgs } from '../provision-option.js';
+import { stopClock, VIRTUAL_TIME_HELP } from '../virtual-time.js';
+import { exitCodeOf, rigRunOptions, runOnRig } from '../rig-run.js';
+import { PLAN_HELP } from '../plan-option.js';
+import { PROVISION_HELP } from '../provision-option.js';
 
 export const command: Command = {
   name: 'test',
@@ -66,9 +66,7 @@ export const command: Command = {
     const user = stringOption(args, 'user');
     const password = stringOption(args, 'password');
     const timeoutMs = numberOption(args, 'timeout', 4000, { min: 100, max: 120_000 });
-    const userPlan = await planFromArgs(args, io, config.planPath);
-    const prov = await provisioningFromArgs(args, io, config.provisionPath);
-    const clock = clockFromArgs(args, [config], io);
+    const { userPlan, prov, clock } = await rigRunOptions(args, io, config);
     // Records like `run`'s, so a unit's history holds its re-tests too.
     const storeDir = storeDirOption(args, io);
     const store = await openDefaultStore(storeDir);
@@ -100,20 +98,9 @@ export const command: Command = {
       const plan = userPlan ? userPlan.apply(checks) : checks;
       // The phases are printed once, by the console sink's run line; this names what they come from.
       if (!json) view.write(`device ${template.source}${userPlan ? `, plan ${userPlan.def.name} (${userPlan.record.planFile})` : ''}\n`);
-      const record = await runPlan({
-        slot: stringOption(args, 'slot') ?? rig.name,
-        rig: rig.name,
-        rigKind: config.kind,
-        plan,
-        resources,
-        ...userPlan?.record,
-        sinks,
-        signal: io.signal,
-        clock: rig.clock,
-        ...prov.run,
-      });
+      const record = await runOnRig(args, io, rig, config, { plan, resources, ...userPlan?.record, sinks, ...prov.run });
       if (json) io.out.write(JSON.stringify(record, null, 2) + '\n');
-      return record.outcome === 'PASS' ? 0 : record.outcome === 'ABORTED' ? 130 : 1;
+      return exitCodeOf(record);
     } finally {
       await log?.close();
       await rig.close();
