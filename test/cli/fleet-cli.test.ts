@@ -4,19 +4,19 @@
  * the broker; `plugrig serve --store postgres://…` with no rigs is the central page. Skipped, saying
  * so, where the binaries are not installed.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { openPgStore } from '../../src/report/store/pg-store.js';
+import { describeIf } from '../support/describe-if.js';
 import { type Broker, mosquittoBin, startBroker } from '../support/mosquitto.js';
 import { pgBinDir, startPgServer, type PgServer } from '../support/pg-server.js';
 import { cli } from './run-cli.js';
 
 const have = pgBinDir() !== undefined && mosquittoBin() !== undefined;
-if (!have) console.warn('skipping the fleet CLI tests: PostgreSQL (initdb) or mosquitto not installed');
-const suite = have ? describe : describe.skip;
+const suite = describeIf(have, 'the fleet CLI tests: PostgreSQL (initdb) or mosquitto not installed (apt-get install postgresql mosquitto)');
 
 suite('run and serve on the line (--store postgres://, --mqtt)', () => {
   let server: PgServer;

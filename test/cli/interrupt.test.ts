@@ -7,7 +7,7 @@ import { expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeIf } from '../support/describe-if.js';
+import { describeIf, testIf } from '../support/describe-if.js';
 import { havePython, ptyModuleForSuite } from './pty-module.js';
 import { cli } from './run-cli.js';
 
@@ -29,7 +29,7 @@ ptyDescribe('a bare port nobody resets', () => {
     expect(secs).toBeLessThan(6);
   }, 20_000);
 
-  (built ? test : test.skip)(
+  testIf(built, 'the SIGINT test of the built binary: dist/ is missing — npm run build')(
     'one SIGINT ends the process within 2 s, exit 130, with a next step',
     async () => {
       const child = spawn(process.execPath, ['bin/plugrig.js', 'info', '--port', sim.pty.path, '--wait', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });

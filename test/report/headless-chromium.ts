@@ -3,24 +3,20 @@
  * 7-inch screen's 800×480, a describe that skips, saying why, where Chromium is not installed, and a
  * station with a browser on it for a suite.
  */
-import { afterAll, beforeAll, describe } from '@jest/globals';
+import { afterAll, beforeAll } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { ServeHandle } from '../../src/station/serve-app.js';
+import { describeIf } from '../support/describe-if.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** A describe block that needs Chromium: where it is not installed, skipped after one line saying why. */
 export function describeWithChromium(title: string, fn: () => void): void {
-  if (existsSync(CHROMIUM)) {
-    describe(title, fn);
-    return;
-  }
-  console.warn(`skipped: "${title}" needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
-  describe.skip(title, fn);
+  describeIf(existsSync(CHROMIUM), `"${title}": it needs ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`)(title, fn);
 }
 
 /** A headless Chromium on a temporary profile (`profileDir` is its --user-data-dir), sized like the station's screen. */

@@ -1,12 +1,10 @@
 /** `plugrig sim --pty`: first line names the pty, stays up until the signal aborts, then cleans up. */
 import { describe, test, expect } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
-
-const havePython = spawnSync('python3', ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0;
-if (!havePython) console.warn('plugrig sim --pty test skipped: python3 is not installed — apt-get install python3');
+import { havePython } from '../cli/pty-module.js';
+import { testIf } from '../support/describe-if.js';
 
 function io(signal: AbortSignal) {
   const out = new PassThrough();
@@ -18,21 +16,24 @@ function io(signal: AbortSignal) {
 }
 
 describe('plugrig sim', () => {
-  (havePython ? test : test.skip)('--pty --hold prints "pty: <path>" first and exits 0 on abort', async () => {
-    const ac = new AbortController();
-    const t = io(ac.signal);
-    const running = main(['sim', '--pty', '--hold', '--timing', 'fast'], t.io);
-    const deadline = Date.now() + 5000;
-    while (!t.text().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const first = t.text().split('\n')[0]!;
-    expect(first).toMatch(/^pty: \/dev\/pts\/\d+$/);
-    const path = first.slice(5);
-    expect(existsSync(path)).toBe(true);
-    ac.abort();
-    expect(await running).toBe(0);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(path)).toBe(false); // the pty is gone with the helper
-  });
+  testIf(havePython, 'the pty CLI test: python3 is not installed — apt-get install python3')(
+    '--pty --hold prints "pty: <path>" first and exits 0 on abort',
+    async () => {
+      const ac = new AbortController();
+      const t = io(ac.signal);
+      const running = main(['sim', '--pty', '--hold', '--timing', 'fast'], t.io);
+      const deadline = Date.now() + 5000;
+      while (!t.text().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const first = t.text().split('\n')[0]!;
+      expect(first).toMatch(/^pty: \/dev\/pts\/\d+$/);
+      const path = first.slice(5);
+      expect(existsSync(path)).toBe(true);
+      ac.abort();
+      expect(await running).toBe(0);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(path)).toBe(false); // the pty is gone with the helper
+    },
+  );
 
   test.each([
     [['sim'], 'nothing to do without --pty'],

@@ -2,15 +2,14 @@
  * The pty server with the REAL serialport binding (as any tool on the machine would open it).
  * Needs python3 (the pty helper); skipped with a printed reason when it is missing.
  */
-import { describe, test, expect } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { describe, expect } from '@jest/globals';
 import { SerialPort } from 'serialport';
 import { createSimModule, startPtyServer, type PtyServer, type SimModule } from '../../src/sim/index.js';
 import { closeAfterEach, hex, LINK_CHECK, LINK_REPLY } from './host.js';
+import { havePython } from '../cli/pty-module.js';
+import { testIf } from '../support/describe-if.js';
 
-const havePython = spawnSync('python3', ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0;
-if (!havePython) console.warn('pty tests skipped: python3 (with pty/termios) is not installed — apt-get install python3');
-const ptyTest = havePython ? test : test.skip;
+const ptyTest = testIf(havePython, 'the pty tests: python3 (with pty/termios) is not installed — apt-get install python3');
 
 const cleanup = closeAfterEach();
 
