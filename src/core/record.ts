@@ -201,9 +201,10 @@ export function foldInto(rec: RunRecord, e: RunEvent): RunRecord {
 export function foldEvents(events: readonly RunEvent[]): RunRecord {
   if (events.length === 0) throw new Error('foldEvents: no events');
   const sorted = [...events].sort((a, b) => a.seq - b.seq);
-  let rec: RunRecord | undefined;
-  for (const e of sorted) rec = applyEvent(rec, e);
-  return rec!;
+  // One record, folded in place: nothing else holds it until it is returned.
+  const rec = applyEvent(undefined, sorted[0]!);
+  for (const e of sorted.slice(1)) foldInto(rec, e);
+  return rec;
 }
 
 /** The first phase that ended FAIL or ERROR, with the measurement that failed (if it was one). */

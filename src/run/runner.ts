@@ -11,7 +11,7 @@ import { RunEmitter } from './emitter.js';
 import { noResources } from './resources/none.js';
 import type { UnitResources } from '../core/resources.js';
 import type { Redactor } from '../core/redact.js';
-import { applyEvent, decideOutcome, type RunRecord } from '../core/record.js';
+import { applyEvent, decideOutcome, foldInto, type RunRecord } from '../core/record.js';
 import type { ErrorInfo, Phase, PhaseOutcome, RunEvent, RunOrigin, Sink, UnitIdentity } from '../core/run-types.js';
 
 /** The origin fields (firmware, station, planName, planFile) are recorded in run.started. */
@@ -55,8 +55,9 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunRecord> {
     opts.slot,
     opts.sinks,
     () => clock.wallNow(),
+    // The runner owns its record: fold in place (applyEvent's copy per event grew with the log lines).
     (e: RunEvent) => {
-      record = applyEvent(record, e);
+      record = record ? foldInto(record, e) : applyEvent(undefined, e);
     },
     opts.redactor,
   );
