@@ -49,6 +49,18 @@ async function openPort(
   return { port, read, collect };
 }
 
+/**
+ * The pty helper is a separate process that polls termios and the session every 5 ms: under load it
+ * notices late. Wait for what it must have seen, with a deadline, never for a fixed time.
+ */
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 const write = (port: SerialPort, b: Buffer) => new Promise<void>((res, rej) => port.write(b, (e) => (e ? rej(e) : port.drain((e2) => (e2 ? rej(e2) : res())))));
 
 describe('pty server', () => {
@@ -70,16 +82,16 @@ describe('pty server', () => {
     const { port, read, collect } = await openPort(server.path);
     await write(port, LINK_CHECK);
     await read(8);
-    await write(port, hex('01 E0 FC 06 0F 00 10 0E 00 32')); // 921600, 50 ms
+    await write(port, hex('01 E0 FC 06 0F 00 10 0E 00 C8')); // 921600, echo after 200 ms: room for a late helper
     await new Promise((r) => setTimeout(r, 25));
     await new Promise<void>((res, rej) => port.update({ baudRate: 921600 }, (e) => (e ? rej(e) : res())));
-    expect((await read(12)).equals(hex('04 0E 09 01 E0 FC 0F 00 10 0E 00 32'))).toBe(true);
+    expect((await read(12)).equals(hex('04 0E 09 01 E0 FC 0F 00 10 0E 00 C8'))).toBe(true);
     expect(server.hostBaud()).toBe(921600);
     await write(port, LINK_CHECK);
     expect((await read(8)).equals(LINK_REPLY)).toBe(true);
     // the tool goes back to 115200 without telling the chip: garbage both ways
     await new Promise<void>((res, rej) => port.update({ baudRate: 115200 }, (e) => (e ? rej(e) : res())));
-    await new Promise((r) => setTimeout(r, 20)); // the helper polls termios every 5 ms
+    await until('the helper sees the tool back at 115200', () => server.hostBaud() === 115200);
     await write(port, LINK_CHECK);
     expect((await collect(50)).includes(LINK_REPLY)).toBe(false);
   });
@@ -89,15 +101,16 @@ describe('pty server', () => {
     const first = await openPort(server.path);
     await write(first.port, LINK_CHECK);
     await first.read(8);
-    await write(first.port, hex('01 E0 FC 06 0F 00 10 0E 00 28')); // 921600, 40 ms
+    await write(first.port, hex('01 E0 FC 06 0F 00 10 0E 00 C8')); // 921600, echo after 200 ms
     await new Promise((r) => setTimeout(r, 20));
     await new Promise<void>((res) => first.port.update({ baudRate: 921600 }, () => res()));
     await first.read(12);
     await new Promise<void>((r) => first.port.close(() => r()));
-    await new Promise((r) => setTimeout(r, 30));
     const states: string[] = [];
     module.onStateChange((s) => states.push(s));
     const second = await openPort(server.path);
+    // the new session resets the chip as soon as the helper notices it; talk only after that
+    await until('the chip reset for the new session', () => states.includes('rom-listen'));
     await write(second.port, LINK_CHECK);
     expect((await second.read(8)).equals(LINK_REPLY)).toBe(true);
     expect(states.slice(0, 2)).toEqual(['in-reset', 'rom-listen']);
